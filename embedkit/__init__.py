@@ -1,0 +1,49 @@
+"""embedkit: see how BERT's contextual vectors, static word vectors and their fusion map words into space.
+
+Heavy dependencies (torch, transformers, gensim, umap) load only when used, so this import is fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "ContextualEncoder": "embedkit.contextual",
+    "StaticVectors": "embedkit.static",
+    "load_static": "embedkit.static",
+    "StaticMap": "embedkit.alignment",
+    "fit_static_map": "embedkit.alignment",
+    "Fusion": "embedkit.fusion",
+    "fuse": "embedkit.fusion",
+    "EmbeddedText": "embedkit.embedding",
+    "Embedder": "embedkit.pipeline",
+    "Vocabulary": "embedkit.vocabulary",
+    "project": "embedkit.projection",
+    "top_k": "embedkit.neighbours",
+    "segment": "embedkit.text",
+    "EmbedkitError": "embedkit.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from embedkit.alignment import StaticMap, fit_static_map
+    from embedkit.contextual import ContextualEncoder
+    from embedkit.embedding import EmbeddedText
+    from embedkit.errors import EmbedkitError
+    from embedkit.fusion import Fusion, fuse
+    from embedkit.neighbours import top_k
+    from embedkit.pipeline import Embedder
+    from embedkit.projection import project
+    from embedkit.static import StaticVectors, load_static
+    from embedkit.text import segment
+    from embedkit.vocabulary import Vocabulary
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'embedkit' has no attribute {name!r}")

@@ -1,0 +1,335 @@
+"""The contextual side: any Hugging Face encoder, one vector per word occurrence.
+
+Words come from :func:`embedkit.text.segment`; the fast tokenizer's ``word_ids()`` maps wordpieces back to
+them, and the pieces of a word are pooled (first / last / mean / first_last, as in flair). Text longer than
+the model's maximum is encoded in overlapping windows and stitched: every wordpiece takes its vector from the
+window in which it sits furthest from an edge. Windows are batched by wordpiece length under
+``torch.inference_mode()``; index arithmetic is done with numpy arrays, never per word in Python.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from embedkit.cache import stable_hash
+from embedkit.defaults import DEFAULT_MODEL_NAME, default_model_path
+from embedkit.errors import EmbedkitError, ModelLoadError
+from embedkit.options import LayerSpec, Pooling, coerce, layers_label, parse_layers
+
+__all__ = ["ContextualEncoder", "Progress", "resolve_device"]
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+_DTYPES = ("float32", "bfloat16", "float16")
+
+
+def resolve_device(device: str = "auto") -> str:
+    """``auto`` picks cuda, then mps, then cpu; anything else is passed to torch as is."""
+    import torch
+
+    if device != "auto":
+        return device
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Wordpieces ``[start, end)`` of one sentence fed as one sequence; ``[keep_start, keep_end)`` are used."""
+
+    sentence: int
+    start: int
+    end: int
+    keep_start: int
+    keep_end: int
+
+
+def _windows(sentence: int, n_pieces: int, max_pieces: int, stride: int) -> list[_Window]:
+    """Overlapping windows over ``n_pieces``; the kept parts tile ``[0, n_pieces)`` exactly once."""
+    if n_pieces <= max_pieces:
+        return [_Window(sentence, 0, n_pieces, 0, n_pieces)]
+    starts = list(range(0, n_pieces - max_pieces, stride)) + [n_pieces - max_pieces]
+    out: list[_Window] = []
+    for k, s in enumerate(starts):
+        e = s + max_pieces
+        keep_s = 0 if k == 0 else (s + starts[k - 1] + max_pieces) // 2
+        keep_e = n_pieces if k == len(starts) - 1 else (starts[k + 1] + e) // 2
+        out.append(_Window(sentence, s, e, keep_s, keep_e))
+    return out
+
+
+class ContextualEncoder:
+    """A Hugging Face encoder that returns one vector per word.
+
+    Args:
+        model: a Hugging Face model id or a local folder; None for the bundled all-MiniLM-L6-v2.
+        layers: ``last``, ``second_last``, ``last4`` (mean of the last four), ``all`` (mean of all
+            transformer layers) or hidden-state indices such as ``"-1,-2"`` (their mean).
+        pooling: how the wordpieces of a word become one vector: first, last, mean or first_last
+            (first and last concatenated, so the dimension doubles).
+        device: ``auto`` (cuda, mps, cpu) or a torch device string.
+        dtype: ``float32``, ``bfloat16`` or ``float16`` (GPU only) for the forward pass; output is float32.
+        batch_size: sequences per forward pass (sequences are sorted by wordpiece length first).
+        max_length: wordpieces per sequence including special tokens; None for the model's maximum.
+
+    Raises:
+        ModelLoadError: the model cannot be loaded (unknown id offline, not a model folder, slow tokenizer).
+        ValueError: an unknown option, naming the valid ones.
+
+    Example:
+        >>> enc = ContextualEncoder()                                   # doctest: +SKIP
+        >>> [v.shape for v in enc.encode([["The", "bank", "."]])]       # doctest: +SKIP
+        [(3, 384)]
+    """
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] | None = None,
+        *,
+        layers: str | Sequence[int] = "last",
+        pooling: Pooling | str = "mean",
+        device: str = "auto",
+        dtype: str = "float32",
+        batch_size: int = 32,
+        max_length: int | None = None,
+    ) -> None:
+        self.layers: LayerSpec = parse_layers(layers)
+        self.pooling = coerce(Pooling, pooling)
+        if dtype not in _DTYPES:
+            raise ValueError(f"unknown dtype {dtype!r}; choose one of: {', '.join(_DTYPES)}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self.dtype = dtype
+        self.batch_size = batch_size
+        self.model_path = default_model_path() if model is None else str(model)
+        self.name = DEFAULT_MODEL_NAME if model is None else str(model)
+        self.device = resolve_device(device)
+        if dtype == "float16" and self.device == "cpu":
+            raise ValueError("dtype float16 needs a GPU; on the CPU use bfloat16 or float32")
+        self._tokenizer, self._model = self._load()
+        self._prefix, self._suffix = self._special_tokens()
+        model_max = int(getattr(self._model.config, "max_position_embeddings", 512) or 512)
+        if getattr(self._model.config, "model_type", "") in {"roberta", "xlm-roberta", "camembert"}:
+            model_max -= 2  # position ids start after the padding index
+        tok_max = int(getattr(self._tokenizer, "model_max_length", model_max) or model_max)
+        limit = min(model_max, tok_max)
+        self.max_length = limit if max_length is None else min(int(max_length), limit)
+        self._max_pieces = self.max_length - len(self._prefix) - len(self._suffix)
+        if self._max_pieces < 2:
+            raise ValueError(f"max_length {self.max_length} leaves no room for wordpieces")
+        hidden = int(self._model.config.hidden_size)
+        self.hidden_size = hidden
+        self.dim = 2 * hidden if self.pooling is Pooling.FIRST_LAST else hidden
+
+    # -- loading -------------------------------------------------------------------------------------
+    def _load(self) -> tuple[Any, Any]:
+        import torch
+        import transformers
+        from transformers import AutoModel, AutoTokenizer
+
+        transformers.logging.set_verbosity_error()
+        transformers.utils.logging.disable_progress_bar()
+        path = self.model_path
+        local = Path(path).expanduser()
+        if local.exists() and not (local / "config.json").exists():
+            raise ModelLoadError(f"{path!r} is a folder without config.json: not a Hugging Face model folder")
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(path, use_fast=True, trust_remote_code=False)
+        except Exception as exc:  # transformers raises OSError, ValueError, HF hub errors...
+            raise ModelLoadError(_load_message(path, exc)) from exc
+        if not getattr(tokenizer, "is_fast", False):
+            raise ModelLoadError(f"{path!r} has no fast tokenizer; word alignment needs one (tokenizer.json)")
+        try:
+            tokenizer(["a", "b"], is_split_into_words=True)
+        except ValueError:  # byte-level BPE (RoBERTa, GPT-2) needs a prefix space for pre-split words
+            tokenizer = AutoTokenizer.from_pretrained(
+                path, use_fast=True, trust_remote_code=False, add_prefix_space=True
+            )
+        try:
+            model = AutoModel.from_pretrained(path, trust_remote_code=False)
+        except Exception as exc:
+            raise ModelLoadError(_load_message(path, exc)) from exc
+        torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+        model = model.to(device=self.device, dtype=torch_dtype[self.dtype]).eval()
+        return tokenizer, model
+
+    def _special_tokens(self) -> tuple[list[int], list[int]]:
+        """The ids the tokenizer puts before and after a sequence (e.g. [CLS] and [SEP])."""
+        bare = self._tokenizer("a", add_special_tokens=False)["input_ids"]
+        full = self._tokenizer("a", add_special_tokens=True)["input_ids"]
+        for i in range(len(full) - len(bare) + 1):
+            if full[i : i + len(bare)] == bare:
+                return list(full[:i]), list(full[i + len(bare) :])
+        return [], []
+
+    # -- public API ----------------------------------------------------------------------------------
+    def settings_key(self) -> str:
+        """A stable key of everything that changes the vectors (model, layers, pooling, dtype, window)."""
+        return stable_hash(
+            "contextual", self.model_path, self.layers, self.pooling.value, self.dtype, self.max_length
+        )
+
+    def describe(self) -> str:
+        """One line for people: model, layers, pooling, dtype, device."""
+        return (
+            f"{self.name} · layers {layers_label(self.layers)} · pooling {self.pooling.value}"
+            f" · {self.dtype} on {self.device} · {self.dim}-d"
+        )
+
+    def encode(self, sentences: Sequence[Sequence[str]], *, progress: Progress | None = None) -> list[np.ndarray]:
+        """One float32 array ``(n_words, dim)`` per sentence of pre-split words, in input order."""
+        out: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(sentences)
+        for index, vectors in self.iter_encode(sentences, progress=progress):
+            out[index] = vectors
+        return out
+
+    def encode_words(self, words: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
+        """Each word encoded alone (``[CLS] word [SEP]``): an array ``(len(words), dim)``."""
+        if not len(words):
+            return np.zeros((0, self.dim), np.float32)
+        arrays = self.encode([[w] for w in words], progress=progress)
+        return np.concatenate(arrays, axis=0)
+
+    def iter_encode(
+        self,
+        sentences: Sequence[Sequence[str]],
+        *,
+        chunk_size: int = 2048,
+        progress: Progress | None = None,
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """Stream ``(sentence_index, vectors)`` chunk by chunk (memory stays bounded for a corpus).
+
+        Within a chunk, sentences are batched by wordpiece length; results come out in input order.
+        """
+        total = len(sentences)
+        done = 0
+        for lo in range(0, total, chunk_size):
+            chunk = sentences[lo : lo + chunk_size]
+            for k, vectors in enumerate(self._encode_chunk(chunk)):
+                yield lo + k, vectors
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+
+    # -- the work ------------------------------------------------------------------------------------
+    def _tokenize(self, sentences: Sequence[Sequence[str]]) -> tuple[list[list[int]], list[np.ndarray]]:
+        """Wordpiece ids and word ids per sentence; a word with no wordpiece becomes the unknown token."""
+        words = [list(s) for s in sentences]
+        enc = self._tokenizer(words, is_split_into_words=True, add_special_tokens=False)
+        ids = enc["input_ids"]
+        wids: list[np.ndarray] = []
+        for i, sent in enumerate(words):
+            w = np.asarray(enc.word_ids(i), dtype=np.int64)
+            if np.unique(w).size != len(sent):  # a word vanished in tokenization (e.g. a zero-width char)
+                present = np.zeros(len(sent), bool)
+                present[w] = True
+                unk = self._tokenizer.unk_token or "[UNK]"
+                fixed = [t if p else unk for t, p in zip(sent, present)]
+                one = self._tokenizer([fixed], is_split_into_words=True, add_special_tokens=False)
+                ids[i] = one["input_ids"][0]
+                w = np.asarray(one.word_ids(0), dtype=np.int64)
+            wids.append(w)
+        return ids, wids
+
+    def _encode_chunk(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        import torch
+
+        n_words = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
+        if n_words.sum() == 0:
+            return [np.zeros((0, self.dim), np.float32) for _ in sentences]
+        ids, wids = self._tokenize(sentences)
+        n_pieces = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
+        piece_offset = np.concatenate([[0], np.cumsum(n_pieces)])
+        stride = max(1, (self._max_pieces * 3) // 4)
+        windows = [w for i, n in enumerate(n_pieces) if n for w in _windows(i, int(n), self._max_pieces, stride)]
+        windows.sort(key=lambda w: w.end - w.start)
+
+        pieces = np.empty((int(piece_offset[-1]), self.hidden_size), dtype=np.float32)
+        pad_id = self._tokenizer.pad_token_id if self._tokenizer.pad_token_id is not None else 0
+        prefix, suffix = self._prefix, self._suffix
+        n_pre = len(prefix)
+        for b in range(0, len(windows), self.batch_size):
+            batch = windows[b : b + self.batch_size]
+            lengths = np.array([w.end - w.start for w in batch]) + n_pre + len(suffix)
+            width = int(lengths.max())
+            input_ids = np.full((len(batch), width), pad_id, dtype=np.int64)
+            for r, w in enumerate(batch):
+                input_ids[r, : lengths[r]] = prefix + ids[w.sentence][w.start : w.end] + suffix
+            mask = np.arange(width)[None, :] < lengths[:, None]
+            # where each kept wordpiece sits in the batch (row, column) and where it goes in `pieces`
+            keep_len = np.array([w.keep_end - w.keep_start for w in batch])
+            rows = np.repeat(np.arange(len(batch)), keep_len)
+            first_col = np.array([n_pre + w.keep_start - w.start for w in batch])
+            first_dst = np.array([piece_offset[w.sentence] + w.keep_start for w in batch])
+            within = np.arange(int(keep_len.sum())) - np.repeat(np.cumsum(keep_len) - keep_len, keep_len)
+            cols = np.repeat(first_col, keep_len) + within
+            dst = np.repeat(first_dst, keep_len) + within
+            hidden = self._forward(torch.from_numpy(input_ids), torch.from_numpy(mask))
+            taken = hidden[torch.from_numpy(rows).to(hidden.device), torch.from_numpy(cols).to(hidden.device)]
+            pieces[dst] = taken.float().cpu().numpy()
+
+        return self._pool(pieces, wids, n_words, piece_offset)
+
+    def _forward(self, input_ids: Any, mask: Any) -> Any:
+        import torch
+
+        with torch.inference_mode():
+            out = self._model(
+                input_ids=input_ids.to(self.device),
+                attention_mask=mask.to(self.device, dtype=torch.long),
+                output_hidden_states=self.layers != (-1,),
+            )
+            if self.layers == (-1,):
+                return out.last_hidden_state
+            states = out.hidden_states
+            chosen = states[1:] if self.layers == "all" else [states[i] for i in self.layers]
+            return torch.stack(list(chosen), dim=0).float().mean(dim=0)
+
+    def _pool(
+        self, pieces: np.ndarray, wids: list[np.ndarray], n_words: np.ndarray, piece_offset: np.ndarray
+    ) -> list[np.ndarray]:
+        """Pool wordpiece vectors into word vectors, all sentences at once."""
+        word_offset = np.concatenate([[0], np.cumsum(n_words)])
+        global_word = np.concatenate([w + word_offset[i] for i, w in enumerate(wids)]) if wids else np.zeros(0)
+        # pieces of one word are contiguous: a word starts where the global word id changes
+        starts = np.flatnonzero(np.r_[True, global_word[1:] != global_word[:-1]])
+        ends = np.r_[starts[1:], len(global_word)]
+        if self.pooling is Pooling.FIRST:
+            words = pieces[starts]
+        elif self.pooling is Pooling.LAST:
+            words = pieces[ends - 1]
+        elif self.pooling is Pooling.FIRST_LAST:
+            words = np.concatenate([pieces[starts], pieces[ends - 1]], axis=1)
+        else:
+            words = np.add.reduceat(pieces, starts, axis=0) / (ends - starts)[:, None].astype(np.float32)
+        words = np.ascontiguousarray(words, dtype=np.float32)
+        return [words[word_offset[i] : word_offset[i + 1]] for i in range(len(n_words))]
+
+
+def _load_message(path: str, exc: Exception) -> str:
+    local = Path(path).expanduser()
+    if local.exists():
+        return f"could not load the model folder {path!r}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    if "/" not in path and not local.exists():
+        hint = "not a local folder, and not an id of the form owner/name"
+    else:
+        hint = "not a local folder, and the Hugging Face hub cannot be reached or has no such model"
+    return f"could not load model {path!r}: {hint}"
+
+
+def check_nonempty(sentences: Sequence[Sequence[str]]) -> None:
+    """Raise if no sentence has a word."""
+    if not any(len(s) for s in sentences):
+        raise EmbedkitError("there is nothing to encode: no sentence has a word")

@@ -1,0 +1,130 @@
+"""Per-word fusion of a contextual vector ``h`` and a static vector ``e`` (mapped: ``P e``).
+
+- ``concat``: ``[sqrt(a) h/|h| ; sqrt(1-a) e/|e|]`` (a=0.5: plain concatenation of unit vectors, up to a
+  constant). Needs no map; the dimension is the sum.
+- ``weighted``: ``a h + (1-a) P e`` (the article's formula). a=1 gives ``h`` and a=0 gives ``P e``, exactly.
+- ``attention``: a parameter-free Dynamic Meta-Embeddings (Kiela et al. 2018). The two sources ``h`` and
+  ``P e`` are scored by their agreement with the sentence context ``c_i`` (the mean of the unit vectors of
+  both sources over the *other* words of the sentence): ``s_ij = cos(src_ij, c_i) / T``, plus the log prior
+  ``log a`` / ``log(1-a)`` so the alpha slider still leans the mix (a=0.5 is neutral). The per-word weights
+  are the softmax over the two sources and ``v_i = w_i,ctx h_i + w_i,static P e_i``. A word alone in its
+  sentence is compared with itself. The learned variant lives in ``embedkit.evaluation.dme``.
+
+OOV words (no static vector) put all weight on the contextual source in every mode: concat keeps
+``sqrt(a) h/|h|`` with a zero static half, weighted and attention return ``h``; attention shows weights [1, 0].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from embedkit.options import FusionMode, coerce
+
+__all__ = ["Fusion", "fuse", "fused_dim"]
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """Fused vectors and, for attention, the per-word source weights ``(n, 2)`` = [contextual, static]."""
+
+    vectors: np.ndarray
+    weights: np.ndarray | None
+    mode: FusionMode
+    alpha: float
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(n, 1e-12)
+
+
+def fused_dim(mode: FusionMode | str, contextual_dim: int, static_dim: int) -> int:
+    """The dimension of the fused vectors."""
+    return contextual_dim + static_dim if coerce(FusionMode, mode) is FusionMode.CONCAT else contextual_dim
+
+
+def fuse(
+    h: np.ndarray,
+    e: np.ndarray,
+    pe: np.ndarray | None,
+    mode: FusionMode | str = "weighted",
+    alpha: float = 0.5,
+    *,
+    oov: np.ndarray | None = None,
+    sentence_ids: np.ndarray | None = None,
+    temperature: float = 0.1,
+) -> Fusion:
+    """Fuse per word.
+
+    Args:
+        h: contextual vectors ``(n, d_c)``.
+        e: raw static vectors ``(n, d_s)`` (used by concat).
+        pe: static vectors mapped into the contextual space ``(n, d_c)`` (weighted, attention).
+        mode: concat, weighted or attention.
+        alpha: the weight of the contextual source, in [0, 1].
+        oov: True for words without a static vector.
+        sentence_ids: the sentence of each word (attention's context); None = one sentence.
+        temperature: attention's softmax temperature (smaller is sharper).
+
+    Raises:
+        ValueError: alpha outside [0, 1], a bad temperature, mismatched shapes or a missing map.
+    """
+    mode = coerce(FusionMode, mode)
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+    n = h.shape[0]
+    if e.shape[0] != n or (pe is not None and pe.shape != h.shape):
+        raise ValueError(f"shapes do not line up: h {h.shape}, e {e.shape}, pe {None if pe is None else pe.shape}")
+    oov = np.zeros(n, bool) if oov is None else np.asarray(oov, bool)
+    h = np.asarray(h, np.float32)
+    if mode is FusionMode.CONCAT:
+        static_part = _unit(np.asarray(e, np.float32)) * np.float32(np.sqrt(1.0 - alpha))
+        static_part[oov] = 0.0
+        vectors = np.concatenate([_unit(h) * np.float32(np.sqrt(alpha)), static_part], axis=1)
+        return Fusion(vectors, None, mode, alpha)
+    if pe is None:
+        raise ValueError(f"{mode.value} fusion needs the static vectors mapped into the contextual space")
+    pe = np.asarray(pe, np.float32)
+    if mode is FusionMode.WEIGHTED:
+        vectors = np.float32(alpha) * h + np.float32(1.0 - alpha) * pe
+        vectors[oov] = h[oov]
+        return Fusion(vectors, None, mode, alpha)
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    weights = attention_weights(h, pe, alpha, oov=oov, sentence_ids=sentence_ids, temperature=temperature)
+    vectors = weights[:, :1] * h + weights[:, 1:] * pe
+    return Fusion(vectors.astype(np.float32), weights, mode, alpha)
+
+
+def attention_weights(
+    h: np.ndarray,
+    pe: np.ndarray,
+    alpha: float = 0.5,
+    *,
+    oov: np.ndarray | None = None,
+    sentence_ids: np.ndarray | None = None,
+    temperature: float = 0.1,
+) -> np.ndarray:
+    """Per-word softmax weights ``(n, 2)`` over [contextual, static] (see the module docstring)."""
+    n = h.shape[0]
+    sid = np.zeros(n, np.int64) if sentence_ids is None else np.asarray(sentence_ids, np.int64)
+    oov = np.zeros(n, bool) if oov is None else np.asarray(oov, bool)
+    uh, up = _unit(h), _unit(pe)
+    both = uh + np.where(oov[:, None], uh, up)
+    n_sent = int(sid.max()) + 1 if n else 0
+    totals = np.zeros((n_sent, h.shape[1]), np.float64)
+    np.add.at(totals, sid, both)
+    counts = np.bincount(sid, minlength=n_sent)
+    others = counts[sid] - 1
+    context = np.where(others[:, None] > 0, totals[sid] - both, both)
+    context = _unit(context.astype(np.float32))
+    scores = np.stack([(uh * context).sum(1), (up * context).sum(1)], axis=1) / temperature
+    with np.errstate(divide="ignore"):
+        scores = scores + np.log(np.array([alpha, 1.0 - alpha]))[None, :]
+    scores[oov, 1] = -np.inf
+    scores -= scores.max(axis=1, keepdims=True)
+    w = np.exp(scores)
+    w /= w.sum(axis=1, keepdims=True)
+    return w.astype(np.float32)

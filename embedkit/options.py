@@ -1,0 +1,100 @@
+"""Named options as ``str`` enums; every function also accepts the plain strings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import Enum
+from typing import TypeVar, Union
+
+__all__ = ["AlignMethod", "FusionMode", "LayerSpec", "Pooling", "coerce", "layers_label", "parse_layers"]
+
+E = TypeVar("E", bound=Enum)
+
+
+class Pooling(str, Enum):
+    """How the wordpieces of one word are pooled into one vector (as in flair)."""
+
+    FIRST = "first"
+    LAST = "last"
+    MEAN = "mean"
+    FIRST_LAST = "first_last"
+
+
+class FusionMode(str, Enum):
+    """How a contextual and a static vector of one word are fused."""
+
+    CONCAT = "concat"
+    WEIGHTED = "weighted"
+    ATTENTION = "attention"
+
+
+class AlignMethod(str, Enum):
+    """How the static space is mapped into the contextual space."""
+
+    PROCRUSTES = "procrustes"
+    LSTSQ = "lstsq"
+    PAD = "pad"
+
+
+def coerce(cls: type[E], value: E | str) -> E:
+    """Turn a plain string into the enum member, naming the valid choices otherwise.
+
+    Raises:
+        ValueError: if ``value`` is not one of the enum's values.
+    """
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(str(value).strip().lower())
+    except ValueError:
+        choices = ", ".join(m.value for m in cls)  # type: ignore[attr-defined]
+        raise ValueError(f"unknown {cls.__name__} {value!r}; choose one of: {choices}") from None
+
+
+#: ``"all"`` or a tuple of hidden-state indices (negative counts from the last layer).
+LayerSpec = Union[str, tuple[int, ...]]
+
+_NAMED_LAYERS: dict[str, LayerSpec] = {
+    "last": (-1,),
+    "second_last": (-2,),
+    "last4": (-1, -2, -3, -4),
+    "all": "all",
+}
+
+
+def parse_layers(spec: str | Sequence[int] | int) -> LayerSpec:
+    """Parse a layer choice: last, second_last, last4 (mean of the last four), all, or indices "-1,-2".
+
+    Returns:
+        ``"all"`` or a tuple of hidden-state indices whose mean is taken.
+
+    Raises:
+        ValueError: for anything else, naming the valid choices.
+    """
+    if isinstance(spec, int):
+        return (spec,)
+    if isinstance(spec, str):
+        key = spec.strip().lower()
+        if key in _NAMED_LAYERS:
+            return _NAMED_LAYERS[key]
+        try:
+            parsed = tuple(int(p) for p in key.replace(" ", "").split(",") if p)
+        except ValueError:
+            parsed = ()
+        if not parsed:
+            raise ValueError(
+                f"unknown layers {spec!r}; choose one of: {', '.join(_NAMED_LAYERS)} or indices like '-1,-2'"
+            )
+        return parsed
+    parsed = tuple(int(i) for i in spec)
+    if not parsed:
+        raise ValueError("layers: give at least one layer index")
+    return parsed
+
+
+def layers_label(spec: LayerSpec) -> str:
+    """A short stable name for a layer choice (used in cache keys and UI)."""
+    for name, value in _NAMED_LAYERS.items():
+        if value == spec:
+            return name
+    return ",".join(str(i) for i in spec)

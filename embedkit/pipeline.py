@@ -1,0 +1,165 @@
+"""The main type: an :class:`Embedder` turns sentences into an :class:`EmbeddedText`.
+
+It owns a contextual encoder, static vectors and the map between them. Contextual vectors are cached per
+(encoder settings, sentence) in memory, so changing alpha, the fusion mode or the projection never runs the
+encoder again, and adding a sentence encodes only that sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from embedkit.alignment import StaticMap, fit_static_map
+from embedkit.cache import stable_hash
+from embedkit.contextual import ContextualEncoder, Progress
+from embedkit.embedding import EmbeddedText
+from embedkit.errors import EmbedkitError
+from embedkit.options import AlignMethod, coerce
+from embedkit.static import StaticVectors, load_static
+from embedkit.text import MAX_CHARS, check_text, segment, split_lines
+from embedkit.vocabulary import Vocabulary, encode_words_cached
+
+__all__ = ["Embedder"]
+
+logger = logging.getLogger(__name__)
+
+
+class Embedder:
+    """Embed sentences in the contextual, static and fused spaces.
+
+    Args:
+        encoder: the contextual encoder; None loads the bundled all-MiniLM-L6-v2.
+        static: the static vectors; None loads the bundled GloVe 6B 50d.
+        align: how static vectors are mapped into the contextual space (procrustes, lstsq, pad).
+        align_k: the size of the map's fit vocabulary.
+        exclude: words kept out of the map's fit (e.g. evaluation words).
+        cache_size: how many sentences' contextual vectors are kept in memory.
+
+    Example:
+        >>> emb = Embedder()                                                  # doctest: +SKIP
+        >>> out = emb.embed(["I sat on the river bank.", "The bank raised its rates."])  # doctest: +SKIP
+        >>> out.fuse("weighted", alpha=1.0).vectors.shape == out.bert.shape   # doctest: +SKIP
+        True
+    """
+
+    def __init__(
+        self,
+        encoder: ContextualEncoder | None = None,
+        static: StaticVectors | None = None,
+        *,
+        align: AlignMethod | str = "procrustes",
+        align_k: int = 5000,
+        exclude: Sequence[str] = (),
+        cache_size: int = 20_000,
+    ) -> None:
+        self.encoder = encoder if encoder is not None else ContextualEncoder()
+        self.static = static if static is not None else load_static()
+        self.align = coerce(AlignMethod, align)
+        self.align_k = align_k
+        self.exclude = tuple(exclude)
+        self.cache_size = cache_size
+        self._map: StaticMap | None = None
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vocab: dict[int, Vocabulary] = {}
+        self._lock = threading.RLock()
+
+    # -- the map ---------------------------------------------------------------------------------------
+    def fit_map(self, *, progress: Progress | None = None) -> StaticMap:
+        """Fit (or load from the disk cache) the static -> contextual map."""
+        with self._lock:
+            if self._map is None:
+                self._map = fit_static_map(
+                    self.encoder, self.static, self.align, k=self.align_k, exclude=self.exclude, progress=progress
+                )
+            return self._map
+
+    @property
+    def static_map(self) -> StaticMap:
+        """The fitted static -> contextual map (fitted on first use)."""
+        return self.fit_map()
+
+    def settings(self) -> dict[str, str]:
+        """What produces the vectors, for people and for cache keys."""
+        return {
+            "contextual": self.encoder.describe(),
+            "static": f"{self.static.name} · {self.static.dim}-d · {len(self.static):,} words",
+            "map": self.static_map.describe() if self._map is not None else f"{self.align.value} map (not fitted yet)",
+        }
+
+    # -- embedding -------------------------------------------------------------------------------------
+    def embed(
+        self,
+        texts: str | Sequence[str],
+        *,
+        max_chars: int = MAX_CHARS,
+        progress: Progress | None = None,
+    ) -> EmbeddedText:
+        """Embed sentences: a string (one sentence per line) or a list of sentences.
+
+        Raises:
+            EmbedkitError: no words at all, or more than ``max_chars`` characters.
+        """
+        sentences = split_lines(texts) if isinstance(texts, str) else [s.strip() for s in texts if s.strip()]
+        check_text(sentences, max_chars=max_chars)
+        segmented = [segment(s) for s in sentences]
+        keep = [i for i, words in enumerate(segmented) if words]
+        sentences = [sentences[i] for i in keep]
+        segmented = [segmented[i] for i in keep]
+        bert = self._contextual(sentences, [[w.text for w in ws] for ws in segmented], progress)
+        words = [w.text for ws in segmented for w in ws]
+        counts = np.array([len(ws) for ws in segmented], dtype=np.int64)
+        static, oov = self.static.lookup(words)
+        return EmbeddedText(
+            sentences=sentences,
+            sentence_id=np.repeat(np.arange(len(sentences)), counts),
+            position=np.concatenate([np.arange(c) for c in counts]),
+            start=np.array([w.start for ws in segmented for w in ws], dtype=np.int64),
+            end=np.array([w.end for ws in segmented for w in ws], dtype=np.int64),
+            words=words,
+            oov=oov,
+            bert=bert,
+            static=static,
+            static_mapped=self.static_map.transform(static) * (~oov)[:, None],
+            settings=self.settings(),
+        )
+
+    def _contextual(
+        self, sentences: list[str], words: list[list[str]], progress: Progress | None
+    ) -> np.ndarray:
+        base = self.encoder.settings_key()
+        keys = [stable_hash(base, s) for s in sentences]
+        with self._lock:
+            missing = [i for i, k in enumerate(keys) if k not in self._cache]
+            if missing:
+                encoded = self.encoder.encode([words[i] for i in missing], progress=progress)
+                for i, vectors in zip(missing, encoded):
+                    vectors.flags.writeable = False
+                    self._cache[keys[i]] = vectors
+            elif progress is not None:
+                progress(len(sentences), len(sentences))
+            arrays = []
+            for k in keys:
+                self._cache.move_to_end(k)
+                arrays.append(self._cache[k])
+            while len(self._cache) > max(self.cache_size, len(keys)):
+                self._cache.popitem(last=False)
+        if not arrays:
+            raise EmbedkitError("there is no text to embed")
+        return np.concatenate(arrays, axis=0)
+
+    # -- vocabulary ------------------------------------------------------------------------------------
+    def vocabulary(self, k: int = 5000, *, progress: Progress | None = None) -> Vocabulary:
+        """The ``k`` most frequent alphabetic static words in every space (computed once, disk cached)."""
+        with self._lock:
+            if k not in self._vocab:
+                words = self.static.top_words(k)
+                static, _ = self.static.lookup(words)
+                bert = encode_words_cached(self.encoder, words, progress=progress)
+                mapped = self.static_map.transform(static)
+                self._vocab[k] = Vocabulary(words, bert, static, mapped)
+            return self._vocab[k]

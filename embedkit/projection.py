@@ -1,0 +1,139 @@
+"""2-D and 3-D layouts: UMAP (cosine, seeded) and PCA, kept stable across small changes.
+
+The same input and settings give the same layout (a fixed ``seed``). After an alpha change, pass the
+previous layout as ``init`` with ``fast=True``: UMAP then starts from it (approximate neighbours, few
+epochs) and :func:`align_layout` rotates the result onto it, so no point jumps or mirrors without reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import numpy as np
+
+__all__ = ["METHODS", "align_layout", "project", "warm_up"]
+
+logger = logging.getLogger(__name__)
+
+METHODS = ("umap", "pca")
+_MIN_UMAP_POINTS = 6
+_warm_lock = threading.Lock()
+_warmed = False
+
+
+def project(
+    X: np.ndarray,
+    method: str = "umap",
+    n_components: int = 2,
+    *,
+    seed: int = 0,
+    init: np.ndarray | None = None,
+    fast: bool = False,
+    n_neighbors: int = 15,
+    min_dist: float = 0.1,
+) -> np.ndarray:
+    """Project rows of ``X`` to ``n_components`` dimensions.
+
+    Args:
+        X: ``(n, d)`` vectors.
+        method: ``umap`` (cosine metric) or ``pca``.
+        n_components: 2 or 3.
+        seed: the random seed (UMAP layouts are reproducible).
+        init: a previous ``(n, n_components)`` layout to start from; the result is aligned onto it.
+        fast: UMAP's approximate neighbours and 50 epochs (for live updates from ``init``).
+        n_neighbors: UMAP's neighbourhood size (capped below the number of points).
+        min_dist: UMAP's minimum distance.
+
+    Returns:
+        ``(n, n_components)`` float32 coordinates. Fewer than 6 points fall back to PCA (UMAP needs more).
+
+    Raises:
+        ValueError: an unknown method or a bad number of components.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown projection {method!r}; choose one of: {', '.join(METHODS)}")
+    if n_components not in (2, 3):
+        raise ValueError(f"n_components must be 2 or 3, got {n_components}")
+    X = np.asarray(X, np.float32)
+    n = X.shape[0]
+    if n == 0:
+        return np.zeros((0, n_components), np.float32)
+    if init is not None and init.shape != (n, n_components):
+        init = None
+    if method == "pca" or n < _MIN_UMAP_POINTS:
+        out = _pca(X, n_components)
+    else:
+        out = _umap(X, n_components, seed, init, fast, n_neighbors, min_dist)
+    if init is not None:
+        out = align_layout(out, init)
+    return out.astype(np.float32)
+
+
+def _pca(X: np.ndarray, n_components: int) -> np.ndarray:
+    centred = X - X.mean(axis=0, keepdims=True)
+    if X.shape[0] < 2:
+        return np.zeros((X.shape[0], n_components), np.float32)
+    U, S, Vt = np.linalg.svd(centred.astype(np.float64), full_matrices=False)
+    # deterministic signs: the largest loading of each component is positive
+    signs = np.sign(Vt[np.arange(Vt.shape[0]), np.abs(Vt).argmax(axis=1)])
+    signs[signs == 0] = 1
+    coords = (U * S * signs)[:, :n_components]
+    if coords.shape[1] < n_components:
+        coords = np.pad(coords, ((0, 0), (0, n_components - coords.shape[1])))
+    return coords
+
+
+def _umap(
+    X: np.ndarray, n_components: int, seed: int, init: np.ndarray | None, fast: bool, n_neighbors: int, min_dist: float
+) -> np.ndarray:
+    import umap
+
+    kwargs: dict[str, object] = {}
+    if fast:
+        kwargs.update(force_approximation_algorithm=True, n_epochs=50)
+    if init is not None:
+        span = np.abs(init - init.mean(0)).max() or 1.0
+        kwargs["init"] = ((init - init.mean(0)) / span * 10.0).astype(np.float32)
+    reducer = umap.UMAP(
+        n_components=n_components,
+        metric="cosine",
+        n_neighbors=max(2, min(n_neighbors, X.shape[0] - 1)),
+        min_dist=min_dist,
+        random_state=seed,
+        **kwargs,
+    )
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.asarray(reducer.fit_transform(X), np.float64)
+
+
+def align_layout(new: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Rotate (or reflect), scale and shift ``new`` onto ``reference`` (orthogonal Procrustes)."""
+    a = np.asarray(new, np.float64)
+    b = np.asarray(reference, np.float64)
+    if a.shape != b.shape or a.shape[0] < 2:
+        return a
+    ma, mb = a.mean(0), b.mean(0)
+    a0, b0 = a - ma, b - mb
+    U, S, Vt = np.linalg.svd(a0.T @ b0)
+    R = U @ Vt
+    scale = S.sum() / max((a0**2).sum(), 1e-12)
+    return a0 @ R * scale + mb
+
+
+def warm_up() -> None:
+    """Compile UMAP's numba code once (10-25 s on first use), so no user click pays for it."""
+    global _warmed
+    with _warm_lock:
+        if _warmed:
+            return
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(64, 16)).astype(np.float32)
+        first = project(X, "umap", 2)
+        project(X, "umap", 2, init=first, fast=True)
+        project(X, "umap", 3)
+        _warmed = True
+        logger.info("UMAP warmed up")

@@ -1,0 +1,67 @@
+"""One word segmentation for both sides: words as a reader sees them, with character offsets.
+
+The contextual encoder receives exactly these words (``is_split_into_words=True``) and the static
+vectors look exactly these words up, so word ``i`` means the same thing in every space.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from embedkit.errors import EmbedkitError
+
+__all__ = ["MAX_CHARS", "Word", "check_text", "segment", "split_lines"]
+
+#: Longest text accepted in one call (characters); longer input gets a clear error, never a hang.
+MAX_CHARS = 2_000_000
+
+# A word: letters, marks and digits, joined by inner apostrophes or hyphens ("don't", "state-of-the-art").
+# Han ideographs stand alone (as BERT's basic tokenizer treats them). Anything else that is not a space is
+# one grapheme cluster: punctuation, a symbol, or a whole emoji (with skin tone or ZWJ sequence).
+_WORD = regex.compile(
+    r"\p{Han}"
+    r"|[\p{L}\p{M}\p{N}_]+(?:['\u2019\-][\p{L}\p{M}\p{N}_]+)*"
+    r"|(?!\s)\X",
+    regex.VERSION1,
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word occurrence: its text and its character span ``text[start:end]`` in the sentence."""
+
+    text: str
+    start: int
+    end: int
+
+
+def segment(text: str) -> list[Word]:
+    """Split a sentence into words, punctuation separate, with character offsets.
+
+    Example:
+        >>> [w.text for w in segment("I sat on the river-bank, didn't I?")]
+        ['I', 'sat', 'on', 'the', 'river-bank', ',', "didn't", 'I', '?']
+        >>> segment("Hi 👋🏽!")[1]
+        Word(text='👋🏽', start=3, end=5)
+    """
+    return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def split_lines(text: str) -> list[str]:
+    """One sentence per non-empty line, stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def check_text(sentences: list[str], *, max_chars: int = MAX_CHARS) -> None:
+    """Raise a clear error for input that cannot be embedded.
+
+    Raises:
+        EmbedkitError: no words at all, or more than ``max_chars`` characters.
+    """
+    total = sum(len(s) for s in sentences)
+    if total > max_chars:
+        raise EmbedkitError(f"the text is too long: {total:,} characters (the limit is {max_chars:,})")
+    if not any(segment(s) for s in sentences):
+        raise EmbedkitError("there is no text to embed: type at least one sentence with a word in it")
