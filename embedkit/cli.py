@@ -1,0 +1,364 @@
+"""The command line: ``python -m embedkit {embed,neighbours,project,export,evaluate}``.
+
+User errors (empty text, a missing or corrupt file, a refused pickle, an unknown model or option) print one
+line ``embedkit: error: ...`` and exit 2; any other failure prints its message and exits 1. Heavy libraries
+load only after the arguments are parsed, so ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from embedkit.embedding import EmbeddedText
+    from embedkit.pipeline import Embedder
+
+__all__ = ["build_parser", "main"]
+
+EXIT_USER = 2
+EXIT_FAILURE = 1
+
+_FUSIONS = ("concat", "weighted", "attention")
+_ALIGNS = ("procrustes", "lstsq", "pad")
+_POOLINGS = ("first", "last", "mean", "first_last")
+_SPACES = ("bert", "static", "fused")
+
+
+# -- arguments -----------------------------------------------------------------------------------------
+def _alpha(value: str) -> float:
+    try:
+        a = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"alpha must be a number in [0, 1], got {value!r}") from None
+    if not 0.0 <= a <= 1.0:
+        raise argparse.ArgumentTypeError(f"alpha must be in [0, 1], got {a}")
+    return a
+
+
+def _input_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("input")
+    g.add_argument("--text", action="append", default=[], metavar="T", help="a sentence (repeatable)")
+    g.add_argument("--input", metavar="FILE|-", help="a UTF-8 text file, one sentence per line ('-' = stdin)")
+
+
+def _model_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model and vectors")
+    g.add_argument("--model", metavar="ID|PATH", help="Hugging Face model id or local folder (default: bundled all-MiniLM-L6-v2)")
+    g.add_argument("--vectors", metavar="PATH", help="word2vec/GloVe text, word2vec binary or fastText .bin (default: bundled GloVe 6B 50d)")
+    g.add_argument("--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2 (default: last)")
+    g.add_argument("--pooling", default="mean", choices=_POOLINGS, help="wordpieces -> word (default: mean)")
+    g.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"), help="forward-pass precision")
+    g.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: auto)")
+    g.add_argument("--batch-size", type=int, default=32, help="sequences per forward pass (default: 32)")
+    g.add_argument("--align", default="procrustes", choices=_ALIGNS, help="static -> contextual map (default: procrustes)")
+    g.add_argument("--align-k", type=int, default=5000, help="words the map is fitted on (default: 5000)")
+
+
+def _fusion_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("fusion")
+    g.add_argument("--fusion", default="weighted", choices=_FUSIONS, help="fusion mode (default: weighted)")
+    g.add_argument("--alpha", type=_alpha, default=0.5, help="weight of the contextual source, 0..1 (default: 0.5)")
+    g.add_argument("--temperature", type=float, default=0.1, help="attention softmax temperature (default: 0.1)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (imports nothing heavy)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m embedkit",
+        description="Embed words with a BERT-family model and static vectors, fuse them, and inspect the spaces.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("embed", help="vectors of every word occurrence", description=(
+        "One record per word occurrence: its position, the contextual ('bert'), raw static and fused vectors, "
+        "and for attention the per-word source weights. jsonl goes to stdout unless -o is given."))
+    _input_options(p)
+    _model_options(p)
+    _fusion_options(p)
+    p.add_argument("--format", default="jsonl", choices=("jsonl", "csv", "parquet", "projector"),
+                   help="jsonl (default), csv, parquet, or projector (vectors.tsv + metadata.tsv in the -o folder)")
+    p.add_argument("--space", default="fused", choices=_SPACES, help="the space written by --format projector")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (folder for projector); default stdout")
+    p.set_defaults(func=_cmd_embed)
+
+    p = sub.add_parser("neighbours", aliases=["neighbors"], help="nearest neighbours of a word occurrence",
+                       description="Top-k cosine neighbours of each occurrence of WORD, in each space, among the "
+                       "input's word occurrences and/or the top static vocabulary.")
+    p.add_argument("word", help="the word whose occurrences are queried")
+    _input_options(p)
+    _model_options(p)
+    _fusion_options(p)
+    p.add_argument("--space", default="all", choices=(*_SPACES, "all"), help="which space (default: all)")
+    p.add_argument("--among", default="both", choices=("input", "vocab", "both"), help="search the input's words, the vocabulary, or both")
+    p.add_argument("-k", type=int, default=10, help="neighbours per list (default: 10)")
+    p.add_argument("--vocab-size", type=int, default=5000, help="vocabulary rows searched (default: 5000)")
+    p.add_argument("--format", default="table", choices=("table", "csv", "json"))
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (default stdout)")
+    p.set_defaults(func=_cmd_neighbours)
+
+    p = sub.add_parser("project", help="2-D/3-D coordinates of every occurrence",
+                       description="UMAP (cosine, seeded) or PCA coordinates of every word occurrence in each space.")
+    _input_options(p)
+    _model_options(p)
+    _fusion_options(p)
+    p.add_argument("--method", default="umap", choices=("umap", "pca"))
+    p.add_argument("--dims", type=int, default=2, choices=(2, 3))
+    p.add_argument("--seed", type=int, default=0, help="random seed: the same input and seed give the same layout")
+    p.add_argument("--format", default="csv", choices=("csv", "parquet", "json"))
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (default stdout; parquet needs -o)")
+    p.set_defaults(func=_cmd_project)
+
+    p = sub.add_parser("export", help="everything for one input into a folder",
+                       description="Write vectors.parquet, vectors.csv, coordinates.csv and a TensorBoard "
+                       "Projector pair per space (projector_bert/, projector_static/, projector_fused/) into OUT.")
+    _input_options(p)
+    _model_options(p)
+    _fusion_options(p)
+    p.add_argument("--method", default="umap", choices=("umap", "pca"))
+    p.add_argument("--dims", type=int, default=2, choices=(2, 3))
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created)")
+    p.set_defaults(func=_cmd_export)
+
+    try:
+        from embedkit.evaluation import cli as evaluation_cli
+    except ImportError:  # pragma: no cover - evaluation is part of the package
+        evaluation_cli = None
+    if evaluation_cli is not None and hasattr(evaluation_cli, "add_parser"):
+        evaluation_cli.add_parser(sub)
+    return parser
+
+
+# -- shared steps --------------------------------------------------------------------------------------
+def _read_sentences(args: argparse.Namespace) -> list[str]:
+    from embedkit.errors import EmbedkitError
+    from embedkit.text import split_lines
+
+    sentences = [t for t in args.text]
+    if args.input:
+        if args.input == "-":
+            raw = sys.stdin.read()
+        else:
+            path = Path(args.input)
+            if not path.is_file():
+                raise FileNotFoundError(f"no such input file: {path}")
+            try:
+                raw = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise EmbedkitError(f"{path.name} is not UTF-8 text (byte {exc.start}); convert it first") from exc
+        sentences += split_lines(raw)
+    if not sentences:
+        raise EmbedkitError("no input: give --text 'a sentence' (repeatable) or --input FILE")
+    return sentences
+
+
+def _progress(desc: str, enabled: bool) -> Any:
+    """A tqdm-based ``progress(done, total)`` callback on stderr, or None."""
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, desc=desc, unit="sent", file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+            state.pop("bar")
+
+    return update
+
+
+def _embedder(args: argparse.Namespace) -> Embedder:
+    from embedkit.contextual import ContextualEncoder
+    from embedkit.pipeline import Embedder
+    from embedkit.static import load_static
+
+    encoder = ContextualEncoder(
+        args.model, layers=args.layers, pooling=args.pooling, device=args.device, dtype=args.dtype,
+        batch_size=args.batch_size,
+    )
+    static = load_static(args.vectors)
+    return Embedder(encoder, static, align=args.align, align_k=args.align_k)
+
+
+def _embed(args: argparse.Namespace) -> tuple[Embedder, EmbeddedText]:
+    from embedkit.text import check_text
+
+    sentences = _read_sentences(args)
+    check_text(sentences)  # before any model loads
+    embedder = _embedder(args)
+    long_input = len(sentences) >= 64
+    embedder.fit_map(progress=_progress("fitting the static map", long_input or args.verbose))
+    emb = embedder.embed(sentences, progress=_progress("embedding", long_input))
+    return embedder, emb
+
+
+def _open_out(path: str | None) -> TextIO:
+    return sys.stdout if not path or path == "-" else open(path, "w", encoding="utf-8", newline="")
+
+
+# -- commands ------------------------------------------------------------------------------------------
+def _cmd_embed(args: argparse.Namespace) -> int:
+    from embedkit import export
+
+    _, emb = _embed(args)
+    fusion = emb.fuse(args.fusion, args.alpha, args.temperature)
+    if args.format == "projector":
+        if not args.output:
+            raise ValueError("--format projector writes two files: give a folder with -o")
+        vectors = {"bert": emb.bert, "static": emb.static, "fused": fusion.vectors}[args.space]
+        for path in export.write_projector(emb, vectors, args.output):
+            print(f"wrote {path}", file=sys.stderr)
+        return 0
+    if args.format == "jsonl":
+        out = _open_out(args.output)
+        try:
+            export.write_jsonl(emb, fusion, out)
+        finally:
+            if out is not sys.stdout:
+                out.close()
+        return 0
+    frame = export.vectors_frame(emb, fusion, wide=args.format == "csv")
+    if args.format == "parquet" and not args.output:
+        raise ValueError("--format parquet is binary: give a file with -o")
+    if args.format == "csv" and not args.output:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        export.write_table(frame, args.output, args.format)
+    return 0
+
+
+def _cmd_neighbours(args: argparse.Namespace) -> int:
+    import numpy as np
+    import pandas as pd
+
+    from embedkit.fusion import fuse
+    from embedkit.neighbours import top_k
+
+    embedder, emb = _embed(args)
+    hits = emb.occurrences_of(args.word)
+    if hits.size == 0:
+        raise KeyError(f"{args.word!r} does not occur in the input")
+    fusion = emb.fuse(args.fusion, args.alpha, args.temperature)
+    spaces = _SPACES if args.space == "all" else (args.space,)
+    rows: list[dict[str, object]] = []
+    vocab = embedder.vocabulary(args.vocab_size) if args.among in ("vocab", "both") else None
+    for space in spaces:
+        query = {"bert": emb.bert, "static": emb.static, "fused": fusion.vectors}[space]
+        if args.among in ("input", "both"):
+            idx, sims = top_k(query[hits], query, args.k, exclude=hits)
+            for q, (r, s) in enumerate(zip(idx, sims)):
+                for rank, (j, sim) in enumerate(zip(r, s), 1):
+                    rows.append(dict(occurrence=emb.context(int(hits[q])), space=space, among="input", rank=rank,
+                                     neighbour=emb.context(int(j)), cosine=round(float(sim), 4)))
+        if vocab is not None:
+            if space == "fused":
+                table = fuse(vocab.bert, vocab.static, vocab.static_mapped, args.fusion, args.alpha,
+                             temperature=args.temperature).vectors
+            else:
+                table = vocab.bert if space == "bert" else vocab.static
+            q_vec = query[hits]
+            if space == "static":
+                q_vec = np.where(emb.oov[hits][:, None], np.nan, q_vec)
+            idx, sims = top_k(np.nan_to_num(q_vec), table, args.k)
+            for q, (r, s) in enumerate(zip(idx, sims)):
+                for rank, (j, sim) in enumerate(zip(r, s), 1):
+                    rows.append(dict(occurrence=emb.context(int(hits[q])), space=space, among="vocab", rank=rank,
+                                     neighbour=vocab.words[int(j)], cosine=round(float(sim), 4)))
+    frame = pd.DataFrame(rows)
+    out = _open_out(args.output)
+    try:
+        if args.format == "csv":
+            frame.to_csv(out, index=False)
+        elif args.format == "json":
+            out.write(frame.to_json(orient="records", force_ascii=False) + "\n")
+        else:
+            for (occ, space, among), group in frame.groupby(["occurrence", "space", "among"], sort=False):
+                out.write(f"\n{occ}  ·  {space}  ·  among {among}\n")
+                for _, r in group.iterrows():
+                    out.write(f"  {r['rank']:>3}. {r['cosine']:.3f}  {r['neighbour']}\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def _coordinates(args: argparse.Namespace, emb: EmbeddedText) -> dict[str, Any]:
+    from embedkit.projection import project
+
+    fusion = emb.fuse(args.fusion, args.alpha, args.temperature)
+    spaces = {"bert": emb.bert, "static": emb.static, "fused": fusion.vectors}
+    return {name: project(X, args.method, args.dims, seed=args.seed) for name, X in spaces.items()}
+
+
+def _cmd_project(args: argparse.Namespace) -> int:
+    from embedkit.export import coordinates_frame, write_table
+
+    _, emb = _embed(args)
+    frame = coordinates_frame(emb, _coordinates(args, emb))
+    if args.format == "parquet":
+        if not args.output:
+            raise ValueError("--format parquet is binary: give a file with -o")
+        write_table(frame, args.output, "parquet")
+        return 0
+    out = _open_out(args.output)
+    try:
+        if args.format == "json":
+            out.write(frame.to_json(orient="records", force_ascii=False) + "\n")
+        else:
+            frame.to_csv(out, index=False)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from embedkit import export
+
+    _, emb = _embed(args)
+    folder = Path(args.output)
+    folder.mkdir(parents=True, exist_ok=True)
+    fusion = emb.fuse(args.fusion, args.alpha, args.temperature)
+    export.write_table(export.vectors_frame(emb, fusion, wide=False), folder / "vectors.parquet")
+    export.write_table(export.vectors_frame(emb, fusion, wide=True), folder / "vectors.csv")
+    export.write_table(export.coordinates_frame(emb, _coordinates(args, emb)), folder / "coordinates.csv")
+    for name, vectors in {"bert": emb.bert, "static": emb.static, "fused": fusion.vectors}.items():
+        export.write_projector(emb, vectors, folder / f"projector_{name}")
+    print(f"wrote {folder}/ (vectors.parquet, vectors.csv, coordinates.csv, projector_*/)", file=sys.stderr)
+    return 0
+
+
+# -- entry point ---------------------------------------------------------------------------------------
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 2 user error, 1 other failure)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from embedkit.errors import EmbedkitError
+
+    try:
+        return int(args.func(args) or 0)
+    except (EmbedkitError, FileNotFoundError, KeyError, ValueError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"embedkit: error: {message}", file=sys.stderr)
+        return EXIT_USER
+    except BrokenPipeError:  # e.g. piped into `head`
+        return 0
+    except KeyboardInterrupt:
+        print("embedkit: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+        logging.getLogger(__name__).debug("failure", exc_info=True)
+        print(f"embedkit: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
