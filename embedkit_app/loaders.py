@@ -1,0 +1,125 @@
+"""Cached loaders: models and vectors with ``st.cache_resource``, arrays with ``st.cache_data``.
+
+Resources (encoder, static vectors, Embedder, vocabulary) are shared by all sessions and never
+mutated. Arrays (layouts, neighbour curves) are cached by the key of the embedding they came from,
+so moving alpha or switching the projection never re-embeds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import streamlit as st
+
+from embedkit_app import analysis
+from embedkit_app.state import ModelConfig
+
+if TYPE_CHECKING:
+    from embedkit.contextual import ContextualEncoder
+    from embedkit.pipeline import Embedder
+    from embedkit.static import StaticVectors
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@st.cache_resource(show_spinner="Loading the contextual model…", max_entries=3)
+def get_encoder(model: str | None, layers: str, pooling: str, dtype: str) -> ContextualEncoder:
+    """The contextual encoder for these settings (loaded once per process)."""
+    from embedkit.contextual import ContextualEncoder
+
+    return ContextualEncoder(model, layers=layers, pooling=pooling, dtype=dtype)
+
+
+@st.cache_resource(show_spinner="Loading the word vectors…", max_entries=3)
+def get_static(path: str | None, name: str | None = None) -> StaticVectors:
+    """Static vectors from ``path`` (``None``: the bundled GloVe 6B 50d); ``name`` is shown to people."""
+    from embedkit.static import load_static
+
+    return load_static(path, name=name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_embedder(cfg: ModelConfig) -> Embedder:
+    """The Embedder for ``cfg``; it caches contextual vectors per text and fits the static map lazily."""
+    from embedkit.pipeline import Embedder
+
+    encoder = get_encoder(cfg.model, cfg.layers, cfg.pooling, cfg.dtype)
+    static = get_static(cfg.vectors, cfg.vectors_name)
+    return Embedder(encoder, static, align=cfg.align, align_k=cfg.align_k)
+
+
+_vocab_lock = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _vocabulary(cfg: ModelConfig, k: int, _progress: Progress | None = None) -> Any:
+    with _vocab_lock:
+        return get_embedder(cfg).vocabulary(k, progress=_progress)
+
+
+def get_vocabulary(cfg: ModelConfig, k: int, progress: Progress | None = None) -> Any:
+    """The ``k`` most frequent vocabulary words with their BERT, static and mapped vectors."""
+    return _vocabulary(cfg, k, progress)
+
+
+# --- UMAP warm-up -------------------------------------------------------------------------------
+
+
+def _warm_up() -> None:
+    from embedkit.projection import warm_up
+
+    start = time.perf_counter()
+    try:
+        warm_up()
+    except Exception:  # the app still works (PCA); the failure is logged for the operator
+        logger.exception("UMAP warm-up failed")
+    logger.info("UMAP warm-up took %.1f s", time.perf_counter() - start)
+
+
+@st.cache_resource(show_spinner=False)
+def start_umap_warm_up() -> threading.Thread:
+    """Compile UMAP's numba code once per server process, in a background thread."""
+    thread = threading.Thread(target=_warm_up, name="umap-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def umap_ready() -> bool:
+    """Whether the UMAP warm-up has finished (until then the maps use PCA)."""
+    return not start_umap_warm_up().is_alive()
+
+
+# --- arrays --------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def layout(_X: np.ndarray, key: str, space: str, method: str, dims: int) -> np.ndarray:
+    """A full (seeded) layout of one space; ``key`` names the embedding, ``space`` the vectors."""
+    from embedkit.projection import project
+
+    return project(_X, method=method, n_components=dims, seed=0)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def relayout(
+    _X: np.ndarray, _init: np.ndarray, key: str, space: str, method: str, dims: int, init_key: str
+) -> np.ndarray:
+    """A quick layout started from the previous one and rotated onto it, so points move smoothly."""
+    from embedkit.projection import project
+
+    return project(_X, method=method, n_components=dims, seed=0, init=_init, fast=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def jaccard_curves(
+    _emb: Any, key: str, query: int, mode: str, k: int, candidates: tuple[int, ...], steps: int = 11
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Jaccard overlap of the fused neighbour set with the BERT and the static set, alpha 0..1."""
+    return analysis.jaccard_curves(_emb, query, mode, k, np.asarray(candidates), steps=steps)

@@ -1,0 +1,104 @@
+"""Neighbours: top-k lists of one occurrence under BERT, static and fused, and their overlap as alpha moves."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from embedkit_app import analysis, loaders, plots, state, widgets
+
+widgets.page_setup("Neighbours", "🔗")
+st.title("Nearest neighbours")
+widgets.explainer(
+    "Pick one word **in one sentence**. Each table lists the words whose vectors point in the most similar "
+    "direction (cosine similarity: 1 = same direction, 0 = unrelated).\n\n"
+    "- **Among your words** compares the occurrence with every other word you entered.\n"
+    "- **From the vocabulary** compares it with the most frequent words of the static table (the ones the "
+    "static → BERT map was fitted on), each encoded by BERT *alone*, without a sentence.\n"
+    "- The chart at the bottom shows how much the fused list agrees with the BERT list and with the static "
+    "list (Jaccard overlap: shared words ÷ all words in either list) as alpha goes from 0 to 1. At alpha = 1 "
+    "the fused list *is* the BERT list."
+)
+
+mode, alpha = widgets.fusion_controls()
+view = widgets.view_controls(projection=False)
+emb = widgets.require_embedding()
+rows = analysis.content_indices(emb.words, view["hide_punct"])
+
+left, right = st.columns([2, 1])
+with left:
+    query = widgets.occurrence_picker(emb, rows)
+with right:
+    k = st.slider("Neighbours (k)", 3, 15, 8, key=state.K, bind="query-params", persist_state="session")
+st.markdown(f"> {widgets.md_escape(analysis.context_text(emb, query))}")
+
+spaces = {
+    "bert": emb.space("bert"),
+    "static": emb.space("static"),
+    "fused": emb.space("fused", mode=mode, alpha=alpha),
+}
+oov = np.asarray(emb.oov, dtype=bool)
+fused_title = f"Fused ({widgets.MODE_LABELS[mode]}, α={alpha:.2f})"
+titles = {"bert": "BERT (contextual)", "static": "Static", "fused": fused_title}
+
+st.subheader("Among your words")
+tables = {}
+for col, (space, X) in zip(st.columns(3, gap="small"), spaces.items()):
+    with col:
+        st.markdown(f"**{titles[space]}**")
+        if space == "static" and oov[query]:
+            st.info(f"“{emb.words[query]}” is not in the static vocabulary.")
+            continue
+        keep = rows != query
+        if space == "static":
+            keep &= ~oov[rows]
+        cand = rows[keep]
+        idx, sims = analysis.neighbour_rows(X[query], X[cand], k)
+        tables[space] = analysis.neighbour_frame(emb, cand[idx], sims)
+        widgets.neighbour_table(tables[space], key=f"words_{space}")
+
+st.subheader("From the vocabulary")
+cfg = state.model_config()
+bar = st.empty()
+
+
+def _progress(done: int, total: int) -> None:
+    bar.progress(min(1.0, done / max(total, 1)), text=f"Encoding the vocabulary once (cached on disk): {done:,} / {total:,}")
+
+
+try:
+    vocab = loaders.get_vocabulary(cfg, cfg.align_k, _progress)
+except (ValueError, OSError, RuntimeError) as exc:
+    widgets.show_error(exc, "Could not build the vocabulary")
+    vocab = None
+bar.empty()
+if vocab is not None:
+    vocab_spaces = analysis.vocab_spaces(vocab, mode, alpha)
+    st.caption(f"{len(vocab.words):,} most frequent words of {emb.settings.get('static', 'the static table')}; "
+               "BERT vectors of words encoded alone.")
+    for col, space in zip(st.columns(3, gap="small"), analysis.SPACES):
+        with col:
+            st.markdown(f"**{titles[space]}**")
+            if space == "static" and oov[query]:
+                st.info("Not in the static vocabulary.")
+                continue
+            idx, sims = analysis.neighbour_rows(spaces[space][query], vocab_spaces[space], k)
+            widgets.neighbour_table(analysis.vocab_frame(vocab.words, idx, sims), key=f"vocab_{space}")
+
+st.subheader("How the fused list overlaps the others as alpha moves")
+alphas, vs_bert, vs_static = loaders.jaccard_curves(emb, widgets.embed_key(), query, mode, k, tuple(int(r) for r in rows))
+c1, c2 = st.columns([3, 1])
+with c1:
+    st.plotly_chart(plots.jaccard_figure(alphas, vs_bert, vs_static, alpha_now=alpha), key="jaccard",
+                    config={"displaylogo": False})
+with c2:
+    st.metric("Overlap with BERT at this alpha", f"{np.interp(alpha, alphas, vs_bert):.2f}")
+    st.metric("Overlap with static at this alpha", f"{np.interp(alpha, alphas, vs_static):.2f}")
+    st.caption(f"Among your words, top {k}. Computed at alpha = 0, 0.1, …, 1.")
+
+if tables:
+    import pandas as pd
+
+    frame = pd.concat(tables, names=["space"]).reset_index()
+    widgets.frame_download("Neighbour tables (CSV)", frame.to_csv(index=False).encode("utf-8"),
+                           "neighbours.csv", "text/csv", "dl_neighbours")

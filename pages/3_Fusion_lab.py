@@ -1,0 +1,114 @@
+"""Fusion lab: attention weights per word, cosine matrices per space, and the polysemy demo."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from embedkit_app import analysis, plots, state, widgets
+
+MAX_MATRIX_WORDS = 40
+
+widgets.page_setup("Fusion lab", "🧪")
+st.title("Fusion lab")
+widgets.explainer(
+    "Three small experiments on how the two sources mix.\n\n"
+    "1. **Which source does each word lean on?** The attention fusion scores BERT's vector and the static "
+    "vector of each word against the rest of its sentence and mixes them with softmax weights that sum to 1. "
+    "Blue = share from BERT, orange = share from the static vector. Alpha still tilts the mix (0.5 is neutral).\n"
+    "2. **Cosine matrices**: every cell is the cosine similarity of two words (red = similar, blue = opposite). "
+    "Compare how the same words relate in each space.\n"
+    "3. **Polysemy**: two occurrences of the same word (river *bank*, money *bank*). The static table gives them "
+    "the same vector (cosine 1); BERT tells them apart. The fused line shows where alpha puts you in between."
+)
+
+mode, alpha = widgets.fusion_controls()
+view = widgets.view_controls(projection=False)
+emb = widgets.require_embedding()
+rows = analysis.content_indices(emb.words, view["hide_punct"])
+sid = np.asarray(emb.sentence_id)
+
+
+def sentence_label(s: int) -> str:
+    text = emb.sentences[s]
+    return f"s{s + 1}: {text if len(text) <= 80 else text[:77] + '…'}"
+
+
+# 1. attention weights ------------------------------------------------------------------------------
+st.subheader("1 · Which source does each word lean on?")
+sentence = st.selectbox("Sentence", list(range(len(emb.sentences))), format_func=sentence_label,
+                        key=state.LAB_SENTENCE)
+attention = emb.fuse("attention", alpha)
+in_sentence = rows[sid[rows] == sentence]
+c1, c2 = st.columns([3, 2])
+with c1:
+    st.plotly_chart(
+        plots.attention_figure([emb.words[int(i)] for i in in_sentence], attention.weights[in_sentence],
+                               title=f"Attention weights at alpha = {alpha:.2f}"),
+        key="attention", config={"displaylogo": False},
+    )
+with c2:
+    w = attention.weights[rows, 0]
+    st.metric("Mean share from BERT (all your words)", f"{float(w.mean()):.2f}")
+    lean = rows[np.argsort(w)]
+    st.markdown("**Leans most on static:** " + ", ".join(widgets.md_escape(emb.words[int(i)]) for i in lean[:5]))
+    st.markdown("**Leans most on BERT:** " + ", ".join(widgets.md_escape(emb.words[int(i)]) for i in lean[::-1][:5]))
+    if mode != "attention":
+        st.caption(f"The maps use **{widgets.MODE_LABELS[mode]}**, where every word gets the same mix (alpha). "
+                   "Switch the fusion mode to attention to use these per-word weights everywhere.")
+    if np.asarray(emb.oov)[in_sentence].any():
+        st.caption("Words missing from the static table take everything from BERT (weight 1).")
+
+# 2. cosine matrices --------------------------------------------------------------------------------
+st.subheader("2 · Word-by-word cosine in each space")
+default = sorted({int(sid[i]) for i in next(iter(analysis.repeated_types(emb.words, rows).values()), [int(rows[0])])})
+chosen = st.multiselect("Sentences", list(range(len(emb.sentences))), default=default[:3] or [0],
+                        format_func=sentence_label, key="lab_matrix_sentences")
+words_idx = rows[np.isin(sid[rows], chosen)][:MAX_MATRIX_WORDS]
+if len(words_idx) < 2:
+    st.info("Pick sentences with at least two words.")
+else:
+    if len(rows[np.isin(sid[rows], chosen)]) > MAX_MATRIX_WORDS:
+        st.caption(f"Showing the first {MAX_MATRIX_WORDS} words.")
+    labels = [f"{emb.words[int(i)]} ·{int(sid[i]) + 1}" for i in words_idx]
+    spaces = {
+        "bert": emb.space("bert"),
+        "static": emb.space("static"),
+        "fused": emb.space("fused", mode=mode, alpha=alpha),
+    }
+    titles = {"bert": "BERT", "static": "Static", "fused": f"Fused (α={alpha:.2f})"}
+    for n, (col, (space, X)) in enumerate(zip(st.columns([1.25, 1, 1.15], gap="small"), spaces.items())):
+        with col:
+            fig = plots.cosine_heatmap(analysis.cosine_matrix(X[words_idx]), labels, title=titles[space],
+                                       colorbar=n == 2, y_labels=n == 0)
+            st.plotly_chart(fig, key=f"cos_{space}", config={"displaylogo": False})
+    st.caption("Rows and columns are the same words (word ·sentence number); hover a cell for the pair. OOV words have a zero static vector, so their static row is 0.")
+
+# 3. polysemy ---------------------------------------------------------------------------------------
+st.subheader("3 · Polysemy: one word, two senses")
+repeated = analysis.repeated_types(emb.words, rows)
+if not repeated:
+    st.info("None of your words occurs twice. Try the **polysemy** example on Home (bank, bat, spring).")
+else:
+    word = st.selectbox("Word", list(repeated), key=state.LAB_WORD)
+    occ = repeated[word]
+    pair_options = [(a, b) for n, a in enumerate(occ) for b in occ[n + 1:]]
+    pair = st.selectbox(
+        "Two occurrences", pair_options, key=f"{state.LAB_PAIR}_{word}",
+        format_func=lambda p: f"s{int(sid[p[0]]) + 1} vs s{int(sid[p[1]]) + 1}",
+    ) or pair_options[0]
+    i, j = pair
+    st.markdown(f"- **A**: {widgets.md_escape(analysis.context_text(emb, i))}\n"
+                f"- **B**: {widgets.md_escape(analysis.context_text(emb, j))}")
+    alphas, curves = analysis.pair_curves(emb, i, j, mode)
+    c1, c2 = st.columns([3, 1])
+    with c1:
+        st.plotly_chart(
+            plots.polysemy_figure(alphas, curves, alpha_now=alpha,
+                                  title=f"cos(A, B) for “{plots.escape(emb.words[i])}” — {widgets.MODE_LABELS[mode]}"),
+            key="polysemy", config={"displaylogo": False},
+        )
+    with c2:
+        st.metric("BERT", f"{curves['bert'][0]:.2f}")
+        st.metric("Static", f"{curves['static'][0]:.2f}")
+        st.metric(f"Fused at α={alpha:.2f}", f"{float(np.interp(alpha, alphas, curves['fused'])):.2f}")
