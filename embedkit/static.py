@@ -1,6 +1,6 @@
 """The static side: one vector per word type (GloVe, word2vec, fastText), looked up per word occurrence.
 
-Lookup fallback chain for a word: exact form, then lower case, then digits normalised (every digit to
+Lookup fallback chain for a word: exact form, then lower case (also matching a capitalised vocabulary entry), then digits normalised (every digit to
 ``0``, then to ``#``), each tried as is and lower-cased. A word none of these finds is OOV: its vector is
 zeros and its flag is set, never silently. fastText ``.bin`` files give OOV words their subword vector.
 
@@ -109,10 +109,9 @@ class StaticVectors:
         hit = index.get(low)
         if hit is not None:
             return hit
-        if low != word:
-            hit = self._lower_index().get(low)
-            if hit is not None:
-                return hit
+        hit = self._lower_index().get(low)
+        if hit is not None:
+            return hit
         if _DIGIT.search(word):
             for repl in ("0", "#"):
                 for form in (_DIGIT.sub(repl, word), _DIGIT.sub(repl, low)):
