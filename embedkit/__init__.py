@@ -27,7 +27,22 @@ _EXPORTS = {
     "EmbedkitError": "embedkit.errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ContextualEncoder",
+    "Embedder",
+    "EmbeddedText",
+    "EmbedkitError",
+    "Fusion",
+    "StaticMap",
+    "StaticVectors",
+    "Vocabulary",
+    "fit_static_map",
+    "fuse",
+    "load_static",
+    "project",
+    "segment",
+    "top_k",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from embedkit.alignment import StaticMap, fit_static_map

@@ -52,7 +52,7 @@ def coerce(cls: type[E], value: E | str) -> E:
 
 
 #: ``"all"`` or a tuple of hidden-state indices (negative counts from the last layer).
-LayerSpec = Union[str, tuple[int, ...]]
+LayerSpec = Union[str, tuple[int, ...]]  # noqa: UP007 - a runtime alias on Python 3.10
 
 _NAMED_LAYERS: dict[str, LayerSpec] = {
     "last": (-1,),

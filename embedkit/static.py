@@ -134,7 +134,7 @@ class StaticVectors:
             out[~oov] = self.vectors[rows[~oov]]
         if self.subword_fn is not None and oov.any():
             for i in np.flatnonzero(oov):
-                vec = self.subword_fn(words[i])
+                vec = self.subword_fn(words[int(i)])
                 if np.any(vec):
                     out[i] = vec
                     oov[i] = False
