@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from embedkit.evaluation.analogy import AnalogyResult
     from embedkit.evaluation.classification import CVResult, McNemar
     from embedkit.evaluation.selection import AlphaChoice
-    from embedkit.evaluation.similarity import Score, SimilarityResult
+    from embedkit.evaluation.similarity import SimilarityResult
     from embedkit.evaluation.spaces import WordTable
     from embedkit.static import StaticVectors
 
@@ -263,8 +263,8 @@ def run_analogy(res: Resources, *, progress: StageProgress | None = None) -> Ana
     """Google analogies over the first ``analogy_vocab`` static words, static vs contextual vs fused."""
     from embedkit.evaluation.analogy import bootstrap_mean_ci, evaluate_analogies
     from embedkit.evaluation.selection import choose_alpha
-    from embedkit.evaluation.spaces import build_word_table
     from embedkit.evaluation.similarity import fused_key
+    from embedkit.evaluation.spaces import build_word_table
 
     t0 = time.perf_counter()
     s = res.settings

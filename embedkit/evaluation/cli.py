@@ -1,0 +1,122 @@
+"""``python -m embedkit evaluate``: does fusion help? Scores with intervals, alpha chosen honestly.
+
+Registered by :func:`embedkit.cli.build_parser` through :func:`add_parser`; :func:`run` is the command.
+Results go to stdout (``--format table`` for people, ``json`` for machines); progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+__all__ = ["add_parser", "run"]
+
+_TASKS = ("simlex", "wordsim", "analogy", "polarity")
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``evaluate`` sub-command to an ``argparse`` sub-parsers object (imports nothing heavy)."""
+    p = subparsers.add_parser(
+        "evaluate",
+        help="does fusion help? benchmarks with intervals and honest alpha selection",
+        description=(
+            "Score the contextual model, the static vectors and their fusion over alpha on word similarity "
+            "(SimLex-999, WordSim-353), Google analogies and sentence polarity. Alpha is always chosen on data "
+            "other than the data it is reported on. Progress goes to stderr."
+        ),
+    )
+    p.add_argument("--task", action="append", choices=(*_TASKS, "all"), default=None,
+                   help="simlex, wordsim, analogy, polarity or all (repeatable; default: simlex and wordsim)")
+    g = p.add_argument_group("model and vectors")
+    g.add_argument("--model", metavar="ID|PATH", help="Hugging Face model id or local folder (default: bundled all-MiniLM-L6-v2)")
+    g.add_argument("--vectors", metavar="PATH", help="static vectors file or folder (default: bundled GloVe 6B 50d)")
+    g.add_argument("--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2 (default: last)")
+    g.add_argument("--pooling", default="mean", choices=("first", "last", "mean", "first_last"),
+                   help="wordpieces -> word (default: mean)")
+    g.add_argument("--align", default="procrustes", choices=("procrustes", "lstsq", "pad"),
+                   help="static -> contextual map, fitted without any evaluation word (default: procrustes)")
+    g.add_argument("--align-k", type=int, default=5000, help="words the map is fitted on (default: 5000)")
+    g.add_argument("--device", default="auto", help="auto, cpu, cuda (default: auto)")
+    g = p.add_argument_group("evaluation")
+    g.add_argument("--alphas", default="0:1:0.1", help="fusion weights, start:stop:step or a list (default: 0:1:0.1)")
+    g.add_argument("--modes", default="concat,weighted", help="fusion modes over alpha (default: concat,weighted)")
+    g.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples (default: 1000)")
+    g.add_argument("--seed", type=int, default=0, help="seed of bootstrap, splits and folds (default: 0)")
+    g.add_argument("--folds", type=int, default=10, help="k of k-fold CV for polarity (default: 10)")
+    g.add_argument("--analogy-vocab", type=int, default=30000, help="analogy vocabulary size (default: 30000)")
+    g.add_argument("--no-dme", action="store_true", help="skip Dynamic Meta-Embeddings on polarity")
+    g.add_argument("--finetune", action="store_true", help="also fine-tune the encoder with static input on polarity (slow on CPU)")
+    p.add_argument("--format", default="table", choices=("table", "json"), help="table (default) or json")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the result here instead of stdout")
+    p.set_defaults(func=run)
+    return p
+
+
+def _stderr_progress(enabled: bool) -> Any:
+    """``progress(stage, done, total)`` drawing one tqdm bar per stage on stderr."""
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    state: dict[str, Any] = {"stage": None, "bar": None}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage != state["stage"]:
+            if state["bar"] is not None:
+                state["bar"].close()
+            state["stage"] = stage
+            state["bar"] = tqdm(total=total, desc=stage, file=sys.stderr, leave=False)
+        bar = state["bar"]
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+            state["stage"], state["bar"] = None, None
+
+    return progress
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen tasks and print the table or JSON; returns the exit status (0)."""
+    from embedkit.evaluation.report import format_table, to_json
+    from embedkit.evaluation.suite import EvalSettings, load_resources, parse_alphas, run_task, similarity_table
+
+    tasks = args.task or ["simlex", "wordsim"]
+    if "all" in tasks:
+        tasks = list(_TASKS)
+    tasks = list(dict.fromkeys(tasks))
+    modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
+    bad = [m for m in modes if m not in ("concat", "weighted")]
+    if bad or not modes:
+        raise ValueError(f"unknown fusion modes {bad or args.modes!r}; choose from: concat, weighted")
+    if args.bootstrap < 10:
+        raise ValueError(f"--bootstrap needs at least 10 resamples, got {args.bootstrap}")
+    settings = EvalSettings(
+        model=args.model, vectors=args.vectors, layers=args.layers, pooling=args.pooling, align=args.align,
+        align_k=args.align_k, alphas=parse_alphas(args.alphas), modes=modes, n_boot=args.bootstrap,
+        seed=args.seed, folds=args.folds, analogy_vocab=args.analogy_vocab, dme=not args.no_dme,
+        finetune=args.finetune, device=args.device,
+    )
+    progress = _stderr_progress(sys.stderr.isatty() or getattr(args, "verbose", False))
+    print("loading the model and vectors, fitting the map without evaluation words ...", file=sys.stderr)
+    res = load_resources(settings, progress=progress)
+    table = similarity_table(res, progress=progress) if {"simlex", "wordsim"} & set(tasks) else None
+    reports = []
+    for task in tasks:
+        print(f"running {task} ...", file=sys.stderr)
+        reports.append(run_task(task, res, table=table, progress=progress))
+    if args.format == "json":
+        text = to_json(reports, settings=settings.to_dict(), resources=res.describe())
+    else:
+        head = "\n".join(f"{k}: {v}" for k, v in res.describe().items())
+        text = head + "\n\n" + "\n\n\n".join(format_table(r) for r in reports)
+    if args.output:
+        from pathlib import Path
+
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
