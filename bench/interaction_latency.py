@@ -1,0 +1,134 @@
+"""Server work for one interaction in the app, on about 2,000 words (prints a table).
+
+What an alpha move costs on the Explore / Neighbours pages, against peers measured in the same run:
+a cold full UMAP fit (what a naive app would redo on every move) and encoding the text again
+(what the app never does on a move: the Embedder caches contextual vectors).
+
+Usage:
+    python bench/interaction_latency.py [--words 2000] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def timed(fn: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``fn`` in milliseconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def corpus(n_words: int) -> list[str]:
+    """Lines of gensim's Lee corpus, cut into sentences, until about ``n_words`` words."""
+    from gensim.test.utils import datapath
+
+    from embedkit.text import segment
+
+    out, total = [], 0
+    with open(datapath("lee_background.cor"), encoding="utf-8", errors="replace") as fh:
+        for para in fh:
+            for sentence in para.replace("? ", ". ").split(". "):
+                sentence = sentence.strip()
+                n = len(segment(sentence))
+                if n < 3:
+                    continue
+                if total + n > n_words:
+                    return out
+                out.append(sentence)
+                total += n
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--words", type=int, default=2000)
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+
+    from embedkit.neighbours import top_k
+    from embedkit.pipeline import Embedder
+    from embedkit.projection import project, warm_up
+    from embedkit_app import analysis
+
+    t0 = time.perf_counter()
+    warm_up()
+    warm_s = time.perf_counter() - t0
+
+    embedder = Embedder()
+    embedder.fit_map()  # disk cached after the first run
+    sentences = corpus(args.words)
+    t0 = time.perf_counter()
+    emb = embedder.embed(sentences)
+    encode_ms = (time.perf_counter() - t0) * 1000
+    n = len(emb.words)
+    r = args.repeats
+
+    rows: list[tuple[str, float, str]] = []
+    q = int(np.flatnonzero([len(w) > 3 for w in emb.words])[0])
+
+    def alpha_move_weighted() -> None:
+        X = emb.space("fused", mode="weighted", alpha=0.55)
+        top_k(X[q], X, k=10, exclude=np.asarray([q]))
+
+    def alpha_move_attention() -> None:
+        X = emb.space("fused", mode="attention", alpha=0.55)
+        top_k(X[q], X, k=10, exclude=np.asarray([q]))
+
+    def all_neighbours() -> None:
+        X = emb.space("fused", mode="weighted", alpha=0.55)
+        top_k(X, X, k=10, exclude=np.arange(n))
+
+    def jaccard() -> None:
+        analysis.jaccard_curves(emb, q, "weighted", 8, np.arange(n))
+
+    rows.append(("alpha move: weighted fusion + top-10 of one word", timed(alpha_move_weighted, r), "< 100 ms"))
+    rows.append(("alpha move: attention fusion + top-10 of one word", timed(alpha_move_attention, r), "< 100 ms"))
+    rows.append(("alpha move: fusion + top-10 of every word", timed(all_neighbours, r), "< 100 ms"))
+    rows.append(("Neighbours page: Jaccard curve (11 alphas)", timed(jaccard, r), "-"))
+
+    prev = project(emb.space("fused", mode="weighted", alpha=0.5), "umap", 2, seed=0)
+    X_new = emb.space("fused", mode="weighted", alpha=0.55)
+    rows.append(("UMAP re-layout from previous layout (fast)",
+                 timed(lambda: project(X_new, "umap", 2, seed=0, init=prev, fast=True), r), "< 500 ms"))
+    rows.append(("PCA layout", timed(lambda: project(X_new, "pca", 2), r), "instant"))
+
+    def cold_umap() -> None:
+        import umap
+
+        umap.UMAP(n_components=2, metric="cosine", random_state=0).fit_transform(X_new)
+
+    peer_umap = timed(cold_umap, max(1, min(r, 2)))
+    rows.append(("peer: cold full UMAP fit (umap-learn defaults)", peer_umap, "-"))
+    rows.append(("peer: re-encoding the text with BERT (never done on a move)", encode_ms, "-"))
+    cached_ms = timed(lambda: embedder.embed(sentences), r)
+    rows.append(("embed again, same text (Embedder cache hit)", cached_ms, "-"))
+
+    print(f"{n:,} word occurrences in {len(sentences)} sentences · {emb.bert.shape[1]}-d BERT, "
+          f"{emb.static.shape[1]}-d static · median of {r} runs · UMAP warm-up at start: {warm_s:.1f} s")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{os.cpu_count()} CPUs, load average {load:.1f} while measuring (numbers grow with other work)\n")
+    w = max(len(name) for name, _, _ in rows)
+    print(f"{'step':<{w}}  {'ms':>9}  {'vs cold UMAP':>12}  target")
+    print("-" * (w + 36))
+    for name, ms, target in rows:
+        ratio = f"{ms / peer_umap:.3f}x" if not name.startswith("peer: cold") else "1x"
+        print(f"{name:<{w}}  {ms:9.1f}  {ratio:>12}  {target}")
+
+
+if __name__ == "__main__":
+    main()
