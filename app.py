@@ -94,7 +94,7 @@ with left:
         placeholder="I sat on the river bank.\nThe bank raised its interest rates.",
     ) or ""
     st.file_uploader("…or upload a .txt file (UTF-8, one sentence per line)", type=["txt"],
-                     key=state.UPLOAD_TEXT, on_change=_uploaded)
+                     key=state.UPLOAD_TEXT, on_change=_uploaded, max_upload_size=5)
     if msg := st.session_state.pop("_upload_error", None):
         st.error(msg, icon=":material/error:")
     embed_clicked = st.button("Embed", type="primary", icon=":material/play_arrow:")
@@ -111,7 +111,8 @@ with right:
         static = loaders.get_static(cfg.vectors, cfg.vectors_name)
     except (ValueError, OSError) as exc:
         widgets.show_error(exc, "Could not load the models")
-        st.page_link("pages/5_Models.py", label="Choose other models", icon=":material/settings:")
+        st.page_link("pages/5_Models.py", label="Choose other models", icon=":material/settings:",
+                     query_params=state.url_params())
         st.stop()
     m1, m2 = st.columns(2)
     m1.metric("BERT dimension", encoder.dim)
@@ -145,6 +146,7 @@ with left:
                 st.success(f"Embedded {len(emb.words):,} words in {len(emb.sentences)} sentences.", icon=":material/check_circle:")
     emb = st.session_state.get(state.EMBEDDED)
     if emb is not None and st.session_state.get(state.EMBEDDED_FOR) == (cfg, tuple(lines)):
-        st.page_link("pages/1_Explore.py", label="Open the maps (Explore)", icon=":material/scatter_plot:")
+        st.page_link("pages/1_Explore.py", label="Open the maps (Explore)", icon=":material/scatter_plot:",
+                     query_params=state.url_params())
     elif emb is not None:
         st.info("The sentences or models changed since the last Embed; press **Embed** to update the maps.")

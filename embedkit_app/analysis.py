@@ -18,7 +18,11 @@ SPACE_TITLES: dict[str, str] = {"bert": "BERT (contextual)", "static": "Static",
 
 def is_punctuation(word: str) -> bool:
     """True for a token made only of punctuation or symbols (``.``, ``,``, ``—``, emoji stay words)."""
-    return bool(word) and all(unicodedata.category(ch)[0] in "PS" and ord(ch) < 0x2000 for ch in word)
+    def punct(ch: str) -> bool:
+        cat = unicodedata.category(ch)
+        return cat[0] == "P" or (cat[0] == "S" and ord(ch) < 0x2000)  # emoji (So, high code points) stay
+
+    return bool(word) and all(punct(ch) for ch in word)
 
 
 def content_indices(words: Sequence[str], hide_punctuation: bool = True) -> np.ndarray:

@@ -150,7 +150,7 @@ with c2:
         corpus_file = None
         if corpus == "upload":
             corpus_file = st.file_uploader("Corpus (.txt, UTF-8, one sentence or paragraph per line)", type=["txt"],
-                                           key=state.S_TRAIN_UPLOAD)
+                                           key=state.S_TRAIN_UPLOAD, max_upload_size=50)
         t1, t2 = st.columns(2)
         dim = t1.select_slider("Dimension", [25, 50, 100, 200, 300], value=100, key=state.S_TRAIN_DIM)
         epochs = t2.slider("Epochs", 1, 50, 10, key=state.S_TRAIN_EPOCHS)

@@ -198,3 +198,21 @@ def test_unreadable_vectors_path_in_url_is_a_plain_error(make_app: MakeApp, tmp_
     at = make_app("home", vectors=str(bad))
     no_exception(at)
     assert any("Could not load the models" in e for e in texts(at, "error"))
+
+
+def test_explore_3d_and_umap_free_controls_keep_working(make_app: MakeApp) -> None:
+    at = make_app("explore")
+    at.button_group(key="dims").set_value("3-D").run()
+    no_exception(at)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["data"][0]["type"] == "scatter3d"
+    at.button_group(key="proj").set_value("PCA").run()
+    no_exception(at)
+    assert "projection PCA 3-D" in _dims_caption(at)
+
+
+def test_explore_offers_every_download(make_app: MakeApp) -> None:
+    at = make_app("explore")
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"Vectors (CSV)", "Vectors (Parquet)", "Map coordinates (CSV)", "Figure (HTML)",
+            "Projector vectors.tsv", "Projector metadata.tsv"} <= labels

@@ -107,6 +107,23 @@ def test_explore_alpha_slider_moves_the_fused_map(page, server) -> None:
     shot(page, "explore")
 
 
+def test_clicking_a_point_selects_it_in_all_three_maps(page, server) -> None:
+    open_page(page, server, "Explore")
+    point = page.locator(".js-plotly-plot").nth(0).locator(".scatterlayer .trace .points path").nth(20)
+    box = point.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    time.sleep(1.0)
+    wait_idle(page)
+    rings = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".map(p => p._fullData.filter(t => t.name === 'selected').map(t => Array.from(t.text).join()).join())"
+    )
+    assert len(rings) == 3 and rings[0] and rings[0] == rings[1] == rings[2], rings
+    word = rings[0].replace("<b>", "").replace("</b>", "")
+    assert page.get_by_text(f"{word} — s").count() >= 1, "the occurrence picker did not follow the click"
+    assert_clean(page)
+
+
 @pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
 def test_explore_is_readable_at_common_sizes(browser, server, size) -> None:
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
