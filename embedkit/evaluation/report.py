@@ -51,13 +51,14 @@ def _choice_sentence(c: Mapping[str, Any], metric: str) -> str:
     gain = c["gain"]
     no_fusion = ""
     if c["alpha"] >= 1.0 and c["baseline_name"] == "contextual":
-        no_fusion = " (alpha=1 is the contextual model alone: the selection data preferred no fusion)"
+        no_fusion = " (= no fusion)"
     elif c["alpha"] <= 0.0 and c["mode"] == "concat" and c["baseline_name"] == "static":
-        no_fusion = " (alpha=0 is the static vectors alone: the selection data preferred no fusion)"
+        no_fusion = " (= no fusion)"
+    base = SOURCE_NAMES.get(c["baseline_name"], c["baseline_name"])
     return (
-        f"{interval(gain, sign=True)} {metric} on {c['reported_on']} for {mode} with alpha={c['alpha']:.2f} "
-        f"chosen on {c['selected_on']}{no_fusion}, over {SOURCE_NAMES.get(c['baseline_name'], c['baseline_name'])} "
-        f"({interval(c['baseline'])} → {interval(c['fused'])}): {verdict(gain)}."
+        f"{interval(gain, sign=True)} {metric} on {c['reported_on']} over {base} "
+        f"({c['baseline']['value']:.3f} → {c['fused']['value']:.3f}), {mode} with alpha={c['alpha']:.2f}{no_fusion} "
+        f"chosen on {c['selected_on']}: {verdict(gain)}."
     )
 
 

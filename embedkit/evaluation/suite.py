@@ -38,6 +38,7 @@ __all__ = [
     "TASKS",
     "AnalogyReport",
     "EvalSettings",
+    "fit_evaluation_map",
     "PolarityReport",
     "Resources",
     "SimilarityReport",
@@ -152,17 +153,35 @@ def _stage(progress: StageProgress | None, stage: str) -> Callable[[int, int], N
     return lambda done, total: progress(stage, done, total)
 
 
+def fit_evaluation_map(
+    encoder: ContextualEncoder,
+    static: StaticVectors,
+    method: str = "procrustes",
+    *,
+    k: int = 5000,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[StaticMap, frozenset[str]]:
+    """Fit the static -> contextual map on the top ``k`` static words minus every benchmark word.
+
+    Returns:
+        The map and the excluded words.
+    """
+    from embedkit.alignment import fit_static_map
+
+    excluded = frozenset(evaluation_words())
+    static_map = fit_static_map(encoder, static, method, k=k, exclude=sorted(excluded), progress=progress)
+    return static_map, excluded
+
+
 def load_resources(settings: EvalSettings, *, progress: StageProgress | None = None) -> Resources:
     """Load the encoder and vectors and fit the map on ``align_k`` words minus every evaluation word."""
-    from embedkit.alignment import fit_static_map
     from embedkit.contextual import ContextualEncoder
     from embedkit.static import load_static
 
     encoder = ContextualEncoder(settings.model, layers=settings.layers, pooling=settings.pooling, device=settings.device)
     static = load_static(settings.vectors)
-    excluded = frozenset(evaluation_words())
-    static_map = fit_static_map(
-        encoder, static, settings.align, k=settings.align_k, exclude=sorted(excluded), progress=_stage(progress, "fitting the map")
+    static_map, excluded = fit_evaluation_map(
+        encoder, static, settings.align, k=settings.align_k, progress=_stage(progress, "fitting the map")
     )
     return Resources(encoder, static, static_map, excluded, settings)
 
