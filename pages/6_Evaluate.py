@@ -49,14 +49,27 @@ st.caption(widgets.model_caption(cfg) + f" · map fitted on {cfg.align_k:,} word
 tasks = st.multiselect(
     "Tasks", list(TASK_LABELS), default=["wordsim", "simlex"], format_func=TASK_LABELS.__getitem__, key=EVAL_TASKS
 )
-n_boot = st.select_slider("Bootstrap resamples", [200, 500, 1000], value=1000, key=EVAL_BOOT,
-                          help="More resamples give steadier interval ends; 1000 is the usual choice.")
+n_boot = st.select_slider(
+    "Bootstrap resamples",
+    [200, 500, 1000],
+    value=1000,
+    key=EVAL_BOOT,
+    help="More resamples give steadier interval ends; 1000 is the usual choice.",
+)
 run_clicked = st.button("Run evaluation", type="primary", icon=":material/play_arrow:", disabled=not tasks)
 
 
 @st.cache_resource(show_spinner="Fitting the evaluation map (no benchmark word used)…", max_entries=2)
-def get_resources(model: str | None, vectors: str | None, layers: str, pooling: str, dtype: str, align: str,
-                  align_k: int, vectors_name: str | None = None) -> Any:
+def get_resources(
+    model: str | None,
+    vectors: str | None,
+    layers: str,
+    pooling: str,
+    dtype: str,
+    align: str,
+    align_k: int,
+    vectors_name: str | None = None,
+) -> Any:
     """Encoder and vectors from the app's loaders, and a map fitted without any benchmark word."""
     from embedkit.evaluation.suite import EvalSettings, Resources, fit_evaluation_map
 
@@ -105,26 +118,54 @@ def curve_figure(d: dict[str, Any]) -> go.Figure:
     for mode, scores in curves.items():
         color = COLORS.get(mode, "#555555")
         if "low" in scores[0]:
-            fig.add_trace(go.Scatter(
-                x=list(alphas) + list(alphas)[::-1], y=[s["high"] for s in scores] + [s["low"] for s in scores][::-1],
-                fill="toself", fillcolor=color, opacity=0.15, line=dict(width=0), hoverinfo="skip",
-                showlegend=False, name=f"{mode} 95% interval",
-            ))
-        fig.add_trace(go.Scatter(x=alphas, y=[s["value"] for s in scores], mode="lines+markers",
-                                 line=dict(color=color, width=2), name=MODE_NAMES.get(mode, mode)))
+            fig.add_trace(
+                go.Scatter(
+                    x=list(alphas) + list(alphas)[::-1],
+                    y=[s["high"] for s in scores] + [s["low"] for s in scores][::-1],
+                    fill="toself",
+                    fillcolor=color,
+                    opacity=0.15,
+                    line=dict(width=0),
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"{mode} 95% interval",
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=alphas,
+                y=[s["value"] for s in scores],
+                mode="lines+markers",
+                line=dict(color=color, width=2),
+                name=MODE_NAMES.get(mode, mode),
+            )
+        )
         if mode in chosen:
             i = list(alphas).index(chosen[mode])
-            fig.add_trace(go.Scatter(
-                x=[chosen[mode]], y=[scores[i]["value"]], mode="markers", showlegend=False,
-                marker=dict(symbol="star", size=14, color=color, line=dict(color="black", width=1)),
-                hovertemplate=f"alpha chosen elsewhere: {chosen[mode]:.2f}<extra>{MODE_NAMES.get(mode, mode)}</extra>",
-            ))
+            fig.add_trace(
+                go.Scatter(
+                    x=[chosen[mode]],
+                    y=[scores[i]["value"]],
+                    mode="markers",
+                    showlegend=False,
+                    marker=dict(symbol="star", size=14, color=color, line=dict(color="black", width=1)),
+                    hovertemplate=f"alpha chosen elsewhere: {chosen[mode]:.2f}<extra>{MODE_NAMES.get(mode, mode)}</extra>",
+                )
+            )
     for name, value in base.items():
-        fig.add_hline(y=value, line=dict(color=COLORS[name], dash="dash"),
-                      annotation_text=f"{name} alone {value:.3f}", annotation_position="bottom right")
+        fig.add_hline(
+            y=value,
+            line=dict(color=COLORS[name], dash="dash"),
+            annotation_text=f"{name} alone {value:.3f}",
+            annotation_position="bottom right",
+        )
     fig.update_layout(
-        height=380, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="alpha (1 = contextual only, 0 = static only)",
-        yaxis_title=ytitle, legend=dict(orientation="h", y=1.1), template="plotly_white",
+        height=380,
+        margin=dict(l=10, r=10, t=30, b=10),
+        xaxis_title="alpha (1 = contextual only, 0 = static only)",
+        yaxis_title=ytitle,
+        legend=dict(orientation="h", y=1.1),
+        template="plotly_white",
     )
     return fig
 
@@ -132,11 +173,20 @@ def curve_figure(d: dict[str, Any]) -> go.Figure:
 def selection_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per honest selection: where alpha was chosen, where it is reported, the gain."""
     choices = list(d.get("cross", {}).values()) + list(d.get("split", {}).values()) + list(d.get("choice", {}).values())
-    return [{
-        "mode": MODE_NAMES.get(c["mode"], c["mode"]), "alpha chosen on": c["selected_on"], "alpha": c["alpha"],
-        "reported on": c["reported_on"], "fused": c["fused"]["value"], "single source": c["baseline_name"],
-        "gain": c["gain"]["value"], "gain 95% low": c["gain"]["low"], "gain 95% high": c["gain"]["high"],
-    } for c in choices]
+    return [
+        {
+            "mode": MODE_NAMES.get(c["mode"], c["mode"]),
+            "alpha chosen on": c["selected_on"],
+            "alpha": c["alpha"],
+            "reported on": c["reported_on"],
+            "fused": c["fused"]["value"],
+            "single source": c["baseline_name"],
+            "gain": c["gain"]["value"],
+            "gain 95% low": c["gain"]["low"],
+            "gain 95% high": c["gain"]["high"],
+        }
+        for c in choices
+    ]
 
 
 cfg_key = (cfg.model, cfg.vectors, cfg.layers, cfg.pooling, cfg.dtype, cfg.align, cfg.align_k, cfg.vectors_name)
@@ -145,8 +195,10 @@ if run_clicked:
 
 run_spec = st.session_state.get(EVAL_RUN)
 if not run_spec:
-    st.info("Choose tasks and press **Run evaluation**. Results are cached: a second run is instant.",
-            icon=":material/info:")
+    st.info(
+        "Choose tasks and press **Run evaluation**. Results are cached: a second run is instant.",
+        icon=":material/info:",
+    )
     st.stop()
 if run_spec[1] != cfg_key:
     st.warning("The model settings changed since the last run; press **Run evaluation** again.")
@@ -155,6 +207,7 @@ if run_spec[1] != cfg_key:
 results: dict[str, dict[str, Any]] = {}
 bar = st.progress(0.0, text="Starting…")
 for i, task in enumerate(run_spec[0]):
+
     def progress(stage: str, done: int, total: int, i: int = i, task: str = task) -> None:
         frac = (i + (done / total if total else 1.0)) / len(run_spec[0])
         bar.progress(min(frac, 1.0), text=f"{task}: {stage} ({done}/{total})")
@@ -170,18 +223,32 @@ for task, d in results.items():
     st.info(d["finding"], icon=":material/balance:")
     st.plotly_chart(curve_figure(d), width="stretch", key=f"eval_curve_{task}")
     if task == "polarity":
-        rows = [{"space": k, "accuracy": r["accuracy"], "± sd over folds": r["spread"],
-                 "McNemar p vs contextual": d["mcnemar"].get(k, {}).get("p_value")} for k, r in d["results"].items()]
+        rows = [
+            {
+                "space": k,
+                "accuracy": r["accuracy"],
+                "± sd over folds": r["spread"],
+                "McNemar p vs contextual": d["mcnemar"].get(k, {}).get("p_value"),
+            }
+            for k, r in d["results"].items()
+        ]
         st.dataframe(rows, hide_index=True)
         if d.get("dme_weights"):
             w = d["dme_weights"]
-            st.caption(f"DME (softmax) leans on the contextual vector with mean weight {w[0]:.2f} and on the "
-                       f"static vector with {w[1]:.2f}. The curve scores every alpha on the test folds; the "
-                       "table's fused rows choose alpha inside each training fold.")
+            st.caption(
+                f"DME (softmax) leans on the contextual vector with mean weight {w[0]:.2f} and on the "
+                f"static vector with {w[1]:.2f}. The curve scores every alpha on the test folds; the "
+                "table's fused rows choose alpha inside each training fold."
+            )
     else:
         st.dataframe(selection_rows(d), hide_index=True)
         st.caption("★ on the curve: the alpha chosen on the other data set. The curve itself is not a selection.")
 
 if results:
-    st.download_button("Download all results (JSON)", json.dumps(results, indent=2, default=float),
-                       file_name="embedkit_evaluation.json", mime="application/json", icon=":material/download:")
+    st.download_button(
+        "Download all results (JSON)",
+        json.dumps(results, indent=2, default=float),
+        file_name="embedkit_evaluation.json",
+        mime="application/json",
+        icon=":material/download:",
+    )

@@ -96,8 +96,9 @@ def main() -> int:
     out = Path(args.output)
     out.write_text("\n".join(lines), encoding="utf-8")
     if args.json:
-        Path(args.json).write_text(to_json(reports, settings=settings.to_dict(), resources=res.describe()) + "\n",
-                                   encoding="utf-8")
+        Path(args.json).write_text(
+            to_json(reports, settings=settings.to_dict(), resources=res.describe()) + "\n", encoding="utf-8"
+        )
     print(f"wrote {out}" + (f" and {args.json}" if args.json else ""), file=sys.stderr)
     print(json.dumps({r.task: finding(r) for r in reports}, indent=2))
     return 0

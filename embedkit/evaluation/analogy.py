@@ -26,9 +26,7 @@ Progress = Callable[[int, int], None]
 def usable_questions(questions: AnalogySet, vocab: dict[str, int]) -> np.ndarray:
     """Bool mask of the questions whose four words are all in ``vocab``."""
     q = questions.questions
-    return np.fromiter(
-        (all(w in vocab for w in row) for row in q), dtype=bool, count=len(q)
-    )
+    return np.fromiter((all(w in vocab for w in row) for row in q), dtype=bool, count=len(q))
 
 
 def answer_analogies(
@@ -67,9 +65,7 @@ def answer_analogies(
     return correct
 
 
-def bootstrap_mean_ci(
-    values: np.ndarray, *, n_boot: int = 1000, seed: int = 0, confidence: float = 0.95
-) -> Score:
+def bootstrap_mean_ci(values: np.ndarray, *, n_boot: int = 1000, seed: int = 0, confidence: float = 0.95) -> Score:
     """Mean of ``values`` (e.g. correctness, or paired differences) with a percentile bootstrap interval."""
     values = np.asarray(values, dtype=np.float64)
     if len(values) < 2:
@@ -138,8 +134,10 @@ def evaluate_analogies(
         vocab.setdefault(w, i)
     mask = usable_questions(questions, vocab)
     answered = questions.subset(mask)
-    rows = np.vectorize(vocab.__getitem__, otypes=[np.int64])(answered.questions) if len(answered) else np.zeros(
-        (0, 4), np.int64
+    rows = (
+        np.vectorize(vocab.__getitem__, otypes=[np.int64])(answered.questions)
+        if len(answered)
+        else np.zeros((0, 4), np.int64)
     )
     if len(answered) < 2:
         raise ValueError(f"only {len(answered)} of {len(questions)} analogy questions use words in the vocabulary")

@@ -26,16 +26,33 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             "other than the data it is reported on. Progress goes to stderr."
         ),
     )
-    p.add_argument("--task", action="append", choices=(*_TASKS, "all"), default=None,
-                   help="simlex, wordsim, analogy, polarity or all (repeatable; default: simlex and wordsim)")
+    p.add_argument(
+        "--task",
+        action="append",
+        choices=(*_TASKS, "all"),
+        default=None,
+        help="simlex, wordsim, analogy, polarity or all (repeatable; default: simlex and wordsim)",
+    )
     g = p.add_argument_group("model and vectors")
-    g.add_argument("--model", metavar="ID|PATH", help="Hugging Face model id or local folder (default: bundled all-MiniLM-L6-v2)")
+    g.add_argument(
+        "--model", metavar="ID|PATH", help="Hugging Face model id or local folder (default: bundled all-MiniLM-L6-v2)"
+    )
     g.add_argument("--vectors", metavar="PATH", help="static vectors file or folder (default: bundled GloVe 6B 50d)")
-    g.add_argument("--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2 (default: last)")
-    g.add_argument("--pooling", default="mean", choices=("first", "last", "mean", "first_last"),
-                   help="wordpieces -> word (default: mean)")
-    g.add_argument("--align", default="procrustes", choices=("procrustes", "lstsq", "pad"),
-                   help="static -> contextual map, fitted without any evaluation word (default: procrustes)")
+    g.add_argument(
+        "--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2 (default: last)"
+    )
+    g.add_argument(
+        "--pooling",
+        default="mean",
+        choices=("first", "last", "mean", "first_last"),
+        help="wordpieces -> word (default: mean)",
+    )
+    g.add_argument(
+        "--align",
+        default="procrustes",
+        choices=("procrustes", "lstsq", "pad"),
+        help="static -> contextual map, fitted without any evaluation word (default: procrustes)",
+    )
     g.add_argument("--align-k", type=int, default=5000, help="words the map is fitted on (default: 5000)")
     g.add_argument("--device", default="auto", help="auto, cpu, cuda (default: auto)")
     g = p.add_argument_group("evaluation")
@@ -46,7 +63,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     g.add_argument("--folds", type=int, default=10, help="k of k-fold CV for polarity (default: 10)")
     g.add_argument("--analogy-vocab", type=int, default=30000, help="analogy vocabulary size (default: 30000)")
     g.add_argument("--no-dme", action="store_true", help="skip Dynamic Meta-Embeddings on polarity")
-    g.add_argument("--finetune", action="store_true", help="also fine-tune the encoder with static input on polarity (slow on CPU)")
+    g.add_argument(
+        "--finetune", action="store_true", help="also fine-tune the encoder with static input on polarity (slow on CPU)"
+    )
     p.add_argument("--format", default="table", choices=("table", "json"), help="table (default) or json")
     p.add_argument("-o", "--output", metavar="FILE", help="write the result here instead of stdout")
     p.set_defaults(func=run)
@@ -94,10 +113,21 @@ def run(args: argparse.Namespace) -> int:
     if args.bootstrap < 10:
         raise ValueError(f"--bootstrap needs at least 10 resamples, got {args.bootstrap}")
     settings = EvalSettings(
-        model=args.model, vectors=args.vectors, layers=args.layers, pooling=args.pooling, align=args.align,
-        align_k=args.align_k, alphas=parse_alphas(args.alphas), modes=modes, n_boot=args.bootstrap,
-        seed=args.seed, folds=args.folds, analogy_vocab=args.analogy_vocab, dme=not args.no_dme,
-        finetune=args.finetune, device=args.device,
+        model=args.model,
+        vectors=args.vectors,
+        layers=args.layers,
+        pooling=args.pooling,
+        align=args.align,
+        align_k=args.align_k,
+        alphas=parse_alphas(args.alphas),
+        modes=modes,
+        n_boot=args.bootstrap,
+        seed=args.seed,
+        folds=args.folds,
+        analogy_vocab=args.analogy_vocab,
+        dme=not args.no_dme,
+        finetune=args.finetune,
+        device=args.device,
     )
     progress = _stderr_progress(sys.stderr.isatty() or getattr(args, "verbose", False))
     print("loading the model and vectors, fitting the map without evaluation words ...", file=sys.stderr)

@@ -31,8 +31,12 @@ def _batch(tokenizer: Any, sentences: Sequence[Sequence[str]], max_length: int, 
     import torch
 
     enc = tokenizer(
-        [list(s) for s in sentences], is_split_into_words=True, truncation=True, max_length=max_length,
-        padding=True, return_tensors="pt",
+        [list(s) for s in sentences],
+        is_split_into_words=True,
+        truncation=True,
+        max_length=max_length,
+        padding=True,
+        return_tensors="pt",
     )
     max_words = max(len(s) for s in sentences)
     pool = torch.zeros(len(sentences), enc["input_ids"].shape[1], max_words)
@@ -198,7 +202,9 @@ def finetune_cv(
         hit = np.concatenate(preds) == y[test]
         correct["finetuned"][test] = hit
         accs["finetuned"].append(float(hit.mean()))
-        logger.info("fine-tuning fold %d: frozen %.3f, fine-tuned %.3f", fold_no, accs["frozen"][-1], accs["finetuned"][-1])
+        logger.info(
+            "fine-tuning fold %d: frozen %.3f, fine-tuned %.3f", fold_no, accs["frozen"][-1], accs["finetuned"][-1]
+        )
         if progress is not None:
             progress(fold_no + 1, len(fold_list))
         del model
@@ -210,8 +216,15 @@ def finetune_cv(
         "finetuned": results["finetuned"],
         "mcnemar": test.to_dict(),
         "settings": {
-            "folds": folds, "epochs": epochs, "frozen_epochs": frozen_epochs, "batch_size": batch_size,
-            "max_length": max_length, "lr": lr, "head_lr": head_lr, "device": device, "seed": seed,
+            "folds": folds,
+            "epochs": epochs,
+            "frozen_epochs": frozen_epochs,
+            "batch_size": batch_size,
+            "max_length": max_length,
+            "lr": lr,
+            "head_lr": head_lr,
+            "device": device,
+            "seed": seed,
         },
         "seconds": time.perf_counter() - t0,
     }

@@ -81,7 +81,9 @@ def finding(report: AnyReport | Mapping[str, Any]) -> str:
         for k in fused:
             p = tests[k]["p_value"]
             sig = "significant" if p < 0.05 else "not significant"
-            parts.append(f"{_space_label(k)} {res[k]['accuracy']:.3f} ± {res[k]['spread']:.3f} (McNemar p={p:.2f}, {sig})")
+            parts.append(
+                f"{_space_label(k)} {res[k]['accuracy']:.3f} ± {res[k]['spread']:.3f} (McNemar p={p:.2f}, {sig})"
+            )
         return (
             f"Polarity ({d['n_sentences']} sentences, {d['folds']}-fold CV, alpha chosen inside each training fold): "
             f"contextual alone {base['accuracy']:.3f} ± {base['spread']:.3f}; " + "; ".join(parts) + "."
@@ -113,8 +115,10 @@ def format_table(report: AnyReport | Mapping[str, Any]) -> str:
             f"(OOV ratio {r['oov_ratio']:.3f})"
         )
         modes = list(r["fused"])
-        rows = [["contextual", "", interval(r["contextual"])] + [""] * (len(modes) - 1),
-                ["static", "", interval(r["static"])] + [""] * (len(modes) - 1)]
+        rows = [
+            ["contextual", "", interval(r["contextual"])] + [""] * (len(modes) - 1),
+            ["static", "", interval(r["static"])] + [""] * (len(modes) - 1),
+        ]
         for i, a in enumerate(r["alphas"]):
             rows.append(["fused", f"{a:.2f}", *[interval(r["fused"][m][i]) for m in modes]])
         out.append(_rows_to_text(["space", "alpha", *[MODE_NAMES.get(m, m) for m in modes]], rows))
@@ -122,8 +126,17 @@ def format_table(report: AnyReport | Mapping[str, Any]) -> str:
         sel_rows = []
         for kind in ("cross", "split"):
             for m, c in d[kind].items():
-                sel_rows.append([MODE_NAMES.get(m, m), c["selected_on"], f"{c['alpha']:.2f}", c["reported_on"],
-                                 interval(c["fused"]), c["baseline_name"], interval(c["gain"], sign=True)])
+                sel_rows.append(
+                    [
+                        MODE_NAMES.get(m, m),
+                        c["selected_on"],
+                        f"{c['alpha']:.2f}",
+                        c["reported_on"],
+                        interval(c["fused"]),
+                        c["baseline_name"],
+                        interval(c["gain"], sign=True),
+                    ]
+                )
         out.append(_rows_to_text(["mode", "alpha chosen on", "alpha", "reported on", "fused", "vs", "gain"], sel_rows))
     elif task == "analogy":
         r = d["result"]
@@ -133,9 +146,18 @@ def format_table(report: AnyReport | Mapping[str, Any]) -> str:
         )
         rows = [[k, interval(v)] for k, v in r["accuracy"].items()]
         out.append(_rows_to_text(["space", "accuracy"], rows))
-        sel_rows = [[MODE_NAMES.get(m, m), c["selected_on"], f"{c['alpha']:.2f}", c["reported_on"],
-                     interval(c["fused"]), c["baseline_name"], interval(c["gain"], sign=True)]
-                    for m, c in d["choice"].items()]
+        sel_rows = [
+            [
+                MODE_NAMES.get(m, m),
+                c["selected_on"],
+                f"{c['alpha']:.2f}",
+                c["reported_on"],
+                interval(c["fused"]),
+                c["baseline_name"],
+                interval(c["gain"], sign=True),
+            ]
+            for m, c in d["choice"].items()
+        ]
         out.append(_rows_to_text(["mode", "alpha chosen on", "alpha", "reported on", "fused", "vs", "gain"], sel_rows))
     elif task == "polarity":
         out.append(
@@ -145,11 +167,20 @@ def format_table(report: AnyReport | Mapping[str, Any]) -> str:
         for k, r in d["results"].items():
             t = d["mcnemar"].get(k)
             alphas = ",".join(f"{a:.1f}" for a in r.get("alphas", []))
-            rows.append([_space_label(k), f"{r['accuracy']:.3f} ± {r['spread']:.3f}",
-                         "" if t is None else f"{t['only_a']}/{t['only_b']}",
-                         "" if t is None else f"{t['p_value']:.3f}", alphas])
-        out.append(_rows_to_text(["space", "accuracy ± sd over folds", "only it/only ctx right", "McNemar p",
-                                  "alpha per fold"], rows))
+            rows.append(
+                [
+                    _space_label(k),
+                    f"{r['accuracy']:.3f} ± {r['spread']:.3f}",
+                    "" if t is None else f"{t['only_a']}/{t['only_b']}",
+                    "" if t is None else f"{t['p_value']:.3f}",
+                    alphas,
+                ]
+            )
+        out.append(
+            _rows_to_text(
+                ["space", "accuracy ± sd over folds", "only it/only ctx right", "McNemar p", "alpha per fold"], rows
+            )
+        )
         curve_rows = [[f"{a:.2f}", *[f"{d['curve'][m][i]:.3f}" for m in d["curve"]]] for i, a in enumerate(d["alphas"])]
         out.append("Accuracy at each fixed alpha (a curve, not a selection):")
         out.append(_rows_to_text(["alpha", *[MODE_NAMES.get(m, m) for m in d["curve"]]], curve_rows))

@@ -66,7 +66,9 @@ def select_alpha_on_pairs(
 def best_single_source(selection: WordPairs, table: WordTable) -> str:
     """``contextual`` or ``static``, whichever has the higher Spearman on ``selection``."""
     pairs = known_pairs(selection, table)
-    scores = {s: spearman(pair_similarities(pairs, table.space(s), table), pairs.gold) for s in ("contextual", "static")}
+    scores = {
+        s: spearman(pair_similarities(pairs, table.space(s), table), pairs.gold) for s in ("contextual", "static")
+    }
     return max(scores, key=lambda s: scores[s])
 
 
@@ -169,6 +171,12 @@ def cross_select(
     )
     logger.info(
         "%s alpha=%.2f chosen on %s: %s on %s, gain over %s %s",
-        mode, alpha, selection.name, choice.fused.format(), reporting.name, baseline, choice.gain.format(True),
+        mode,
+        alpha,
+        selection.name,
+        choice.fused.format(),
+        reporting.name,
+        baseline,
+        choice.gain.format(True),
     )
     return choice

@@ -273,6 +273,10 @@ def evaluate_pairs(
     )
     logger.info(
         "%s: contextual %.3f, static %.3f (%d/%d pairs)",
-        pairs.name, result.contextual.value, result.static.value, len(scored), len(pairs),
+        pairs.name,
+        result.contextual.value,
+        result.static.value,
+        len(scored),
+        len(pairs),
     )
     return result

@@ -80,7 +80,9 @@ class WordTable:
         if name == "fused":
             from embedkit.fusion import fuse
 
-            return np.asarray(fuse(self.h, self.e, self.pe, mode=mode, alpha=alpha, oov=self.oov, **fuse_kwargs).vectors)
+            return np.asarray(
+                fuse(self.h, self.e, self.pe, mode=mode, alpha=alpha, oov=self.oov, **fuse_kwargs).vectors
+            )
         raise ValueError(f"unknown space {name!r}; choose one of: {', '.join(SPACES)}")
 
     def subset(self, words: Sequence[str]) -> WordTable:

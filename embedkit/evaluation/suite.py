@@ -178,7 +178,9 @@ def load_resources(settings: EvalSettings, *, progress: StageProgress | None = N
     from embedkit.contextual import ContextualEncoder
     from embedkit.static import load_static
 
-    encoder = ContextualEncoder(settings.model, layers=settings.layers, pooling=settings.pooling, device=settings.device)
+    encoder = ContextualEncoder(
+        settings.model, layers=settings.layers, pooling=settings.pooling, device=settings.device
+    )
     static = load_static(settings.vectors)
     static_map, excluded = fit_evaluation_map(
         encoder, static, settings.align, k=settings.align_k, progress=_stage(progress, "fitting the map")
@@ -391,8 +393,11 @@ class SentenceVectors:
 
         if not self._flat:
             self._flat.update(
-                h=np.concatenate(self.h), e=np.concatenate(self.e), pe=np.concatenate(self.pe),
-                oov=np.concatenate(self.oov), sid=np.repeat(np.arange(len(self.h)), [len(x) for x in self.h]),
+                h=np.concatenate(self.h),
+                e=np.concatenate(self.e),
+                pe=np.concatenate(self.pe),
+                oov=np.concatenate(self.oov),
+                sid=np.repeat(np.arange(len(self.h)), [len(x) for x in self.h]),
             )
         f = self._flat
         fused = fuse(f["h"], f["e"], f["pe"], mode=mode, alpha=alpha, oov=f["oov"], sentence_ids=f["sid"]).vectors
@@ -454,7 +459,9 @@ def run_polarity(res: Resources, *, progress: StageProgress | None = None) -> Po
             if progress:
                 progress("training DME", done, steps)
             name = f"dme_{gating}"
-            results[name] = cross_validate_dme(sources, y, folds, present=present, name=name, gating=gating, seed=s.seed)
+            results[name] = cross_validate_dme(
+                sources, y, folds, present=present, name=name, gating=gating, seed=s.seed
+            )
             done += 1
         clf = DMEClassifier(gating="softmax", seed=s.seed).fit(sources, y, present)
         w = np.concatenate(clf.word_weights(sources, present))
@@ -468,7 +475,15 @@ def run_polarity(res: Resources, *, progress: StageProgress | None = None) -> Po
 
         finetune = finetune_cv(res, data, folds=min(s.folds, 5), seed=s.seed, progress=_stage(progress, "fine-tuning"))
     return PolarityReport(
-        "polarity", len(y), len(folds), [float(a) for a in s.alphas], results, curve, tests, dme_weights, finetune,
+        "polarity",
+        len(y),
+        len(folds),
+        [float(a) for a in s.alphas],
+        results,
+        curve,
+        tests,
+        dme_weights,
+        finetune,
         time.perf_counter() - t0,
     )
 

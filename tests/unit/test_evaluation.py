@@ -296,8 +296,21 @@ def test_cli_evaluate_json(
 
     monkeypatch.setattr(suite, "load_resources", load)
     monkeypatch.setattr(suite, "similarity_table", lambda res, progress=None: pair_table)
-    code = main(["evaluate", "--task", "wordsim", "--align-k", "300", "--bootstrap", "50", "--alphas", "0:1:0.5",
-                 "--format", "json"])
+    code = main(
+        [
+            "evaluate",
+            "--task",
+            "wordsim",
+            "--align-k",
+            "300",
+            "--bootstrap",
+            "50",
+            "--alphas",
+            "0:1:0.5",
+            "--format",
+            "json",
+        ]
+    )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     task = out["tasks"]["wordsim"]
