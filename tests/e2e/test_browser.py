@@ -120,7 +120,10 @@ def test_clicking_a_point_selects_it_in_all_three_maps(page, server) -> None:
     )
     assert len(rings) == 3 and rings[0] and rings[0] == rings[1] == rings[2], rings
     word = rings[0].replace("<b>", "").replace("</b>", "")
-    assert page.get_by_text(f"{word} — s").count() >= 1, "the occurrence picker did not follow the click"
+    picker = page.locator('[data-testid="stSelectbox"]').first.evaluate(
+        "e => e.textContent + ' ' + Array.from(e.querySelectorAll('input')).map(i => i.value).join(' ')"
+    )
+    assert f"{word} — s" in picker, f"the occurrence picker did not follow the click: {picker!r}"
     assert_clean(page)
 
 
