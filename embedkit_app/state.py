@@ -42,6 +42,11 @@ LAB_SENTENCE = "lab_sentence"
 LAB_WORD = "lab_word"
 LAB_PAIR = "lab_pair"
 
+# --- Evaluate --------------------------------------------------------------------------------------
+EVAL_TASKS = "eval_tasks"  # benchmark picker
+EVAL_BOOT = "eval_boot"  # bootstrap resamples
+EVAL_RUN = "_eval_run"  # the evaluation run in progress / last run
+
 # --- Models ----------------------------------------------------------------------------------------
 MODEL_CONFIG = "_model_config"  # ModelConfig: what the app uses now (set by "Apply" on Models)
 MODEL_MESSAGE = "_model_message"  # str | None: success message after Apply / training
