@@ -78,23 +78,41 @@ with left:
     if state.EXAMPLE not in st.session_state:  # first visit: the example set named in the URL
         from_url = st.query_params.get(state.EXAMPLE)
         st.session_state[state.EXAMPLE] = from_url if from_url in EXAMPLES else DEFAULT_EXAMPLE
-    current = st.selectbox(
-        "Example set", names, key=state.EXAMPLE, persist_state="session",
-        format_func=lambda n: EXAMPLES[n].title if n in EXAMPLES else "Your own text",
-        on_change=_use_example,
-    ) or DEFAULT_EXAMPLE
+    current = (
+        st.selectbox(
+            "Example set",
+            names,
+            key=state.EXAMPLE,
+            persist_state="session",
+            format_func=lambda n: EXAMPLES[n].title if n in EXAMPLES else "Your own text",
+            on_change=_use_example,
+        )
+        or DEFAULT_EXAMPLE
+    )
     if st.query_params.get(state.EXAMPLE) != current:
         st.query_params[state.EXAMPLE] = current
     if state.TEXT not in st.session_state:
         st.session_state[state.TEXT] = get_example(current if current != CUSTOM else None).text
     if current in EXAMPLES:
         st.caption(EXAMPLES[current].description)
-    text = st.text_area(
-        "One sentence per line", key=state.TEXT, height=230, persist_state="session", on_change=_typed,
-        placeholder="I sat on the river bank.\nThe bank raised its interest rates.",
-    ) or ""
-    st.file_uploader("…or upload a .txt file (UTF-8, one sentence per line)", type=["txt"],
-                     key=state.UPLOAD_TEXT, on_change=_uploaded, max_upload_size=5)
+    text = (
+        st.text_area(
+            "One sentence per line",
+            key=state.TEXT,
+            height=230,
+            persist_state="session",
+            on_change=_typed,
+            placeholder="I sat on the river bank.\nThe bank raised its interest rates.",
+        )
+        or ""
+    )
+    st.file_uploader(
+        "…or upload a .txt file (UTF-8, one sentence per line)",
+        type=["txt"],
+        key=state.UPLOAD_TEXT,
+        on_change=_uploaded,
+        max_upload_size=5,
+    )
     if msg := st.session_state.pop("_upload_error", None):
         st.error(msg, icon=":material/error:")
     embed_clicked = st.button("Embed", type="primary", icon=":material/play_arrow:")
@@ -111,8 +129,12 @@ with right:
         static = loaders.get_static(cfg.vectors, cfg.vectors_name)
     except (ValueError, OSError) as exc:
         widgets.show_error(exc, "Could not load the models")
-        st.page_link("pages/5_Models.py", label="Choose other models", icon=":material/settings:",
-                     query_params=state.url_params())
+        st.page_link(
+            "pages/5_Models.py",
+            label="Choose other models",
+            icon=":material/settings:",
+            query_params=state.url_params(),
+        )
         st.stop()
     m1, m2 = st.columns(2)
     m1.metric("BERT dimension", encoder.dim)
@@ -121,12 +143,17 @@ with right:
     m3.metric("Static vocabulary", f"{len(static.words):,}")
     if words:
         _, oov = static.lookup(words)
-        m4.metric("OOV rate of your text", f"{float(oov.mean()):.0%}", help=f"{int(oov.sum())} of {len(words)} words "
-                  "are not in the static vocabulary.")
+        m4.metric(
+            "OOV rate of your text",
+            f"{float(oov.mean()):.0%}",
+            help=f"{int(oov.sum())} of {len(words)} words are not in the static vocabulary.",
+        )
     else:
         m4.metric("OOV rate of your text", "–")
-    st.caption(f"{len(lines)} sentences · {len(words)} words · pooling **{cfg.pooling}** · layers "
-               f"**{cfg.layers}** · change them on the Models page.")
+    st.caption(
+        f"{len(lines)} sentences · {len(words)} words · pooling **{cfg.pooling}** · layers "
+        f"**{cfg.layers}** · change them on the Models page."
+    )
 
 with left:
     if embed_clicked:
@@ -143,10 +170,17 @@ with left:
             state.set_sentences(lines)
             emb = widgets.embed_now(lines)
             if emb is not None:
-                st.success(f"Embedded {len(emb.words):,} words in {len(emb.sentences)} sentences.", icon=":material/check_circle:")
+                st.success(
+                    f"Embedded {len(emb.words):,} words in {len(emb.sentences)} sentences.",
+                    icon=":material/check_circle:",
+                )
     emb = st.session_state.get(state.EMBEDDED)
     if emb is not None and st.session_state.get(state.EMBEDDED_FOR) == (cfg, tuple(lines)):
-        st.page_link("pages/1_Explore.py", label="Open the maps (Explore)", icon=":material/scatter_plot:",
-                     query_params=state.url_params())
+        st.page_link(
+            "pages/1_Explore.py",
+            label="Open the maps (Explore)",
+            icon=":material/scatter_plot:",
+            query_params=state.url_params(),
+        )
     elif emb is not None:
         st.info("The sentences or models changed since the last Embed; press **Embed** to update the maps.")

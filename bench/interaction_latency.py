@@ -39,7 +39,8 @@ def corpus(n_words: int) -> list[str]:
 
     from embedkit.text import segment
 
-    out, total = [], 0
+    out: list[str] = []
+    total = 0
     with open(datapath("lee_background.cor"), encoding="utf-8", errors="replace") as fh:
         for para in fh:
             for sentence in para.replace("? ", ". ").split(". "):
@@ -103,8 +104,13 @@ def main() -> None:
 
     prev = project(emb.space("fused", mode="weighted", alpha=0.5), "umap", 2, seed=0)
     X_new = emb.space("fused", mode="weighted", alpha=0.55)
-    rows.append(("UMAP re-layout from previous layout (fast)",
-                 timed(lambda: project(X_new, "umap", 2, seed=0, init=prev, fast=True), r), "< 500 ms"))
+    rows.append(
+        (
+            "UMAP re-layout from previous layout (fast)",
+            timed(lambda: project(X_new, "umap", 2, seed=0, init=prev, fast=True), r),
+            "< 500 ms",
+        )
+    )
     rows.append(("PCA layout", timed(lambda: project(X_new, "pca", 2), r), "instant"))
 
     def cold_umap() -> None:
@@ -118,8 +124,10 @@ def main() -> None:
     cached_ms = timed(lambda: embedder.embed(sentences), r)
     rows.append(("embed again, same text (Embedder cache hit)", cached_ms, "-"))
 
-    print(f"{n:,} word occurrences in {len(sentences)} sentences · {emb.bert.shape[1]}-d BERT, "
-          f"{emb.static.shape[1]}-d static · median of {r} runs · UMAP warm-up at start: {warm_s:.1f} s")
+    print(
+        f"{n:,} word occurrences in {len(sentences)} sentences · {emb.bert.shape[1]}-d BERT, "
+        f"{emb.static.shape[1]}-d static · median of {r} runs · UMAP warm-up at start: {warm_s:.1f} s"
+    )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{os.cpu_count()} CPUs, load average {load:.1f} while measuring (numbers grow with other work)\n")
     w = max(len(name) for name, _, _ in rows)

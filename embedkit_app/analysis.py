@@ -18,6 +18,7 @@ SPACE_TITLES: dict[str, str] = {"bert": "BERT (contextual)", "static": "Static",
 
 def is_punctuation(word: str) -> bool:
     """True for a token made only of punctuation or symbols (``.``, ``,``, ``—``, emoji stay words)."""
+
     def punct(ch: str) -> bool:
         cat = unicodedata.category(ch)
         return cat[0] == "P" or (cat[0] == "S" and ord(ch) < 0x2000)  # emoji (So, high code points) stay
@@ -74,12 +75,15 @@ def neighbour_frame(emb: Any, occurrences: np.ndarray, sims: np.ndarray) -> pd.D
 def vocab_frame(words: Sequence[str], idx: np.ndarray, sims: np.ndarray) -> pd.DataFrame:
     """A neighbour table of vocabulary words: rank, word, cosine."""
     return pd.DataFrame(
-        {"rank": np.arange(1, len(idx) + 1), "word": [words[int(i)] for i in idx],
-         "cosine": np.round(np.asarray(sims, dtype=float), 3)}
+        {
+            "rank": np.arange(1, len(idx) + 1),
+            "word": [words[int(i)] for i in idx],
+            "cosine": np.round(np.asarray(sims, dtype=float), 3),
+        }
     ).set_index("rank")
 
 
-def jaccard(a: Sequence[int], b: Sequence[int]) -> float:
+def jaccard(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> float:
     """Jaccard overlap of two index sets."""
     sa, sb = set(int(x) for x in a), set(int(x) for x in b)
     return len(sa & sb) / len(sa | sb) if (sa or sb) else 1.0

@@ -98,7 +98,7 @@ def map_figure(
     for t in dict.fromkeys(types.tolist()):
         mask = types == t
         colour, sym = styles.get(t, (PALETTE[0], "0"))
-        idx = np.flatnonzero(mask)
+        idx = [int(i) for i in np.flatnonzero(mask)]
         text = [escape(words[i]) for i in idx]
         hover = [escape(hovers[i]).replace("\n", "<br>") for i in idx]
         common = dict(
@@ -114,7 +114,9 @@ def map_figure(
         if three_d:
             fig.add_trace(
                 go.Scatter3d(
-                    x=coords[idx, 0], y=coords[idx, 1], z=coords[idx, 2],
+                    x=coords[idx, 0],
+                    y=coords[idx, 1],
+                    z=coords[idx, 2],
                     marker=dict(size=5, color=colour, symbol=SYMBOLS_3D[int(sym)], opacity=0.9),
                     textfont=dict(size=11, color=colour),
                     **common,
@@ -124,9 +126,12 @@ def map_figure(
             cls = go.Scatter if n <= SVG_LIMIT else go.Scattergl
             fig.add_trace(
                 cls(
-                    x=coords[idx, 0], y=coords[idx, 1],
+                    x=coords[idx, 0],
+                    y=coords[idx, 1],
                     marker=dict(
-                        size=10, color=colour, symbol=SYMBOLS[int(sym)],
+                        size=10,
+                        color=colour,
+                        symbol=SYMBOLS[int(sym)],
                         line=dict(width=0.8, color="white"),
                     ),
                     textfont=dict(size=11, color=colour),
@@ -147,17 +152,24 @@ def map_figure(
                 showlegend=False,
             )
             if three_d:
-                fig.add_trace(go.Scatter3d(
-                    x=[coords[i, 0]], y=[coords[i, 1]], z=[coords[i, 2]],
-                    marker=dict(size=10, color="rgba(0,0,0,0)", line=dict(width=4, color=SELECT_COLOR)),
-                    **ring,
-                ))
+                fig.add_trace(
+                    go.Scatter3d(
+                        x=[coords[i, 0]],
+                        y=[coords[i, 1]],
+                        z=[coords[i, 2]],
+                        marker=dict(size=10, color="rgba(0,0,0,0)", line=dict(width=4, color=SELECT_COLOR)),
+                        **ring,
+                    )
+                )
             else:
-                fig.add_trace(go.Scatter(
-                    x=[coords[i, 0]], y=[coords[i, 1]],
-                    marker=dict(size=22, symbol="circle-open", color=SELECT_COLOR, line=dict(width=3)),
-                    **ring,
-                ))
+                fig.add_trace(
+                    go.Scatter(
+                        x=[coords[i, 0]],
+                        y=[coords[i, 1]],
+                        marker=dict(size=22, symbol="circle-open", color=SELECT_COLOR, line=dict(width=3)),
+                        **ring,
+                    )
+                )
     fig.update_layout(
         title=dict(text=title, x=0.02, font=dict(size=15)),
         height=height,
@@ -181,16 +193,37 @@ def jaccard_figure(
 ) -> go.Figure:
     """How much the fused neighbour set overlaps the BERT and the static set, as alpha moves."""
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=alphas, y=vs_bert, name="fused vs BERT", mode="lines+markers",
-                             line=dict(color=SPACE_COLORS["bert"], width=3), marker=dict(symbol="circle")))
-    fig.add_trace(go.Scatter(x=alphas, y=vs_static, name="fused vs static", mode="lines+markers",
-                             line=dict(color=SPACE_COLORS["static"], width=3, dash="dash"),
-                             marker=dict(symbol="square")))
+    fig.add_trace(
+        go.Scatter(
+            x=alphas,
+            y=vs_bert,
+            name="fused vs BERT",
+            mode="lines+markers",
+            line=dict(color=SPACE_COLORS["bert"], width=3),
+            marker=dict(symbol="circle"),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=alphas,
+            y=vs_static,
+            name="fused vs static",
+            mode="lines+markers",
+            line=dict(color=SPACE_COLORS["static"], width=3, dash="dash"),
+            marker=dict(symbol="square"),
+        )
+    )
     if alpha_now is not None:
-        fig.add_vline(x=alpha_now, line=dict(color="#555", dash="dot"),
-                      annotation_text=f"alpha = {alpha_now:.2f}", annotation_position="top")
+        fig.add_vline(
+            x=alpha_now,
+            line=dict(color="#555", dash="dot"),
+            annotation_text=f"alpha = {alpha_now:.2f}",
+            annotation_position="top",
+        )
     fig.update_layout(
-        height=320, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
+        height=320,
+        margin=dict(l=10, r=10, t=30, b=10),
+        font=FONT,
         xaxis=dict(title="alpha (weight of BERT)", range=[-0.02, 1.02]),
         yaxis=dict(title="Jaccard overlap", range=[-0.02, 1.05]),
         legend=dict(orientation="h", y=-0.25),
@@ -209,16 +242,34 @@ def attention_figure(words: Sequence[str], weights: np.ndarray, *, title: str = 
     labels = [escape(w) for w in words]
     w = np.asarray(weights, dtype=float)
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=labels, x=w[:, 0], orientation="h", name="BERT (contextual)",
-                         marker_color=SPACE_COLORS["bert"],
-                         hovertemplate="%{y}: BERT %{x:.2f}<extra></extra>"))
-    fig.add_trace(go.Bar(y=labels, x=w[:, 1], orientation="h", name="static",
-                         marker_color=SPACE_COLORS["static"], marker_pattern_shape="/",
-                         hovertemplate="%{y}: static %{x:.2f}<extra></extra>"))
+    fig.add_trace(
+        go.Bar(
+            y=labels,
+            x=w[:, 0],
+            orientation="h",
+            name="BERT (contextual)",
+            marker_color=SPACE_COLORS["bert"],
+            hovertemplate="%{y}: BERT %{x:.2f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=labels,
+            x=w[:, 1],
+            orientation="h",
+            name="static",
+            marker_color=SPACE_COLORS["static"],
+            marker_pattern_shape="/",
+            hovertemplate="%{y}: static %{x:.2f}<extra></extra>",
+        )
+    )
     fig.add_vline(x=0.5, line=dict(color="#555", dash="dot"))
     fig.update_layout(
-        barmode="stack", title=dict(text=title, x=0.02), font=FONT,
-        height=max(220, 26 * len(labels) + 90), margin=dict(l=10, r=10, t=40, b=10),
+        barmode="stack",
+        title=dict(text=title, x=0.02),
+        font=FONT,
+        height=max(220, 26 * len(labels) + 90),
+        margin=dict(l=10, r=10, t=40, b=10),
         xaxis=dict(title="weight", range=[0, 1]),
         yaxis=dict(autorange="reversed", type="category"),
         legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
@@ -231,14 +282,24 @@ def cosine_heatmap(
 ) -> go.Figure:
     """Word-by-word cosine similarity on a diverging, colour-blind-safe scale from -1 to 1."""
     lab = [escape(x) for x in labels]
-    fig = go.Figure(go.Heatmap(
-        z=np.asarray(matrix, dtype=float), x=lab, y=lab, zmin=-1, zmax=1, colorscale="RdBu_r",
-        hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>", showscale=colorbar,
-        colorbar=dict(thickness=10, len=0.8),
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.asarray(matrix, dtype=float),
+            x=lab,
+            y=lab,
+            zmin=-1,
+            zmax=1,
+            colorscale="RdBu_r",
+            hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>",
+            showscale=colorbar,
+            colorbar=dict(thickness=10, len=0.8),
+        )
+    )
     fig.update_layout(
-        title=dict(text=title, x=0.02, font=dict(size=15)), font=FONT,
-        height=max(320, 18 * len(lab) + 120), margin=dict(l=10, r=10, t=40, b=10),
+        title=dict(text=title, x=0.02, font=dict(size=15)),
+        font=FONT,
+        height=max(320, 18 * len(lab) + 120),
+        margin=dict(l=10, r=10, t=40, b=10),
         xaxis=dict(type="category", tickangle=-60, showticklabels=False),
         yaxis=dict(type="category", autorange="reversed", showticklabels=y_labels),
     )
@@ -253,15 +314,27 @@ def polysemy_figure(
     names = {"bert": "BERT", "static": "static", "fused": "fused"}
     fig = go.Figure()
     for name, ys in curves.items():
-        fig.add_trace(go.Scatter(
-            x=alphas, y=ys, name=names.get(name, name), mode="lines",
-            line=dict(color=SPACE_COLORS.get(name, "#555"), width=3, dash=dashes.get(name, "solid")),
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=alphas,
+                y=ys,
+                name=names.get(name, name),
+                mode="lines",
+                line=dict(color=SPACE_COLORS.get(name, "#555"), width=3, dash=dashes.get(name, "solid")),
+            )
+        )
     if alpha_now is not None:
-        fig.add_vline(x=alpha_now, line=dict(color="#555", dash="dot"),
-                      annotation_text=f"alpha = {alpha_now:.2f}", annotation_position="top")
+        fig.add_vline(
+            x=alpha_now,
+            line=dict(color="#555", dash="dot"),
+            annotation_text=f"alpha = {alpha_now:.2f}",
+            annotation_position="top",
+        )
     fig.update_layout(
-        title=dict(text=title, x=0.02), height=340, margin=dict(l=10, r=10, t=40, b=10), font=FONT,
+        title=dict(text=title, x=0.02),
+        height=340,
+        margin=dict(l=10, r=10, t=40, b=10),
+        font=FONT,
         xaxis=dict(title="alpha (weight of BERT)", range=[-0.02, 1.02]),
         yaxis=dict(title="cosine of the two occurrences", range=[-0.05, 1.05]),
         legend=dict(orientation="h", y=-0.25),

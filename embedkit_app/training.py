@@ -92,13 +92,16 @@ def train_static(
 
     cls = Word2Vec if algorithm == "word2vec" else FastText
     model = cls(
-        vector_size=dim, window=5, min_count=min_count, workers=1, seed=seed, sg=1,
+        vector_size=dim,
+        window=5,
+        min_count=min_count,
+        workers=1,
+        seed=seed,
+        sg=1,
     )
     model.build_vocab(sentences)
     if len(model.wv) < 10:
-        raise EmbedkitError(
-            f"only {len(model.wv)} words occur at least {min_count} times; give a larger corpus"
-        )
+        raise EmbedkitError(f"only {len(model.wv)} words occur at least {min_count} times; give a larger corpus")
     model.train(sentences, total_examples=len(sentences), epochs=epochs, callbacks=[_Report()])
     out_dir.mkdir(parents=True, exist_ok=True)
     if algorithm == "word2vec":

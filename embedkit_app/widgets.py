@@ -65,13 +65,25 @@ def fusion_controls() -> tuple[str, float]:
     with st.sidebar:
         st.markdown("### Fusion")
         mode = st.segmented_control(
-            "Fusion mode", MODES, default="weighted", key=state.MODE, bind="query-params", persist_state="session", required=True,
+            "Fusion mode",
+            MODES,
+            default="weighted",
+            key=state.MODE,
+            bind="query-params",
+            persist_state="session",
+            required=True,
             help="How each word's BERT vector h and static vector e become one vector: weighted sum, "
             "concatenation, or attention (per-word weights, Dynamic Meta-Embeddings).",
         )
         alpha = st.slider(
-            "alpha — weight of BERT", 0.0, 1.0, 0.5, 0.05, key=state.ALPHA,
-            bind="query-params", persist_state="session",
+            "alpha — weight of BERT",
+            0.0,
+            1.0,
+            0.5,
+            0.05,
+            key=state.ALPHA,
+            bind="query-params",
+            persist_state="session",
             help="1 = only the contextual (BERT) vector, 0 = only the static vector.",
         )
     return str(mode or "weighted"), float(alpha)
@@ -84,19 +96,34 @@ def view_controls(*, projection: bool = True) -> dict[str, Any]:
         st.markdown("### View")
         if projection:
             proj = st.segmented_control(
-                "Projection", list(PROJECTIONS.values()), default="UMAP",
-                key=state.PROJECTION, bind="query-params", persist_state="session", required=True,
+                "Projection",
+                list(PROJECTIONS.values()),
+                default="UMAP",
+                key=state.PROJECTION,
+                bind="query-params",
+                persist_state="session",
+                required=True,
                 help="UMAP keeps neighbourhoods; PCA keeps the directions of largest spread (instant).",
             )
             out["proj"] = str(proj or "UMAP").lower()
-            out["dims"] = st.segmented_control(
-                "Dimensions", ["2-D", "3-D"], default="2-D", key=state.DIMS, bind="query-params",
-                persist_state="session", required=True,
-            ) or "2-D"
-            out["labels"] = st.toggle("Word labels", value=True, key=state.LABELS, bind="query-params",
-                                      persist_state="session")
-        out["hide_punct"] = st.toggle("Hide punctuation", value=True, key=state.HIDE_PUNCT,
-                                      bind="query-params", persist_state="session")
+            out["dims"] = (
+                st.segmented_control(
+                    "Dimensions",
+                    ["2-D", "3-D"],
+                    default="2-D",
+                    key=state.DIMS,
+                    bind="query-params",
+                    persist_state="session",
+                    required=True,
+                )
+                or "2-D"
+            )
+            out["labels"] = st.toggle(
+                "Word labels", value=True, key=state.LABELS, bind="query-params", persist_state="session"
+            )
+        out["hide_punct"] = st.toggle(
+            "Hide punctuation", value=True, key=state.HIDE_PUNCT, bind="query-params", persist_state="session"
+        )
     return out
 
 
@@ -194,7 +221,10 @@ def occurrence_picker(emb: Any, rows: np.ndarray, *, key: str = state.OCCURRENCE
     if st.session_state.get(key) != sel:
         st.session_state[key] = sel
     choice = st.selectbox(
-        label, options, key=key, format_func=lambda i: analysis.occurrence_label(emb, i),
+        label,
+        options,
+        key=key,
+        format_func=lambda i: analysis.occurrence_label(emb, i),
         on_change=lambda: state.select(st.session_state.get(key)),
     )
     return int(choice)
@@ -203,10 +233,13 @@ def occurrence_picker(emb: Any, rows: np.ndarray, *, key: str = state.OCCURRENCE
 def neighbour_table(frame: Any, *, key: str) -> None:
     """A neighbour table with the cosine drawn as a bar."""
     st.dataframe(
-        frame, key=key, width="stretch",
+        frame,
+        key=key,
+        width="stretch",
         column_config={
-            "cosine": st.column_config.ProgressColumn("cosine", min_value=0.0, max_value=1.0, format="%.2f",
-                                                      width="small"),
+            "cosine": st.column_config.ProgressColumn(
+                "cosine", min_value=0.0, max_value=1.0, format="%.2f", width="small"
+            ),
             "word": st.column_config.TextColumn("word", width="small"),
         },
     )
@@ -214,14 +247,18 @@ def neighbour_table(frame: Any, *, key: str) -> None:
 
 def frame_download(label: str, make: Any, file_name: str, mime: str, key: str) -> None:
     """A download button whose file is built only when clicked."""
-    st.download_button(label, data=make, file_name=file_name, mime=mime, key=key, on_click="ignore",
-                       icon=":material/download:")
+    st.download_button(
+        label, data=make, file_name=file_name, mime=mime, key=key, on_click="ignore", icon=":material/download:"
+    )
 
 
 def projection_method(requested: str) -> str:
     """UMAP once its warm-up is done; PCA (with a note) while numba still compiles at server start."""
     if requested == "umap" and not loaders.umap_ready():
-        st.info("UMAP is still warming up (compiling, once per server start); showing PCA for now.", icon=":material/hourglass_top:")
+        st.info(
+            "UMAP is still warming up (compiling, once per server start); showing PCA for now.",
+            icon=":material/hourglass_top:",
+        )
         return "pca"
     return requested
 

@@ -74,14 +74,21 @@ figures = {}
 for col, (space, key) in zip(st.columns(3, gap="small"), zip(analysis.SPACES, state.MAP_KEYS)):
     occ, coords = layouts[space]
     fig = plots.map_figure(
-        coords, [emb.words[int(i)] for i in occ], [hovers[int(i)] for i in occ], title=titles[space],
-        point_ids=occ, styles=styles, selected=selected, labels=view["labels"],
+        coords,
+        [emb.words[int(i)] for i in occ],
+        [hovers[int(i)] for i in occ],
+        title=titles[space],
+        point_ids=occ,
+        styles=styles,
+        selected=selected,
+        labels=view["labels"],
     )
     figures[space] = fig
     with col:
         if dims == 2:
-            st.plotly_chart(fig, key=key, on_select=partial(_on_select, key), selection_mode="points",
-                            config={"displaylogo": False})
+            st.plotly_chart(
+                fig, key=key, on_select=partial(_on_select, key), selection_mode="points", config={"displaylogo": False}
+            )
         else:
             st.plotly_chart(fig, key=key, config={"displaylogo": False})
 
@@ -106,8 +113,7 @@ for col, space in zip(cols, analysis.SPACES):
         widgets.neighbour_table(analysis.neighbour_frame(emb, others[idx], sims), key=f"nb_{space}")
 
 with st.expander("Download what you see", icon=":material/download:"):
-    space = st.radio("Space", analysis.SPACES, horizontal=True, format_func=analysis.SPACE_TITLES.get,
-                     key="dl_space")
+    space = st.radio("Space", analysis.SPACES, horizontal=True, format_func=analysis.SPACE_TITLES.get, key="dl_space")
     X_all = emb.space(space, mode=mode, alpha=alpha)
 
     def _csv() -> bytes:
@@ -129,17 +135,32 @@ with st.expander("Download what you see", icon=":material/download:"):
     b = st.columns(3)
     with b[0]:
         widgets.frame_download("Vectors (CSV)", _csv, f"{space}_vectors.csv", "text/csv", "dl_csv")
-        widgets.frame_download("Vectors (Parquet)", _parquet, f"{space}_vectors.parquet",
-                               "application/octet-stream", "dl_parquet")
+        widgets.frame_download(
+            "Vectors (Parquet)", _parquet, f"{space}_vectors.parquet", "application/octet-stream", "dl_parquet"
+        )
     with b[1]:
-        widgets.frame_download("Map coordinates (CSV)", _coords, f"coordinates_{method}_{dims}d.csv", "text/csv",
-                               "dl_coords")
-        widgets.frame_download("Figure (HTML)", lambda: plots.figure_html(figures[space]), f"{space}_map.html",
-                               "text/html", "dl_html")
+        widgets.frame_download(
+            "Map coordinates (CSV)", _coords, f"coordinates_{method}_{dims}d.csv", "text/csv", "dl_coords"
+        )
+        widgets.frame_download(
+            "Figure (HTML)", lambda: plots.figure_html(figures[space]), f"{space}_map.html", "text/html", "dl_html"
+        )
     with b[2]:
-        widgets.frame_download("Projector vectors.tsv", lambda: analysis.projector_tsv(emb, X_all)[0], "vectors.tsv", "text/tab-separated-values",
-                               "dl_tsv_v")
-        widgets.frame_download("Projector metadata.tsv", lambda: analysis.projector_tsv(emb, X_all)[1], "metadata.tsv", "text/tab-separated-values",
-                               "dl_tsv_m")
-    st.caption("The TSV pair loads into projector.tensorflow.org (Load → choose both files). "
-               "For a PNG, use the camera icon at the top right of each map.")
+        widgets.frame_download(
+            "Projector vectors.tsv",
+            lambda: analysis.projector_tsv(emb, X_all)[0],
+            "vectors.tsv",
+            "text/tab-separated-values",
+            "dl_tsv_v",
+        )
+        widgets.frame_download(
+            "Projector metadata.tsv",
+            lambda: analysis.projector_tsv(emb, X_all)[1],
+            "metadata.tsv",
+            "text/tab-separated-values",
+            "dl_tsv_m",
+        )
+    st.caption(
+        "The TSV pair loads into projector.tensorflow.org (Load → choose both files). "
+        "For a PNG, use the camera icon at the top right of each map."
+    )

@@ -63,7 +63,9 @@ bar = st.empty()
 
 
 def _progress(done: int, total: int) -> None:
-    bar.progress(min(1.0, done / max(total, 1)), text=f"Encoding the vocabulary once (cached on disk): {done:,} / {total:,}")
+    bar.progress(
+        min(1.0, done / max(total, 1)), text=f"Encoding the vocabulary once (cached on disk): {done:,} / {total:,}"
+    )
 
 
 try:
@@ -74,8 +76,10 @@ except (ValueError, OSError, RuntimeError) as exc:
 bar.empty()
 if vocab is not None:
     vocab_spaces = analysis.vocab_spaces(vocab, mode, alpha)
-    st.caption(f"{len(vocab.words):,} most frequent words of {emb.settings.get('static', 'the static table')}; "
-               "BERT vectors of words encoded alone.")
+    st.caption(
+        f"{len(vocab.words):,} most frequent words of {emb.settings.get('static', 'the static table')}; "
+        "BERT vectors of words encoded alone."
+    )
     for col, space in zip(st.columns(3, gap="small"), analysis.SPACES):
         with col:
             st.markdown(f"**{titles[space]}**")
@@ -86,11 +90,14 @@ if vocab is not None:
             widgets.neighbour_table(analysis.vocab_frame(vocab.words, idx, sims), key=f"vocab_{space}")
 
 st.subheader("How the fused list overlaps the others as alpha moves")
-alphas, vs_bert, vs_static = loaders.jaccard_curves(emb, widgets.embed_key(), query, mode, k, tuple(int(r) for r in rows))
+alphas, vs_bert, vs_static = loaders.jaccard_curves(
+    emb, widgets.embed_key(), query, mode, k, tuple(int(r) for r in rows)
+)
 c1, c2 = st.columns([3, 1])
 with c1:
-    st.plotly_chart(plots.jaccard_figure(alphas, vs_bert, vs_static, alpha_now=alpha), key="jaccard",
-                    config={"displaylogo": False})
+    st.plotly_chart(
+        plots.jaccard_figure(alphas, vs_bert, vs_static, alpha_now=alpha), key="jaccard", config={"displaylogo": False}
+    )
 with c2:
     st.metric("Overlap with BERT at this alpha", f"{np.interp(alpha, alphas, vs_bert):.2f}")
     st.metric("Overlap with static at this alpha", f"{np.interp(alpha, alphas, vs_static):.2f}")
@@ -100,5 +107,10 @@ if tables:
     import pandas as pd
 
     frame = pd.concat(tables, names=["space"]).reset_index()
-    widgets.frame_download("Neighbour tables (CSV)", frame.to_csv(index=False).encode("utf-8"),
-                           "neighbours.csv", "text/csv", "dl_neighbours")
+    widgets.frame_download(
+        "Neighbour tables (CSV)",
+        frame.to_csv(index=False).encode("utf-8"),
+        "neighbours.csv",
+        "text/csv",
+        "dl_neighbours",
+    )

@@ -36,16 +36,19 @@ def sentence_label(s: int) -> str:
 
 # 1. attention weights ------------------------------------------------------------------------------
 st.subheader("1 · Which source does each word lean on?")
-sentence = st.selectbox("Sentence", list(range(len(emb.sentences))), format_func=sentence_label,
-                        key=state.LAB_SENTENCE)
+sentence = st.selectbox("Sentence", list(range(len(emb.sentences))), format_func=sentence_label, key=state.LAB_SENTENCE)
 attention = emb.fuse("attention", alpha)
 in_sentence = rows[sid[rows] == sentence]
 c1, c2 = st.columns([3, 2])
 with c1:
     st.plotly_chart(
-        plots.attention_figure([emb.words[int(i)] for i in in_sentence], attention.weights[in_sentence],
-                               title=f"Attention weights at alpha = {alpha:.2f}"),
-        key="attention", config={"displaylogo": False},
+        plots.attention_figure(
+            [emb.words[int(i)] for i in in_sentence],
+            attention.weights[in_sentence],
+            title=f"Attention weights at alpha = {alpha:.2f}",
+        ),
+        key="attention",
+        config={"displaylogo": False},
     )
 with c2:
     w = attention.weights[rows, 0]
@@ -54,16 +57,23 @@ with c2:
     st.markdown("**Leans most on static:** " + ", ".join(widgets.md_escape(emb.words[int(i)]) for i in lean[:5]))
     st.markdown("**Leans most on BERT:** " + ", ".join(widgets.md_escape(emb.words[int(i)]) for i in lean[::-1][:5]))
     if mode != "attention":
-        st.caption(f"The maps use **{widgets.MODE_LABELS[mode]}**, where every word gets the same mix (alpha). "
-                   "Switch the fusion mode to attention to use these per-word weights everywhere.")
+        st.caption(
+            f"The maps use **{widgets.MODE_LABELS[mode]}**, where every word gets the same mix (alpha). "
+            "Switch the fusion mode to attention to use these per-word weights everywhere."
+        )
     if np.asarray(emb.oov)[in_sentence].any():
         st.caption("Words missing from the static table take everything from BERT (weight 1).")
 
 # 2. cosine matrices --------------------------------------------------------------------------------
 st.subheader("2 · Word-by-word cosine in each space")
 default = sorted({int(sid[i]) for i in next(iter(analysis.repeated_types(emb.words, rows).values()), [int(rows[0])])})
-chosen = st.multiselect("Sentences", list(range(len(emb.sentences))), default=default[:3] or [0],
-                        format_func=sentence_label, key="lab_matrix_sentences")
+chosen = st.multiselect(
+    "Sentences",
+    list(range(len(emb.sentences))),
+    default=default[:3] or [0],
+    format_func=sentence_label,
+    key="lab_matrix_sentences",
+)
 words_idx = rows[np.isin(sid[rows], chosen)][:MAX_MATRIX_WORDS]
 if len(words_idx) < 2:
     st.info("Pick sentences with at least two words.")
@@ -79,10 +89,13 @@ else:
     titles = {"bert": "BERT", "static": "Static", "fused": f"Fused (α={alpha:.2f})"}
     for n, (col, (space, X)) in enumerate(zip(st.columns([1.25, 1, 1.15], gap="small"), spaces.items())):
         with col:
-            fig = plots.cosine_heatmap(analysis.cosine_matrix(X[words_idx]), labels, title=titles[space],
-                                       colorbar=n == 2, y_labels=n == 0)
+            fig = plots.cosine_heatmap(
+                analysis.cosine_matrix(X[words_idx]), labels, title=titles[space], colorbar=n == 2, y_labels=n == 0
+            )
             st.plotly_chart(fig, key=f"cos_{space}", config={"displaylogo": False})
-    st.caption("Rows and columns are the same words (word ·sentence number); hover a cell for the pair. OOV words have a zero static vector, so their static row is 0.")
+    st.caption(
+        "Rows and columns are the same words (word ·sentence number); hover a cell for the pair. OOV words have a zero static vector, so their static row is 0."
+    )
 
 # 3. polysemy ---------------------------------------------------------------------------------------
 st.subheader("3 · Polysemy: one word, two senses")
@@ -92,21 +105,33 @@ if not repeated:
 else:
     word = st.selectbox("Word", list(repeated), key=state.LAB_WORD)
     occ = repeated[word]
-    pair_options = [(a, b) for n, a in enumerate(occ) for b in occ[n + 1:]]
-    pair = st.selectbox(
-        "Two occurrences", pair_options, key=f"{state.LAB_PAIR}_{word}",
-        format_func=lambda p: f"s{int(sid[p[0]]) + 1} vs s{int(sid[p[1]]) + 1}",
-    ) or pair_options[0]
+    pair_options = [(a, b) for n, a in enumerate(occ) for b in occ[n + 1 :]]
+    pair = (
+        st.selectbox(
+            "Two occurrences",
+            pair_options,
+            key=f"{state.LAB_PAIR}_{word}",
+            format_func=lambda p: f"s{int(sid[p[0]]) + 1} vs s{int(sid[p[1]]) + 1}",
+        )
+        or pair_options[0]
+    )
     i, j = pair
-    st.markdown(f"- **A**: {widgets.md_escape(analysis.context_text(emb, i))}\n"
-                f"- **B**: {widgets.md_escape(analysis.context_text(emb, j))}")
+    st.markdown(
+        f"- **A**: {widgets.md_escape(analysis.context_text(emb, i))}\n"
+        f"- **B**: {widgets.md_escape(analysis.context_text(emb, j))}"
+    )
     alphas, curves = analysis.pair_curves(emb, i, j, mode)
     c1, c2 = st.columns([3, 1])
     with c1:
         st.plotly_chart(
-            plots.polysemy_figure(alphas, curves, alpha_now=alpha,
-                                  title=f"cos(A, B) for “{plots.escape(emb.words[i])}” — {widgets.MODE_LABELS[mode]}"),
-            key="polysemy", config={"displaylogo": False},
+            plots.polysemy_figure(
+                alphas,
+                curves,
+                alpha_now=alpha,
+                title=f"cos(A, B) for “{plots.escape(emb.words[i])}” — {widgets.MODE_LABELS[mode]}",
+            ),
+            key="polysemy",
+            config={"displaylogo": False},
         )
     with c2:
         st.metric("BERT", f"{curves['bert'][0]:.2f}")

@@ -55,8 +55,9 @@ def test_punctuation_is_hidden_but_words_stay() -> None:
 
 def test_map_figure_escapes_user_html(bank_text) -> None:
     coords = np.zeros((len(bank_text.words), 2))
-    fig = plots.map_figure(coords, bank_text.words, [bank_text.context(i) for i in range(len(bank_text.words))],
-                           title="BERT", selected=0)
+    fig = plots.map_figure(
+        coords, bank_text.words, [bank_text.context(i) for i in range(len(bank_text.words))], title="BERT", selected=0
+    )
     text = fig.to_json()
     assert "<b>river" not in text and "&lt;b&gt;river" in text
 

@@ -214,5 +214,11 @@ def test_explore_3d_and_umap_free_controls_keep_working(make_app: MakeApp) -> No
 def test_explore_offers_every_download(make_app: MakeApp) -> None:
     at = make_app("explore")
     labels = {b.proto.label for b in at.get("download_button")}
-    assert {"Vectors (CSV)", "Vectors (Parquet)", "Map coordinates (CSV)", "Figure (HTML)",
-            "Projector vectors.tsv", "Projector metadata.tsv"} <= labels
+    assert {
+        "Vectors (CSV)",
+        "Vectors (Parquet)",
+        "Map coordinates (CSV)",
+        "Figure (HTML)",
+        "Projector vectors.tsv",
+        "Projector metadata.tsv",
+    } <= labels
