@@ -222,3 +222,26 @@ def test_explore_offers_every_download(make_app: MakeApp) -> None:
         "Projector vectors.tsv",
         "Projector metadata.tsv",
     } <= labels
+
+
+def test_models_unknown_model_id_keeps_the_previous_model(make_app: MakeApp) -> None:
+    at = make_app("models")
+    at.radio(key="m_source").set_value("hf").run()
+    at.text_input(key="m_hf_id").input("no-such-org/no-such-model").run()
+    next(b for b in at.button if b.label == "Apply").click().run()
+    no_exception(at)
+    assert any("keeping the previous ones" in e for e in texts(at, "error"))
+    assert at.query_params.get("model") in (None, [], "")
+
+
+def test_models_train_word2vec_on_the_lee_corpus(make_app: MakeApp) -> None:
+    at = make_app("models")
+    at.radio(key="s_source").set_value("train").run()
+    at.select_slider(key="s_train_dim").set_value(25).run()
+    at.slider(key="s_train_epochs").set_value(2).run()
+    next(b for b in at.button if b.label == "Train").click().run()
+    no_exception(at)
+    assert any("Trained and applied: word2vec 25d on Lee corpus" in s for s in texts(at, "success"))
+    at.switch_page(PAGES["explore"]).run()
+    no_exception(at)
+    assert "static **25**" in _dims_caption(at)
