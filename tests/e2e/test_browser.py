@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 # The static -> BERT map is fitted on 500 words (a URL setting) to keep the first embedding short.
 FAST = "align_k=500"
 RUN_TIMEOUT_MS = 240_000
+WARM_UP_S = 300  # numba compiles UMAP once per server (10-40 s; longer on a busy machine)
 PAGES = {
     "home": "",
     "explore": "Explore",
@@ -103,6 +104,25 @@ def test_explore_alpha_slider_moves_the_fused_map(page, server) -> None:
     assert len(after) == len(before) > 0
     assert after != before, "the fused map did not change when alpha moved"
     assert "alpha=0.7" in page.url
+    assert_clean(page)
+
+
+def test_explore_umap_after_the_warm_up(page, server) -> None:
+    """UMAP compiles in the background at server start; once done, maps use it and alpha moves re-lay it out."""
+    deadline = time.time() + WARM_UP_S
+    while True:
+        open_page(page, server, "Explore", f"{FAST}&alpha=0.5")
+        if page.get_by_text("UMAP is still warming up").count() == 0:
+            break
+        assert time.time() < deadline, f"UMAP warm-up took more than {WARM_UP_S} s"
+        time.sleep(5)
+    assert page.get_by_text("projection UMAP 2-D").count() == 1
+    before = fused_x(page)
+    page.get_by_role("slider", name="alpha — weight of BERT").focus()
+    page.keyboard.press("ArrowLeft")
+    page.get_by_text("α=0.45").first.wait_for()
+    wait_idle(page)
+    assert fused_x(page) != before
     assert_clean(page)
     shot(page, "explore")
 
