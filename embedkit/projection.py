@@ -74,11 +74,16 @@ def _pca(X: np.ndarray, n_components: int) -> np.ndarray:
     centred = X - X.mean(axis=0, keepdims=True)
     if X.shape[0] < 2:
         return np.zeros((X.shape[0], n_components), np.float32)
-    U, S, Vt = np.linalg.svd(centred.astype(np.float64), full_matrices=False)
+    c = centred.astype(np.float64)
+    if c.shape[1] <= c.shape[0]:  # eigenvectors of the d x d covariance: much cheaper than a full SVD
+        evals, evecs = np.linalg.eigh(c.T @ c)
+        components = evecs[:, ::-1][:, :n_components].T
+    else:
+        components = np.linalg.svd(c, full_matrices=False)[2][:n_components]
     # deterministic signs: the largest loading of each component is positive
-    signs = np.sign(Vt[np.arange(Vt.shape[0]), np.abs(Vt).argmax(axis=1)])
+    signs = np.sign(components[np.arange(components.shape[0]), np.abs(components).argmax(axis=1)])
     signs[signs == 0] = 1
-    coords = (U * S * signs)[:, :n_components]
+    coords = c @ (components * signs[:, None]).T
     if coords.shape[1] < n_components:
         coords = np.pad(coords, ((0, 0), (0, n_components - coords.shape[1])))
     return coords
