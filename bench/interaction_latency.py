@@ -61,10 +61,10 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
 
+    from embedkit.analysis import overlap_curves
     from embedkit.neighbours import top_k
     from embedkit.pipeline import Embedder
     from embedkit.projection import project, warm_up
-    from embedkit_app import analysis
 
     t0 = time.perf_counter()
     warm_up()
@@ -95,7 +95,7 @@ def main() -> None:
         top_k(X, X, k=10, exclude=np.arange(n))
 
     def jaccard() -> None:
-        analysis.jaccard_curves(emb, q, "weighted", 8, np.arange(n))
+        overlap_curves(emb, q, "weighted", 8, np.arange(n))
 
     rows.append(("alpha move: weighted fusion + top-10 of one word", timed(alpha_move_weighted, r), "< 100 ms"))
     rows.append(("alpha move: attention fusion + top-10 of one word", timed(alpha_move_attention, r), "< 100 ms"))

@@ -84,9 +84,19 @@ def vectors_frame(emb: EmbeddedText, fusion: Fusion, *, wide: bool = True) -> pd
     return pd.concat(blocks, axis=1)
 
 
-def coordinates_frame(emb: EmbeddedText, coords: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Occurrences with their 2-D/3-D coordinates per space (columns ``bert_x``, ``bert_y`` ...)."""
+def coordinates_frame(
+    emb: EmbeddedText, coords: dict[str, np.ndarray], rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Occurrences with their 2-D/3-D coordinates per space (columns ``bert_x``, ``bert_y`` ...).
+
+    Args:
+        emb: the embedded text.
+        coords: per space, one row of coordinates per shown occurrence.
+        rows: the occurrences shown (default: all), in the order of the coordinate rows.
+    """
     frame = emb.to_frame()
+    if rows is not None:
+        frame = frame.iloc[np.asarray(rows, dtype=int)].reset_index(drop=True)
     for name, xy in coords.items():
         for j, axis in enumerate("xyz"[: xy.shape[1]]):
             frame[f"{name}_{axis}"] = xy[:, j]

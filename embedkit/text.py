@@ -6,13 +6,16 @@ vectors look exactly these words up, so word ``i`` means the same thing in every
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import regex
 
 from embedkit.errors import EmbedkitError
 
-__all__ = ["MAX_CHARS", "Word", "check_text", "segment", "split_lines"]
+__all__ = ["MAX_CHARS", "Word", "check_text", "content_indices", "is_punctuation", "segment", "split_lines"]
 
 #: Longest text accepted in one call (characters); longer input gets a clear error, never a hang.
 MAX_CHARS = 2_000_000
@@ -65,3 +68,21 @@ def check_text(sentences: list[str], *, max_chars: int = MAX_CHARS) -> None:
         raise EmbedkitError(f"the text is too long: {total:,} characters (the limit is {max_chars:,})")
     if not any(segment(s) for s in sentences):
         raise EmbedkitError("there is no text to embed: type at least one sentence with a word in it")
+
+
+def is_punctuation(word: str) -> bool:
+    """True for a token made only of punctuation or symbols (``.``, ``,``, ``—``); emoji stay words."""
+
+    def punct(ch: str) -> bool:
+        cat = unicodedata.category(ch)
+        return cat[0] == "P" or (cat[0] == "S" and ord(ch) < 0x2000)  # emoji (So, high code points) stay
+
+    return bool(word) and all(punct(ch) for ch in word)
+
+
+def content_indices(words: Sequence[str], hide_punctuation: bool = True) -> np.ndarray:
+    """Indices of the occurrences to show: all, or all but punctuation (all, if nothing else is left)."""
+    if not hide_punctuation:
+        return np.arange(len(words))
+    keep = [i for i, w in enumerate(words) if not is_punctuation(w)]
+    return np.asarray(keep if keep else range(len(words)), dtype=int)

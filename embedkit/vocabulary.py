@@ -41,3 +41,13 @@ class Vocabulary:
     bert: np.ndarray
     static: np.ndarray
     static_mapped: np.ndarray
+
+    def spaces(self, mode: str = "weighted", alpha: float = 0.5, temperature: float = 0.1) -> dict[str, np.ndarray]:
+        """The table in each space; each word is fused on its own (its own sentence, no context)."""
+        from embedkit.fusion import fuse
+
+        fused = fuse(
+            self.bert, self.static, self.static_mapped, mode, alpha,
+            sentence_ids=np.arange(len(self.words)), temperature=temperature,
+        ).vectors
+        return {"bert": self.bert, "static": self.static, "fused": fused}

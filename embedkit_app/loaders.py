@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import streamlit as st
 
-from embedkit_app import analysis
+from embedkit.analysis import overlap_curves
 from embedkit_app.state import ModelConfig
 
 if TYPE_CHECKING:
@@ -122,4 +122,4 @@ def jaccard_curves(
     _emb: Any, key: str, query: int, mode: str, k: int, candidates: tuple[int, ...], steps: int = 11
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Jaccard overlap of the fused neighbour set with the BERT and the static set, alpha 0..1."""
-    return analysis.jaccard_curves(_emb, query, mode, k, np.asarray(candidates), steps=steps)
+    return overlap_curves(_emb, query, mode, k, np.asarray(candidates), steps=steps)

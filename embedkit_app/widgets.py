@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from embedkit_app import analysis, loaders, state
+from embedkit.analysis import repeated_types
+from embedkit_app import loaders, state, tables
 from embedkit_app.state import ModelConfig
 
 logger = logging.getLogger(__name__)
@@ -197,7 +198,7 @@ def hover_texts(emb: Any) -> list[str]:
     """Hover text per occurrence: the word, then its sentence with the word in brackets."""
     out = []
     for i, w in enumerate(emb.words):
-        ctx = textwrap.fill(analysis.context_text(emb, i), 60)
+        ctx = textwrap.fill(emb.context(i), 60)
         oov = " · not in static vocabulary" if bool(emb.oov[i]) else ""
         out.append(f"{w}  (sentence {int(emb.sentence_id[i]) + 1}{oov})\n{ctx}")
     return out
@@ -208,7 +209,7 @@ def default_selection(emb: Any, rows: np.ndarray) -> int:
     options = [int(i) for i in rows]
     sel = state.selected()
     if sel not in options:
-        repeated = analysis.repeated_types(emb.words, rows)
+        repeated = repeated_types(emb.words, rows)
         sel = next(iter(repeated.values()))[0] if repeated else options[0]
         state.select(sel)
     return int(sel)
@@ -224,7 +225,7 @@ def occurrence_picker(emb: Any, rows: np.ndarray, *, key: str = state.OCCURRENCE
         label,
         options,
         key=key,
-        format_func=lambda i: analysis.occurrence_label(emb, i),
+        format_func=lambda i: tables.occurrence_label(emb, i),
         on_change=lambda: state.select(st.session_state.get(key)),
     )
     return int(choice)

@@ -8,8 +8,10 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
+from embedkit import export
 from embedkit.fusion import fused_dim
-from embedkit_app import analysis, plots, state, widgets
+from embedkit.text import content_indices
+from embedkit_app import plots, state, tables, widgets
 
 widgets.page_setup("Explore", "🗺️")
 st.title("Explore the three spaces")
@@ -29,7 +31,7 @@ widgets.explainer(
 mode, alpha = widgets.fusion_controls()
 view = widgets.view_controls()
 emb = widgets.require_embedding()
-rows = analysis.content_indices(emb.words, view["hide_punct"])
+rows = content_indices(emb.words, view["hide_punct"])
 dims = 3 if view["dims"] == "3-D" else 2
 method = widgets.projection_method(view["proj"])
 
@@ -71,7 +73,7 @@ titles = {
     "fused": f"Fused — {widgets.MODE_LABELS[mode]}, α={alpha:.2f}",
 }
 figures = {}
-for col, (space, key) in zip(st.columns(3, gap="small"), zip(analysis.SPACES, state.MAP_KEYS)):
+for col, (space, key) in zip(st.columns(3, gap="small"), zip(tables.SPACES, state.MAP_KEYS)):
     occ, coords = layouts[space]
     fig = plots.map_figure(
         coords,
@@ -100,32 +102,32 @@ with right:
     k = st.slider("Neighbours", 3, 15, 8, key=state.K, bind="query-params", persist_state="session")
 
 cols = st.columns(3, gap="small")
-for col, space in zip(cols, analysis.SPACES):
+for col, space in zip(cols, tables.SPACES):
     X = emb.space(space, mode=mode, alpha=alpha) if space == "fused" else emb.space(space)
     cand = layouts[space][0]
     with col:
-        st.markdown(f"**{analysis.SPACE_TITLES[space]}**")
+        st.markdown(f"**{tables.SPACE_TITLES[space]}**")
         if space == "static" and bool(emb.oov[query]):
             st.info(f"“{emb.words[query]}” is not in the static vocabulary.")
             continue
         others = cand[cand != query]
-        idx, sims = analysis.neighbour_rows(X[query], X[others], k)
-        widgets.neighbour_table(analysis.neighbour_frame(emb, others[idx], sims), key=f"nb_{space}")
+        idx, sims = tables.neighbour_rows(X[query], X[others], k)
+        widgets.neighbour_table(tables.neighbour_frame(emb, others[idx], sims), key=f"nb_{space}")
 
 with st.expander("Download what you see", icon=":material/download:"):
-    space = st.radio("Space", analysis.SPACES, horizontal=True, format_func=analysis.SPACE_TITLES.get, key="dl_space")
+    space = st.radio("Space", tables.SPACES, horizontal=True, format_func=tables.SPACE_TITLES.get, key="dl_space")
     X_all = emb.space(space, mode=mode, alpha=alpha)
 
-    def _csv() -> bytes:
-        return analysis.vectors_frame(emb, X_all).to_csv(index=False).encode("utf-8")
+    def _csv() -> bytes:  # every space side by side, one row per occurrence
+        return export.vectors_frame(emb, emb.fuse(mode, alpha), wide=True).to_csv(index=False).encode("utf-8")
 
     def _parquet() -> bytes:
         buf = io.BytesIO()
-        analysis.vectors_frame(emb, X_all).to_parquet(buf, index=False)
+        export.vectors_frame(emb, emb.fuse(mode, alpha), wide=False).to_parquet(buf, index=False)
         return buf.getvalue()
 
     def _coords() -> bytes:
-        frame = analysis.coordinates_frame(emb, {s: layouts[s][1] for s in ("bert", "fused")}, rows)
+        frame = export.coordinates_frame(emb, {s: layouts[s][1] for s in ("bert", "fused")}, rows)
         static_occ, static_xy = layouts["static"]
         where = {int(o): n for n, o in enumerate(static_occ)}
         for c, axis in enumerate("xyz"[:dims]):
@@ -134,9 +136,9 @@ with st.expander("Download what you see", icon=":material/download:"):
 
     b = st.columns(3)
     with b[0]:
-        widgets.frame_download("Vectors (CSV)", _csv, f"{space}_vectors.csv", "text/csv", "dl_csv")
+        widgets.frame_download("Vectors (CSV)", _csv, "vectors.csv", "text/csv", "dl_csv")
         widgets.frame_download(
-            "Vectors (Parquet)", _parquet, f"{space}_vectors.parquet", "application/octet-stream", "dl_parquet"
+            "Vectors (Parquet)", _parquet, "vectors.parquet", "application/octet-stream", "dl_parquet"
         )
     with b[1]:
         widgets.frame_download(
@@ -148,14 +150,14 @@ with st.expander("Download what you see", icon=":material/download:"):
     with b[2]:
         widgets.frame_download(
             "Projector vectors.tsv",
-            lambda: analysis.projector_tsv(emb, X_all)[0],
+            lambda: export.projector_tsv(emb, X_all)[0],
             "vectors.tsv",
             "text/tab-separated-values",
             "dl_tsv_v",
         )
         widgets.frame_download(
             "Projector metadata.tsv",
-            lambda: analysis.projector_tsv(emb, X_all)[1],
+            lambda: export.projector_tsv(emb, X_all)[1],
             "metadata.tsv",
             "text/tab-separated-values",
             "dl_tsv_m",

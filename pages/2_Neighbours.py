@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from embedkit_app import analysis, loaders, plots, state, widgets
+from embedkit.text import content_indices
+from embedkit_app import loaders, plots, state, tables, widgets
 
 widgets.page_setup("Neighbours", "🔗")
 st.title("Nearest neighbours")
@@ -23,14 +24,14 @@ widgets.explainer(
 mode, alpha = widgets.fusion_controls()
 view = widgets.view_controls(projection=False)
 emb = widgets.require_embedding()
-rows = analysis.content_indices(emb.words, view["hide_punct"])
+rows = content_indices(emb.words, view["hide_punct"])
 
 left, right = st.columns([2, 1])
 with left:
     query = widgets.occurrence_picker(emb, rows)
 with right:
     k = st.slider("Neighbours (k)", 3, 15, 8, key=state.K, bind="query-params", persist_state="session")
-st.markdown(f"> {widgets.md_escape(analysis.context_text(emb, query))}")
+st.markdown(f"> {widgets.md_escape(emb.context(query))}")
 
 spaces = {
     "bert": emb.space("bert"),
@@ -42,7 +43,7 @@ fused_title = f"Fused ({widgets.MODE_LABELS[mode]}, α={alpha:.2f})"
 titles = {"bert": "BERT (contextual)", "static": "Static", "fused": fused_title}
 
 st.subheader("Among your words")
-tables = {}
+shown: dict[str, object] = {}
 for col, (space, X) in zip(st.columns(3, gap="small"), spaces.items()):
     with col:
         st.markdown(f"**{titles[space]}**")
@@ -53,9 +54,9 @@ for col, (space, X) in zip(st.columns(3, gap="small"), spaces.items()):
         if space == "static":
             keep &= ~oov[rows]
         cand = rows[keep]
-        idx, sims = analysis.neighbour_rows(X[query], X[cand], k)
-        tables[space] = analysis.neighbour_frame(emb, cand[idx], sims)
-        widgets.neighbour_table(tables[space], key=f"words_{space}")
+        idx, sims = tables.neighbour_rows(X[query], X[cand], k)
+        shown[space] = tables.neighbour_frame(emb, cand[idx], sims)
+        widgets.neighbour_table(shown[space], key=f"words_{space}")
 
 st.subheader("From the vocabulary")
 cfg = state.model_config()
@@ -75,19 +76,19 @@ except (ValueError, OSError, RuntimeError) as exc:
     vocab = None
 bar.empty()
 if vocab is not None:
-    vocab_spaces = analysis.vocab_spaces(vocab, mode, alpha)
+    vocab_spaces = vocab.spaces(mode, alpha)
     st.caption(
         f"{len(vocab.words):,} most frequent words of {emb.settings.get('static', 'the static table')}; "
         "BERT vectors of words encoded alone."
     )
-    for col, space in zip(st.columns(3, gap="small"), analysis.SPACES):
+    for col, space in zip(st.columns(3, gap="small"), tables.SPACES):
         with col:
             st.markdown(f"**{titles[space]}**")
             if space == "static" and oov[query]:
                 st.info("Not in the static vocabulary.")
                 continue
-            idx, sims = analysis.neighbour_rows(spaces[space][query], vocab_spaces[space], k)
-            widgets.neighbour_table(analysis.vocab_frame(vocab.words, idx, sims), key=f"vocab_{space}")
+            idx, sims = tables.neighbour_rows(spaces[space][query], vocab_spaces[space], k)
+            widgets.neighbour_table(tables.vocab_frame(vocab.words, idx, sims), key=f"vocab_{space}")
 
 st.subheader("How the fused list overlaps the others as alpha moves")
 alphas, vs_bert, vs_static = loaders.jaccard_curves(
@@ -103,10 +104,10 @@ with c2:
     st.metric("Overlap with static at this alpha", f"{np.interp(alpha, alphas, vs_static):.2f}")
     st.caption(f"Among your words, top {k}. Computed at alpha = 0, 0.1, …, 1.")
 
-if tables:
+if shown:
     import pandas as pd
 
-    frame = pd.concat(tables, names=["space"]).reset_index()
+    frame = pd.concat(shown, names=["space"]).reset_index()
     widgets.frame_download(
         "Neighbour tables (CSV)",
         frame.to_csv(index=False).encode("utf-8"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from embedkit_app import analysis, plots, state, widgets
+from embedkit.analysis import cosine_matrix, pair_cosine_curves, repeated_types
+from embedkit.text import content_indices
+from embedkit_app import plots, state, widgets
 
 MAX_MATRIX_WORDS = 40
 
@@ -25,7 +27,7 @@ widgets.explainer(
 mode, alpha = widgets.fusion_controls()
 view = widgets.view_controls(projection=False)
 emb = widgets.require_embedding()
-rows = analysis.content_indices(emb.words, view["hide_punct"])
+rows = content_indices(emb.words, view["hide_punct"])
 sid = np.asarray(emb.sentence_id)
 
 
@@ -66,7 +68,7 @@ with c2:
 
 # 2. cosine matrices --------------------------------------------------------------------------------
 st.subheader("2 · Word-by-word cosine in each space")
-default = sorted({int(sid[i]) for i in next(iter(analysis.repeated_types(emb.words, rows).values()), [int(rows[0])])})
+default = sorted({int(sid[i]) for i in next(iter(repeated_types(emb.words, rows).values()), [int(rows[0])])})
 chosen = st.multiselect(
     "Sentences",
     list(range(len(emb.sentences))),
@@ -90,7 +92,7 @@ else:
     for n, (col, (space, X)) in enumerate(zip(st.columns([1.25, 1, 1.15], gap="small"), spaces.items())):
         with col:
             fig = plots.cosine_heatmap(
-                analysis.cosine_matrix(X[words_idx]), labels, title=titles[space], colorbar=n == 2, y_labels=n == 0
+                cosine_matrix(X[words_idx]), labels, title=titles[space], colorbar=n == 2, y_labels=n == 0
             )
             st.plotly_chart(fig, key=f"cos_{space}", config={"displaylogo": False})
     st.caption(
@@ -99,7 +101,7 @@ else:
 
 # 3. polysemy ---------------------------------------------------------------------------------------
 st.subheader("3 · Polysemy: one word, two senses")
-repeated = analysis.repeated_types(emb.words, rows)
+repeated = repeated_types(emb.words, rows)
 if not repeated:
     st.info("None of your words occurs twice. Try the **polysemy** example on Home (bank, bat, spring).")
 else:
@@ -117,10 +119,10 @@ else:
     )
     i, j = pair
     st.markdown(
-        f"- **A**: {widgets.md_escape(analysis.context_text(emb, i))}\n"
-        f"- **B**: {widgets.md_escape(analysis.context_text(emb, j))}"
+        f"- **A**: {widgets.md_escape(emb.context(i))}\n"
+        f"- **B**: {widgets.md_escape(emb.context(j))}"
     )
-    alphas, curves = analysis.pair_curves(emb, i, j, mode)
+    alphas, curves = pair_cosine_curves(emb, i, j, mode)
     c1, c2 = st.columns([3, 1])
     with c1:
         st.plotly_chart(

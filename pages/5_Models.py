@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from embedkit_app import loaders, state, training, widgets
+from embedkit import training
+from embedkit_app import loaders, state, widgets
 from embedkit_app.state import ModelConfig
 
 LAYERS = ("last", "second_last", "last4", "all")

@@ -1,4 +1,4 @@
-"""Train small word2vec / fastText vectors with gensim for the Models page (no streamlit here).
+"""Train small word2vec / fastText vectors with gensim on a user's corpus (or gensim's Lee corpus).
 
 The result is written in a format :func:`embedkit.static.load_static` reads without unpickling:
 word2vec binary for word2vec, Facebook's ``.bin`` for fastText (keeps the subword n-grams, so OOV
@@ -13,6 +13,8 @@ from pathlib import Path
 
 from embedkit.errors import EmbedkitError
 
+__all__ = ["ALGORITHMS", "lee_corpus", "tokenize_corpus", "train_static"]
+
 logger = logging.getLogger(__name__)
 
 ALGORITHMS: tuple[str, ...] = ("word2vec", "fasttext")
@@ -23,8 +25,7 @@ Progress = Callable[[int, int], None]
 
 def tokenize_corpus(lines: Iterable[str]) -> list[list[str]]:
     """Lower-cased words of each line, segmented as embedkit segments everything, punctuation dropped."""
-    from embedkit.text import segment
-    from embedkit_app.analysis import is_punctuation
+    from embedkit.text import is_punctuation, segment
 
     out = []
     for line in lines:
