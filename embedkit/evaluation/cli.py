@@ -85,7 +85,7 @@ def _stderr_progress(enabled: bool) -> Any:
             if state["bar"] is not None:
                 state["bar"].close()
             state["stage"] = stage
-            state["bar"] = tqdm(total=total, desc=stage, file=sys.stderr, leave=False)
+            state["bar"] = tqdm(total=total, initial=done, desc=stage, file=sys.stderr, leave=False)
         bar = state["bar"]
         bar.total = total
         bar.n = done

@@ -20,7 +20,7 @@ import numpy as np
 
 from embedkit.evaluation.classification import CVResult
 
-__all__ = ["GATINGS", "DMEClassifier", "cross_validate_dme"]
+__all__ = ["GATINGS", "DMEClassifier", "cross_validate_dme", "dme_word_weights", "fit_polarity_dme"]
 
 logger = logging.getLogger(__name__)
 
@@ -226,3 +226,44 @@ def cross_validate_dme(
         accs.append(hit.mean())
     gating = params.get("gating", "softmax")
     return CVResult(name or f"DME ({gating})", np.asarray(accs), correct)
+
+
+def _sources_for(encoder: Any, static: Any, sentences: Sequence[Sequence[str]], progress: Any = None) -> tuple:
+    h = encoder.encode([list(s) for s in sentences], progress=progress)
+    e, present = [], []
+    for toks in sentences:
+        vec, oov = static.lookup(list(toks))
+        e.append(vec)
+        present.append(np.stack([np.ones(len(toks), bool), ~np.asarray(oov, bool)], axis=1))
+    return [h, e], present
+
+
+def fit_polarity_dme(
+    encoder: Any, static: Any, *, gating: str = "softmax", seed: int = 0, progress: Any = None, **params: Any
+) -> DMEClassifier:
+    """DME trained on all 200 polarity sentences (contextual in context + raw static), for showing weights.
+
+    Args:
+        encoder: a :class:`embedkit.contextual.ContextualEncoder`.
+        static: a :class:`embedkit.static.StaticVectors`.
+        gating: ``softmax`` or ``sigmoid``.
+        seed: training seed.
+        progress: ``progress(done, total)`` while encoding the sentences.
+        **params: other :class:`DMEClassifier` parameters.
+    """
+    from embedkit.evaluation.datasets import load_polarity
+
+    data = load_polarity()
+    sources, present = _sources_for(encoder, static, data.sentences, progress)
+    return DMEClassifier(gating=gating, seed=seed, **params).fit(sources, data.labels, present)
+
+
+def dme_word_weights(
+    clf: DMEClassifier, encoder: Any, static: Any, sentences: Sequence[Sequence[str]]
+) -> list[np.ndarray]:
+    """Learned ``(n_words, 2)`` weights [contextual, static] for each word of new sentences (pre-split words).
+
+    Static-OOV words get weights [1, 0] with the softmax gating.
+    """
+    sources, present = _sources_for(encoder, static, sentences)
+    return clf.word_weights(sources, present)

@@ -84,10 +84,20 @@ def finding(report: AnyReport | Mapping[str, Any]) -> str:
             parts.append(
                 f"{_space_label(k)} {res[k]['accuracy']:.3f} ± {res[k]['spread']:.3f} (McNemar p={p:.2f}, {sig})"
             )
-        return (
+        text = (
             f"Polarity ({d['n_sentences']} sentences, {d['folds']}-fold CV, alpha chosen inside each training fold): "
             f"contextual alone {base['accuracy']:.3f} ± {base['spread']:.3f}; " + "; ".join(parts) + "."
         )
+        ft = d.get("finetune")
+        if ft:
+            p = ft["mcnemar"]["p_value"]
+            text += (
+                f" Fine-tuning the encoder with static input ({ft['settings']['folds']}-fold, "
+                f"{ft['settings']['epochs']} epochs): {ft['finetuned']['accuracy']:.3f} ± {ft['finetuned']['spread']:.3f} "
+                f"vs frozen {ft['frozen']['accuracy']:.3f} ± {ft['frozen']['spread']:.3f} "
+                f"(McNemar p={p:.2f}, {'significant' if p < 0.05 else 'not significant'})."
+            )
+        return text
     raise ValueError(f"unknown task {task!r}")
 
 

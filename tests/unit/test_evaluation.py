@@ -326,3 +326,14 @@ def test_cli_rejects_bad_alphas(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["evaluate", "--alphas", "0:2:0.5"]) == 2
     assert "alphas" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_dme_trained_on_polarity_gives_weights_for_new_sentences(encoder, glove) -> None:
+    from embedkit.evaluation.dme import dme_word_weights, fit_polarity_dme
+
+    clf = fit_polarity_dme(encoder, glove, epochs=3)
+    w = dme_word_weights(clf, encoder, glove, [["the", "river", "bank"], ["qwzxvq", "bank"]])
+    assert [x.shape for x in w] == [(3, 2), (2, 2)]
+    np.testing.assert_allclose(np.concatenate(w).sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(w[1][0], [1.0, 0.0])  # an OOV word can only use the contextual source
