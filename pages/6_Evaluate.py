@@ -157,7 +157,7 @@ def curve_figure(d: dict[str, Any]) -> go.Figure:
             y=value,
             line=dict(color=COLORS[name], dash="dash"),
             annotation_text=f"{name} alone {value:.3f}",
-            annotation_position="bottom right",
+            annotation_position="bottom left",
         )
     fig.update_layout(
         height=380,
@@ -179,11 +179,11 @@ def selection_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
             "alpha chosen on": c["selected_on"],
             "alpha": c["alpha"],
             "reported on": c["reported_on"],
-            "fused": c["fused"]["value"],
+            "fused": round(c["fused"]["value"], 3),
             "single source": c["baseline_name"],
-            "gain": c["gain"]["value"],
-            "gain 95% low": c["gain"]["low"],
-            "gain 95% high": c["gain"]["high"],
+            "gain": round(c["gain"]["value"], 3),
+            "gain 95% low": round(c["gain"]["low"], 3),
+            "gain 95% high": round(c["gain"]["high"], 3),
         }
         for c in choices
     ]

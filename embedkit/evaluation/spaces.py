@@ -101,6 +101,8 @@ def build_word_table(
 ) -> WordTable:
     """Encode ``words`` alone with the contextual model, look them up in the static table, map them.
 
+    The contextual vectors are cached on disk by the encoder's settings and the word list.
+
     Args:
         words: unique words.
         encoder: contextual encoder (``encode_words`` encodes ``[CLS] w [SEP]``).
@@ -108,8 +110,10 @@ def build_word_table(
         static_map: fitted static -> contextual map.
         progress: ``progress(done, total)`` for the contextual encoding.
     """
+    from embedkit.vocabulary import encode_words_cached
+
     words = tuple(dict.fromkeys(words))
-    h = np.asarray(encoder.encode_words(list(words), progress=progress), dtype=np.float32)
+    h = np.asarray(encode_words_cached(encoder, list(words), progress=progress), dtype=np.float32)
     e, oov = static.lookup(list(words))
     e = np.asarray(e, dtype=np.float32)
     oov = np.asarray(oov, dtype=bool)
