@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 _DTYPES = ("float32", "bfloat16", "float16")
+#: the most padded positions one forward pass may hold (bounds activation memory for long windows)
+_MAX_BATCH_TOKENS = 32 * 512
 
 
 def resolve_device(device: str = "auto") -> str:
@@ -70,6 +72,20 @@ def _windows(sentence: int, n_pieces: int, max_pieces: int, stride: int) -> list
     return out
 
 
+def _batch_bounds(lengths: Sequence[int], batch_size: int) -> list[tuple[int, int]]:
+    """``[start, end)`` of each batch over sequences sorted by length: ``batch_size`` sequences per batch, fewer
+    where they are long, so a batch never pads beyond ``_MAX_BATCH_TOKENS`` positions (32 x 512, the old default's
+    worst case) -- at ``batch_size <= 32`` and 512-piece models the batches are exactly ``batch_size`` long."""
+    bounds: list[tuple[int, int]] = []
+    start, n = 0, len(lengths)
+    while start < n:
+        end = min(start + batch_size, n)
+        rows = max(1, min(end - start, _MAX_BATCH_TOKENS // max(1, int(lengths[end - 1]))))
+        bounds.append((start, start + rows))
+        start += rows
+    return bounds
+
+
 class ContextualEncoder:
     """A Hugging Face encoder that returns one vector per word.
 
@@ -81,7 +97,8 @@ class ContextualEncoder:
             (first and last concatenated, so the dimension doubles).
         device: ``auto`` (cuda, mps, cpu) or a torch device string.
         dtype: ``float32``, ``bfloat16`` or ``float16`` (GPU only) for the forward pass; output is float32.
-        batch_size: sequences per forward pass (sequences are sorted by wordpiece length first).
+        batch_size: sequences per forward pass (sequences are sorted by wordpiece length first; long ones go
+            in smaller batches so a pass never holds more than 32 x 512 positions).
         max_length: wordpieces per sequence including special tokens; None for the model's maximum.
 
     Raises:
@@ -102,7 +119,7 @@ class ContextualEncoder:
         pooling: Pooling | str = "mean",
         device: str = "auto",
         dtype: str = "float32",
-        batch_size: int = 32,
+        batch_size: int = 128,
         max_length: int | None = None,
     ) -> None:
         self.layers: LayerSpec = parse_layers(layers)
@@ -260,8 +277,8 @@ class ContextualEncoder:
         pad_id = self._tokenizer.pad_token_id if self._tokenizer.pad_token_id is not None else 0
         prefix, suffix = self._prefix, self._suffix
         n_pre = len(prefix)
-        for b in range(0, len(windows), self.batch_size):
-            batch = windows[b : b + self.batch_size]
+        for b, e in _batch_bounds([w.end - w.start + n_pre + len(suffix) for w in windows], self.batch_size):
+            batch = windows[b:e]
             lengths = np.array([w.end - w.start for w in batch]) + n_pre + len(suffix)
             width = int(lengths.max())
             input_ids = np.full((len(batch), width), pad_id, dtype=np.int64)
