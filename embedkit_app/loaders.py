@@ -58,6 +58,15 @@ def get_embedder(cfg: ModelConfig) -> Embedder:
 _vocab_lock = threading.Lock()
 
 
+@st.cache_resource(show_spinner="Training Dynamic Meta-Embeddings on gensim's 200 polarity sentences…", max_entries=2)
+def get_dme(cfg: ModelConfig) -> Any:
+    """A DME classifier (softmax gating) trained on the polarity sentences with these models (once per process)."""
+    from embedkit.evaluation.dme import fit_polarity_dme
+
+    embedder = get_embedder(cfg)
+    return fit_polarity_dme(embedder.encoder, embedder.static)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _vocabulary(cfg: ModelConfig, k: int, _progress: Progress | None = None) -> Any:
     with _vocab_lock:

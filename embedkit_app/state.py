@@ -41,6 +41,7 @@ PREV_LAYOUT = "_prev_layout"  # dict[(embed key, method, dims), np.ndarray]: las
 LAB_SENTENCE = "lab_sentence"
 LAB_WORD = "lab_word"
 LAB_PAIR = "lab_pair"
+LAB_DME = "lab_dme"  # the learned (DME) weights were asked for
 
 # --- Evaluate --------------------------------------------------------------------------------------
 EVAL_TASKS = "eval_tasks"  # benchmark picker

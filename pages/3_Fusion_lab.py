@@ -7,7 +7,7 @@ import streamlit as st
 
 from embedkit.analysis import cosine_matrix, pair_cosine_curves, repeated_types
 from embedkit.text import content_indices
-from embedkit_app import plots, state, widgets
+from embedkit_app import loaders, plots, state, widgets
 
 MAX_MATRIX_WORDS = 40
 
@@ -21,7 +21,9 @@ widgets.explainer(
     "2. **Cosine matrices**: every cell is the cosine similarity of two words (red = similar, blue = opposite). "
     "Compare how the same words relate in each space.\n"
     "3. **Polysemy**: two occurrences of the same word (river *bank*, money *bank*). The static table gives them "
-    "the same vector (cosine 1); BERT tells them apart. The fused line shows where alpha puts you in between."
+    "the same vector (cosine 1); BERT tells them apart. The fused line shows where alpha puts you in between.\n"
+    "4. **Learned weights**: instead of a fixed rule, Dynamic Meta-Embeddings (Kiela et al. 2018) *learn* how to "
+    "score each source, by training together with a small sentiment classifier. Which words does it trust BERT on?"
 )
 
 mode, alpha = widgets.fusion_controls()
@@ -118,10 +120,7 @@ else:
         or pair_options[0]
     )
     i, j = pair
-    st.markdown(
-        f"- **A**: {widgets.md_escape(emb.context(i))}\n"
-        f"- **B**: {widgets.md_escape(emb.context(j))}"
-    )
+    st.markdown(f"- **A**: {widgets.md_escape(emb.context(i))}\n- **B**: {widgets.md_escape(emb.context(j))}")
     alphas, curves = pair_cosine_curves(emb, i, j, mode)
     c1, c2 = st.columns([3, 1])
     with c1:
@@ -139,3 +138,38 @@ else:
         st.metric("BERT", f"{curves['bert'][0]:.2f}")
         st.metric("Static", f"{curves['static'][0]:.2f}")
         st.metric(f"Fused at α={alpha:.2f}", f"{float(np.interp(alpha, alphas, curves['fused'])):.2f}")
+
+# 4. learned weights (DME) --------------------------------------------------------------------------
+st.subheader("4 · Learned weights: Dynamic Meta-Embeddings")
+st.caption(
+    "Each source is projected to a common size, scored by a learned vector (a · w′ + b) and mixed by a softmax over "
+    "the two sources; the scorer is trained jointly with a sentiment classifier on gensim's 200 polarity sentences. "
+    "The rule above is fixed; these weights are learned. See the Evaluate page for whether it helps."
+)
+if st.button("Train DME and show its weights", key="lab_dme_button", icon=":material/model_training:"):
+    st.session_state[state.LAB_DME] = True
+if st.session_state.get(state.LAB_DME):
+    from embedkit.evaluation.dme import dme_word_weights
+
+    cfg = state.model_config()
+    classifier = loaders.get_dme(cfg)
+    embedder = loaders.get_embedder(cfg)
+    all_in_sentence = np.flatnonzero(sid == sentence)
+    learned = dme_word_weights(
+        classifier, embedder.encoder, embedder.static, [[emb.words[int(i)] for i in all_in_sentence]]
+    )[0]
+    shown = np.isin(all_in_sentence, in_sentence)
+    c1, c2 = st.columns([3, 2])
+    with c1:
+        st.plotly_chart(
+            plots.attention_figure(
+                [emb.words[int(i)] for i in all_in_sentence[shown]],
+                learned[shown],
+                title=f"Learned DME weights, {sentence_label(sentence)[:40]}",
+            ),
+            key="dme",
+            config={"displaylogo": False},
+        )
+    with c2:
+        st.metric("Mean learned share from BERT (this sentence)", f"{float(learned[shown, 0].mean()):.2f}")
+        st.caption("Same sentence as in section 1; compare the learned mix with the fixed rule there.")

@@ -12,9 +12,9 @@ import streamlit as st
 from embedkit_app import loaders, state, widgets
 
 # session keys (kept here until embedkit_app/state.py declares them)
-EVAL_TASKS = getattr(state, "EVAL_TASKS", "eval_tasks")
-EVAL_BOOT = getattr(state, "EVAL_BOOT", "eval_boot")
-EVAL_RUN = getattr(state, "EVAL_RUN", "_eval_run")
+EVAL_TASKS = state.EVAL_TASKS
+EVAL_BOOT = state.EVAL_BOOT
+EVAL_RUN = state.EVAL_RUN
 
 TASK_LABELS = {
     "wordsim": "WordSim-353 (word similarity, ~10 s)",

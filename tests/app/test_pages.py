@@ -163,6 +163,16 @@ def test_fusion_lab_polysemy_static_is_one_bert_is_not(make_app: MakeApp) -> Non
     no_exception(at)
 
 
+def test_fusion_lab_learned_dme_weights_are_a_distribution_per_word(make_app: MakeApp) -> None:
+    at = make_app("fusion_lab")
+    assert not any(m.label.startswith("Mean learned share") for m in at.metric)  # nothing trains unasked
+    at.button(key="lab_dme_button").click().run()
+    no_exception(at)
+    assert len(at.get("plotly_chart")) == 6  # the learned weights chart joins the five
+    share = next(float(m.value) for m in at.metric if m.label.startswith("Mean learned share"))
+    assert 0.0 <= share <= 1.0
+
+
 def test_models_corrupt_vectors_file_gives_a_plain_error(make_app: MakeApp) -> None:
     at = make_app("models")
     at.radio(key="s_source").set_value("upload").run()
