@@ -88,8 +88,10 @@ def fuse(
         raise ValueError(f"{mode.value} fusion needs the static vectors mapped into the contextual space")
     pe = np.asarray(pe, np.float32)
     if mode is FusionMode.WEIGHTED:
-        vectors = np.float32(alpha) * h + np.float32(1.0 - alpha) * pe
-        vectors[oov] = h[oov]
+        vectors = np.multiply(h, np.float32(alpha))
+        vectors += np.float32(1.0 - alpha) * pe
+        if oov.any():
+            vectors[oov] = h[oov]
         return Fusion(vectors, None, mode, alpha)
     if temperature <= 0:
         raise ValueError(f"temperature must be positive, got {temperature}")

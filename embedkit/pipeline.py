@@ -124,9 +124,15 @@ class Embedder:
             oov=oov,
             bert=bert,
             static=static,
-            static_mapped=self.static_map.transform(static) * (~oov)[:, None],
+            static_mapped=self._mapped(static, oov),
             settings=self.settings(),
         )
+
+    def _mapped(self, static: np.ndarray, oov: np.ndarray) -> np.ndarray:
+        """Static vectors mapped into the contextual space; OOV rows stay zero."""
+        mapped = self.static_map.transform(static)
+        mapped[oov] = 0.0
+        return mapped
 
     def _contextual(
         self, sentences: list[str], words: list[list[str]], progress: Progress | None
