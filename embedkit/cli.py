@@ -54,7 +54,7 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--pooling", default="mean", choices=_POOLINGS, help="wordpieces -> word (default: mean)")
     g.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"), help="forward-pass precision")
     g.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: auto)")
-    g.add_argument("--batch-size", type=int, default=128, help="sequences per forward pass, sorted by length (default: 128)")
+    g.add_argument("--batch-size", type=int, default=None, help="sequences per forward pass, sorted by length (default: 32 for float32 on CPU, else 128)")
     g.add_argument("--align", default="procrustes", choices=_ALIGNS, help="static -> contextual map (default: procrustes)")
     g.add_argument("--align-k", type=int, default=5000, help="words the map is fitted on (default: 5000)")
 
