@@ -126,12 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created)")
     p.set_defaults(func=_cmd_export)
 
-    try:
-        from embedkit.evaluation import cli as evaluation_cli
-    except ImportError:  # pragma: no cover - evaluation is part of the package
-        evaluation_cli = None
-    if evaluation_cli is not None and hasattr(evaluation_cli, "add_parser"):
-        evaluation_cli.add_parser(sub)
+    from embedkit.evaluation import cli as evaluation_cli  # light: its heavy imports wait for `run`
+
+    evaluation_cli.add_parser(sub)
     return parser
 
 
