@@ -165,7 +165,7 @@ if st.session_state.get(state.LAB_DME):
             plots.attention_figure(
                 [emb.words[int(i)] for i in all_in_sentence[shown]],
                 learned[shown],
-                title=f"Learned DME weights, {sentence_label(sentence)[:40]}",
+                title=f"Learned DME weights (s{sentence + 1})",
             ),
             key="dme",
             config={"displaylogo": False},
