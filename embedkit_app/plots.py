@@ -188,6 +188,17 @@ def map_figure(
     return fig
 
 
+def _mark_alpha(fig: go.Figure, alpha_now: float | None) -> None:
+    """A dotted vertical line at the current alpha."""
+    if alpha_now is not None:
+        fig.add_vline(
+            x=alpha_now,
+            line=dict(color="#555", dash="dot"),
+            annotation_text=f"alpha = {alpha_now:.2f}",
+            annotation_position="top",
+        )
+
+
 def jaccard_figure(
     alphas: np.ndarray, vs_bert: np.ndarray, vs_static: np.ndarray, *, alpha_now: float | None = None
 ) -> go.Figure:
@@ -213,13 +224,7 @@ def jaccard_figure(
             marker=dict(symbol="square"),
         )
     )
-    if alpha_now is not None:
-        fig.add_vline(
-            x=alpha_now,
-            line=dict(color="#555", dash="dot"),
-            annotation_text=f"alpha = {alpha_now:.2f}",
-            annotation_position="top",
-        )
+    _mark_alpha(fig, alpha_now)
     fig.update_layout(
         height=320,
         margin=dict(l=10, r=10, t=30, b=10),
@@ -323,13 +328,7 @@ def polysemy_figure(
                 line=dict(color=SPACE_COLORS.get(name, "#555"), width=3, dash=dashes.get(name, "solid")),
             )
         )
-    if alpha_now is not None:
-        fig.add_vline(
-            x=alpha_now,
-            line=dict(color="#555", dash="dot"),
-            annotation_text=f"alpha = {alpha_now:.2f}",
-            annotation_position="top",
-        )
+    _mark_alpha(fig, alpha_now)
     fig.update_layout(
         title=dict(text=title, x=0.02),
         height=340,
