@@ -245,21 +245,31 @@ class ContextualEncoder:
 
     # -- the work ------------------------------------------------------------------------------------
     def _tokenize(self, sentences: Sequence[Sequence[str]]) -> tuple[list[list[int]], list[np.ndarray]]:
-        """Wordpiece ids and word ids per sentence; a word with no wordpiece becomes the unknown token."""
+        """Wordpiece ids and word ids per sentence; a word with no wordpiece becomes the unknown token.
+
+        Calls the Rust tokenizer directly (the transformers wrapper's per-sentence conversion costs more than
+        the tokenization itself).
+        """
+        backend = self._tokenizer.backend_tokenizer
+        if backend.truncation is not None:
+            backend.no_truncation()
+        if backend.padding is not None:
+            backend.no_padding()
         words = [list(s) for s in sentences]
-        enc = self._tokenizer(words, is_split_into_words=True, add_special_tokens=False)
-        ids = enc["input_ids"]
+        encodings = backend.encode_batch(words, is_pretokenized=True, add_special_tokens=False)
+        ids: list[list[int]] = []
         wids: list[np.ndarray] = []
-        for i, sent in enumerate(words):
-            w = np.asarray(enc.word_ids(i), dtype=np.int64)
-            if np.unique(w).size != len(sent):  # a word vanished in tokenization (e.g. a zero-width char)
+        for sent, enc in zip(words, encodings):
+            w = np.asarray(enc.word_ids, dtype=np.int64)
+            distinct = int(w.size > 0) + int(np.count_nonzero(w[1:] != w[:-1]))
+            if distinct != len(sent):  # a word vanished in tokenization (e.g. a zero-width char)
                 present = np.zeros(len(sent), bool)
                 present[w] = True
                 unk = self._tokenizer.unk_token or "[UNK]"
                 fixed = [t if p else unk for t, p in zip(sent, present)]
-                one = self._tokenizer([fixed], is_split_into_words=True, add_special_tokens=False)
-                ids[i] = one["input_ids"][0]
-                w = np.asarray(one.word_ids(0), dtype=np.int64)
+                enc = backend.encode(fixed, is_pretokenized=True, add_special_tokens=False)
+                w = np.asarray(enc.word_ids, dtype=np.int64)
+            ids.append(enc.ids)
             wids.append(w)
         return ids, wids
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import regex
@@ -31,9 +31,8 @@ _WORD = regex.compile(
 )
 
 
-@dataclass(frozen=True)
-class Word:
-    """One word occurrence: its text and its character span ``text[start:end]`` in the sentence."""
+class Word(NamedTuple):
+    """One word occurrence: its text and its character span ``text[start:end]`` in the sentence (immutable)."""
 
     text: str
     start: int
