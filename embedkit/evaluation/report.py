@@ -113,6 +113,22 @@ def _rows_to_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *[line(r) for r in rows]])
 
 
+SELECTION_HEADER = ["mode", "alpha chosen on", "alpha", "reported on", "fused", "vs", "gain"]
+
+
+def _selection_row(mode: str, c: dict[str, Any]) -> list[str]:
+    """One row of an alpha-selection table: where alpha was chosen, where it is reported, the gain."""
+    return [
+        MODE_NAMES.get(mode, mode),
+        c["selected_on"],
+        f"{c['alpha']:.2f}",
+        c["reported_on"],
+        interval(c["fused"]),
+        c["baseline_name"],
+        interval(c["gain"], sign=True),
+    ]
+
+
 def format_table(report: AnyReport | Mapping[str, Any]) -> str:
     """A plain-text table of every score of a task report, then its honest sentence."""
     d = report if isinstance(report, Mapping) else report.to_dict()
@@ -133,21 +149,8 @@ def format_table(report: AnyReport | Mapping[str, Any]) -> str:
             rows.append(["fused", f"{a:.2f}", *[interval(r["fused"][m][i]) for m in modes]])
         out.append(_rows_to_text(["space", "alpha", *[MODE_NAMES.get(m, m) for m in modes]], rows))
         out.append("(the curve above scores every alpha on the same pairs; it is not a selection)")
-        sel_rows = []
-        for kind in ("cross", "split"):
-            for m, c in d[kind].items():
-                sel_rows.append(
-                    [
-                        MODE_NAMES.get(m, m),
-                        c["selected_on"],
-                        f"{c['alpha']:.2f}",
-                        c["reported_on"],
-                        interval(c["fused"]),
-                        c["baseline_name"],
-                        interval(c["gain"], sign=True),
-                    ]
-                )
-        out.append(_rows_to_text(["mode", "alpha chosen on", "alpha", "reported on", "fused", "vs", "gain"], sel_rows))
+        sel_rows = [_selection_row(m, c) for kind in ("cross", "split") for m, c in d[kind].items()]
+        out.append(_rows_to_text(SELECTION_HEADER, sel_rows))
     elif task == "analogy":
         r = d["result"]
         out.append(
@@ -156,19 +159,8 @@ def format_table(report: AnyReport | Mapping[str, Any]) -> str:
         )
         rows = [[k, interval(v)] for k, v in r["accuracy"].items()]
         out.append(_rows_to_text(["space", "accuracy"], rows))
-        sel_rows = [
-            [
-                MODE_NAMES.get(m, m),
-                c["selected_on"],
-                f"{c['alpha']:.2f}",
-                c["reported_on"],
-                interval(c["fused"]),
-                c["baseline_name"],
-                interval(c["gain"], sign=True),
-            ]
-            for m, c in d["choice"].items()
-        ]
-        out.append(_rows_to_text(["mode", "alpha chosen on", "alpha", "reported on", "fused", "vs", "gain"], sel_rows))
+        sel_rows = [_selection_row(m, c) for m, c in d["choice"].items()]
+        out.append(_rows_to_text(SELECTION_HEADER, sel_rows))
     elif task == "polarity":
         out.append(
             f"Polarity: {d['n_sentences']} sentences, {d['folds']}-fold CV logistic regression on mean-pooled word vectors"
