@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from embedkit.cache import load_array, save_array, stable_hash
+from embedkit.neighbours import normalize_rows
 from embedkit.options import AlignMethod, coerce
 
 if TYPE_CHECKING:
@@ -28,10 +29,6 @@ __all__ = ["StaticMap", "fit_static_map"]
 
 logger = logging.getLogger(__name__)
 
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.maximum(n, 1e-12)
 
 
 class StaticMap:
@@ -67,7 +64,7 @@ class StaticMap:
         elif self.method is AlignMethod.PROCRUSTES:
             if d_s > d_c:
                 logger.warning("procrustes from %d-d into %d-d cannot keep all static cosines", d_s, d_c)
-            U, _, Vt = np.linalg.svd(_unit(X).T @ _unit(Y), full_matrices=False)
+            U, _, Vt = np.linalg.svd(normalize_rows(X).T @ normalize_rows(Y), full_matrices=False)
             W = U @ Vt
         else:
             W = np.linalg.solve(X.T @ X + self.ridge * np.eye(d_s), X.T @ Y)

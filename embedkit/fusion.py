@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from embedkit.neighbours import normalize_rows
 from embedkit.options import FusionMode, coerce
 
 __all__ = ["Fusion", "fuse", "fused_dim"]
@@ -34,10 +35,6 @@ class Fusion:
     mode: FusionMode
     alpha: float
 
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.maximum(n, 1e-12)
 
 
 def fused_dim(mode: FusionMode | str, contextual_dim: int, static_dim: int) -> int:
@@ -80,9 +77,9 @@ def fuse(
     oov = np.zeros(n, bool) if oov is None else np.asarray(oov, bool)
     h = np.asarray(h, np.float32)
     if mode is FusionMode.CONCAT:
-        static_part = _unit(np.asarray(e, np.float32)) * np.float32(np.sqrt(1.0 - alpha))
+        static_part = normalize_rows(np.asarray(e, np.float32)) * np.float32(np.sqrt(1.0 - alpha))
         static_part[oov] = 0.0
-        vectors = np.concatenate([_unit(h) * np.float32(np.sqrt(alpha)), static_part], axis=1)
+        vectors = np.concatenate([normalize_rows(h) * np.float32(np.sqrt(alpha)), static_part], axis=1)
         return Fusion(vectors, None, mode, alpha)
     if pe is None:
         raise ValueError(f"{mode.value} fusion needs the static vectors mapped into the contextual space")
@@ -124,14 +121,14 @@ def attention_weights(
     n = h.shape[0]
     sid = np.zeros(n, np.int64) if sentence_ids is None else np.asarray(sentence_ids, np.int64)
     oov = np.zeros(n, bool) if oov is None else np.asarray(oov, bool)
-    uh, up = _unit(h), _unit(pe)
+    uh, up = normalize_rows(h), normalize_rows(pe)
     both = uh + np.where(oov[:, None], uh, up)
     n_sent = int(sid.max()) + 1 if n else 0
     totals = _sum_by_group(both, sid, n_sent)
     counts = np.bincount(sid, minlength=n_sent)
     others = counts[sid] - 1
     context = np.where(others[:, None] > 0, totals[sid] - both, both)
-    context = _unit(context.astype(np.float32))
+    context = normalize_rows(context.astype(np.float32))
     scores = np.stack([(uh * context).sum(1), (up * context).sum(1)], axis=1) / temperature
     with np.errstate(divide="ignore"):
         scores = scores + np.log(np.array([alpha, 1.0 - alpha]))[None, :]

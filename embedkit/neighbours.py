@@ -8,8 +8,10 @@ __all__ = ["NeighbourIndex", "normalize_rows", "top_k"]
 
 
 def normalize_rows(x: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero), float32."""
-    x = np.asarray(x, np.float32)
+    """Rows scaled to unit length (zero rows stay zero); float64 stays float64, anything else becomes float32."""
+    x = np.asarray(x)
+    if x.dtype != np.float64:
+        x = x.astype(np.float32, copy=False)
     n = np.linalg.norm(x, axis=-1, keepdims=True)
     return x / np.maximum(n, 1e-12)
 

@@ -55,9 +55,6 @@ def get_embedder(cfg: ModelConfig) -> Embedder:
     return Embedder(encoder, static, align=cfg.align, align_k=cfg.align_k)
 
 
-_vocab_lock = threading.Lock()
-
-
 @st.cache_resource(show_spinner="Training Dynamic Meta-Embeddings on gensim's 200 polarity sentences…", max_entries=2)
 def get_dme(cfg: ModelConfig) -> Any:
     """A DME classifier (softmax gating) trained on the polarity sentences with these models (once per process)."""
@@ -67,15 +64,12 @@ def get_dme(cfg: ModelConfig) -> Any:
     return fit_polarity_dme(embedder.encoder, embedder.static)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _vocabulary(cfg: ModelConfig, k: int, _progress: Progress | None = None) -> Any:
-    with _vocab_lock:
-        return get_embedder(cfg).vocabulary(k, progress=_progress)
-
-
 def get_vocabulary(cfg: ModelConfig, k: int, progress: Progress | None = None) -> Any:
-    """The ``k`` most frequent vocabulary words with their BERT, static and mapped vectors."""
-    return _vocabulary(cfg, k, progress)
+    """The ``k`` most frequent vocabulary words with their BERT, static and mapped vectors.
+
+    The cached Embedder computes each table once (and keeps it on disk), under its own lock.
+    """
+    return get_embedder(cfg).vocabulary(k, progress=progress)
 
 
 # --- UMAP warm-up -------------------------------------------------------------------------------
