@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Install everything the tests need (pip requirements, Debian's chromium for the browser tests) and run them.
+# Install everything the tests need (pip requirements; Debian's chromium for the browser tests and wordnet-base,
+# WordNet 3.0, the corpus of the corpus-mode tests) and run them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
-if ! command -v chromium >/dev/null 2>&1; then
+if ! command -v chromium >/dev/null 2>&1 || [ ! -f /usr/share/wordnet/data.noun ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq chromium >/dev/null
+  $SUDO apt-get install -y -qq chromium wordnet-base >/dev/null
 fi
 "$PY" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
