@@ -129,7 +129,7 @@ def worker_flair_bench(glove_kv: str, model_path: str, sentences_json: str, repe
 
 
 def worker_embedkit_cold() -> None:
-    from embedkit.pipeline import Embedder
+    from embedkit.embedder import Embedder
 
     out = Embedder().embed([COLD_TEXT])
     vec = out.fuse("weighted", 0.5).vectors[0]
@@ -328,7 +328,7 @@ def main() -> None:
 
     # embedkit
     from embedkit.alignment import fit_static_map
-    from embedkit.pipeline import Embedder
+    from embedkit.embedder import Embedder
 
     static = load_static()
     batch_sizes: list[int | None] = [None if b == "default" else int(b) for b in args.batch_sizes.split(",")]
@@ -367,7 +367,7 @@ def main() -> None:
             label = f"embedkit fused {'fp32' if dtype == 'float32' else 'bf16'} b{bs}"
             if requested is None:
                 label += " (default)"
-                bert[dtype], fused[dtype] = out.bert, fz.vectors
+                bert[dtype], fused[dtype] = out.h, fz.vectors
             results[label] = {"s": best, "pad": padding_share(lengths, bs, True)}
         del enc
 

@@ -61,9 +61,9 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
 
-    from embedkit.analysis import overlap_curves
+    from embedkit.alpha_curves import overlap_curves
+    from embedkit.embedder import Embedder
     from embedkit.neighbours import top_k
-    from embedkit.pipeline import Embedder
     from embedkit.projection import project, warm_up
 
     t0 = time.perf_counter()
@@ -125,8 +125,8 @@ def main() -> None:
     rows.append(("embed again, same text (Embedder cache hit)", cached_ms, "-"))
 
     print(
-        f"{n:,} word occurrences in {len(sentences)} sentences · {emb.bert.shape[1]}-d BERT, "
-        f"{emb.static.shape[1]}-d static · median of {r} runs · UMAP warm-up at start: {warm_s:.1f} s"
+        f"{n:,} word occurrences in {len(sentences)} sentences · {emb.h.shape[1]}-d BERT, "
+        f"{emb.e.shape[1]}-d static · median of {r} runs · UMAP warm-up at start: {warm_s:.1f} s"
     )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{os.cpu_count()} CPUs, load average {load:.1f} while measuring (numbers grow with other work)\n")

@@ -18,9 +18,9 @@ _EXPORTS = {
     "fit_static_map": "embedkit.alignment",
     "Fusion": "embedkit.fusion",
     "fuse": "embedkit.fusion",
-    "EmbeddedText": "embedkit.embedding",
-    "Embedder": "embedkit.pipeline",
-    "Vocabulary": "embedkit.vocabulary",
+    "EmbeddedText": "embedkit.embedded_text",
+    "Embedder": "embedkit.embedder",
+    "WordVectors": "embedkit.wordvectors",
     "project": "embedkit.projection",
     "top_k": "embedkit.neighbours",
     "segment": "embedkit.text",
@@ -35,7 +35,7 @@ __all__ = [
     "Fusion",
     "StaticMap",
     "StaticVectors",
-    "Vocabulary",
+    "WordVectors",
     "fit_static_map",
     "fuse",
     "load_static",
@@ -47,15 +47,15 @@ __all__ = [
 if TYPE_CHECKING:  # pragma: no cover
     from embedkit.alignment import StaticMap, fit_static_map
     from embedkit.contextual import ContextualEncoder
-    from embedkit.embedding import EmbeddedText
+    from embedkit.embedded_text import EmbeddedText
+    from embedkit.embedder import Embedder
     from embedkit.errors import EmbedkitError
     from embedkit.fusion import Fusion, fuse
     from embedkit.neighbours import top_k
-    from embedkit.pipeline import Embedder
     from embedkit.projection import project
     from embedkit.static import StaticVectors, load_static
     from embedkit.text import segment
-    from embedkit.vocabulary import Vocabulary
+    from embedkit.wordvectors import WordVectors
 
 
 def __getattr__(name: str) -> Any:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from embedkit.cache import load_array, save_array, stable_hash
-from embedkit.neighbours import normalize_rows
+from embedkit.cosine import normalize_rows
 from embedkit.options import AlignMethod, coerce
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def fit_static_map(
         use_cache: reuse a map fitted before with every same setting (cached on disk).
         progress: ``progress(done, total)`` while encoding the fit words.
     """
-    from embedkit.vocabulary import encode_words_cached
+    from embedkit.cache import encode_words_cached
 
     map_ = StaticMap(method, ridge)
     words = static.top_words(k, exclude=exclude)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-__all__ = ["cache_dir", "load_array", "save_array", "stable_hash"]
+if TYPE_CHECKING:
+    from embedkit.contextual import ContextualEncoder, Progress
+
+__all__ = ["cache_dir", "encode_words_cached", "load_array", "save_array", "stable_hash"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,3 +71,16 @@ def save_array(key: str, array: np.ndarray) -> None:
     except OSError as exc:
         logger.warning("could not write cache entry %s: %s", path, exc)
         tmp.unlink(missing_ok=True)
+
+
+def encode_words_cached(
+    encoder: ContextualEncoder, words: Sequence[str], *, progress: Progress | None = None
+) -> np.ndarray:
+    """``encoder.encode_words(words)`` (each word alone), cached on disk by the encoder's settings and the words."""
+    key = stable_hash("words", encoder.settings_key(), list(words))
+    cached = load_array(key)
+    if cached is not None and cached.shape == (len(words), encoder.dim):
+        return cached
+    vectors = encoder.encode_words(words, progress=progress)
+    save_array(key, vectors)
+    return vectors

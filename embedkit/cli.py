@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from embedkit.embedding import EmbeddedText
-    from embedkit.pipeline import Embedder
+    from embedkit.embedded_text import EmbeddedText
+    from embedkit.embedder import Embedder
 
 __all__ = ["build_parser", "main"]
 
@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--among", default="both", choices=("input", "vocab", "both"), help="search the input's words, the vocabulary, or both")
     p.add_argument("-k", type=int, default=10, help="neighbours per list (default: 10)")
     p.add_argument("--vocab-size", type=int, default=5000, help="vocabulary rows searched (default: 5000)")
+    p.add_argument("--hide-punctuation", action="store_true", help="leave punctuation out of the candidates (as the app does by default)")
     p.add_argument("--format", default="table", choices=("table", "csv", "json"))
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default stdout)")
     p.set_defaults(func=_cmd_neighbours)
@@ -177,7 +178,7 @@ def _progress(desc: str, enabled: bool) -> Any:
 
 def _embedder(args: argparse.Namespace) -> Embedder:
     from embedkit.contextual import ContextualEncoder
-    from embedkit.pipeline import Embedder
+    from embedkit.embedder import Embedder
     from embedkit.static import load_static
 
     encoder = ContextualEncoder(
@@ -213,7 +214,7 @@ def _cmd_embed(args: argparse.Namespace) -> int:
     if args.format == "projector":
         if not args.output:
             raise ValueError("--format projector writes two files: give a folder with -o")
-        vectors = {"bert": emb.bert, "static": emb.static, "fused": fusion.vectors}[args.space]
+        vectors = emb.space(args.space, args.fusion, args.alpha, args.temperature)
         for path in export.write_projector(emb, vectors, args.output):
             print(f"wrote {path}", file=sys.stderr)
         return 0
@@ -237,42 +238,29 @@ def _cmd_embed(args: argparse.Namespace) -> int:
 
 def _cmd_neighbours(args: argparse.Namespace) -> int:
     import numpy as np
-    import pandas as pd
 
-    from embedkit.fusion import fuse
-    from embedkit.neighbours import top_k
+    from embedkit.neighbours import neighbour_table
+    from embedkit.text import content_indices
 
     embedder, emb = _embed(args)
     hits = emb.occurrences_of(args.word)
     if hits.size == 0:
         raise KeyError(f"{args.word!r} does not occur in the input")
-    fusion = emb.fuse(args.fusion, args.alpha, args.temperature)
-    spaces = _SPACES if args.space == "all" else (args.space,)
-    rows: list[dict[str, object]] = []
     vocab = embedder.vocabulary(args.vocab_size) if args.among in ("vocab", "both") else None
-    for space in spaces:
-        query = {"bert": emb.bert, "static": emb.static, "fused": fusion.vectors}[space]
-        if args.among in ("input", "both"):
-            idx, sims = top_k(query[hits], query, args.k, exclude=hits)
-            for q, (r, s) in enumerate(zip(idx, sims)):
-                for rank, (j, sim) in enumerate(zip(r, s), 1):
-                    rows.append(dict(occurrence=emb.context(int(hits[q])), space=space, among="input", rank=rank,
-                                     neighbour=emb.context(int(j)), cosine=round(float(sim), 4)))
-        if vocab is not None:
-            if space == "fused":
-                table = fuse(vocab.bert, vocab.static, vocab.static_mapped, args.fusion, args.alpha,
-                             temperature=args.temperature).vectors
-            else:
-                table = vocab.bert if space == "bert" else vocab.static
-            q_vec = query[hits]
-            if space == "static":
-                q_vec = np.where(emb.oov[hits][:, None], np.nan, q_vec)
-            idx, sims = top_k(np.nan_to_num(q_vec), table, args.k)
-            for q, (r, s) in enumerate(zip(idx, sims)):
-                for rank, (j, sim) in enumerate(zip(r, s), 1):
-                    rows.append(dict(occurrence=emb.context(int(hits[q])), space=space, among="vocab", rank=rank,
-                                     neighbour=vocab.words[int(j)], cosine=round(float(sim), 4)))
-    frame = pd.DataFrame(rows)
+    frame = neighbour_table(
+        emb,
+        hits,
+        spaces=_SPACES if args.space == "all" else (args.space,),
+        mode=args.fusion,
+        alpha=args.alpha,
+        temperature=args.temperature,
+        k=args.k,
+        candidates=content_indices(emb.words, args.hide_punctuation) if args.among != "vocab" else np.zeros(0, int),
+        vocabulary=vocab,
+    )
+    frame.insert(0, "occurrence", [emb.context(int(q)) for q in frame["query"]])
+    frame = frame.drop(columns=["query", "neighbour"]).rename(columns={"context": "neighbour"})
+    frame["cosine"] = frame["cosine"].round(4)
     out = _open_out(args.output)
     try:
         if args.format == "csv":
@@ -293,8 +281,7 @@ def _cmd_neighbours(args: argparse.Namespace) -> int:
 def _coordinates(args: argparse.Namespace, emb: EmbeddedText) -> dict[str, Any]:
     from embedkit.projection import project
 
-    fusion = emb.fuse(args.fusion, args.alpha, args.temperature)
-    spaces = {"bert": emb.bert, "static": emb.static, "fused": fusion.vectors}
+    spaces = emb.spaces(args.fusion, args.alpha, args.temperature)
     return {name: project(X, args.method, args.dims, seed=args.seed) for name, X in spaces.items()}
 
 
@@ -330,7 +317,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     export.write_table(export.vectors_frame(emb, fusion, wide=False), folder / "vectors.parquet")
     export.write_table(export.vectors_frame(emb, fusion, wide=True), folder / "vectors.csv")
     export.write_table(export.coordinates_frame(emb, _coordinates(args, emb)), folder / "coordinates.csv")
-    for name, vectors in {"bert": emb.bert, "static": emb.static, "fused": fusion.vectors}.items():
+    for name, vectors in emb.spaces(args.fusion, args.alpha, args.temperature).items():
         export.write_projector(emb, vectors, folder / f"projector_{name}")
     print(f"wrote {folder}/ (vectors.parquet, vectors.csv, coordinates.csv, projector_*/)", file=sys.stderr)
     return 0

@@ -20,7 +20,7 @@ import numpy as np
 
 from embedkit.cache import stable_hash
 from embedkit.defaults import DEFAULT_MODEL_NAME, default_model_path
-from embedkit.errors import EmbedkitError, ModelLoadError
+from embedkit.errors import ModelLoadError
 from embedkit.options import LayerSpec, Pooling, coerce, layers_label, parse_layers
 
 __all__ = ["ContextualEncoder", "Progress", "resolve_device"]
@@ -201,6 +201,16 @@ class ContextualEncoder:
             "contextual", self.model_path, self.layers, self.pooling.value, self.dtype, self.max_length
         )
 
+    @property
+    def n_layers(self) -> int:
+        """The number of transformer layers (hidden states are 0 = embeddings, 1..n_layers)."""
+        return int(getattr(self._model.config, "num_hidden_layers", 0) or 0)
+
+    def size(self) -> tuple[int, int]:
+        """``(parameters, bytes)`` of the loaded model."""
+        params = list(self._model.parameters())
+        return sum(p.numel() for p in params), sum(p.numel() * p.element_size() for p in params)
+
     def describe(self) -> str:
         """One line for people: model, layers, pooling, dtype, device."""
         return (
@@ -363,8 +373,3 @@ def _load_message(path: str, exc: Exception) -> str:
         hint = "not a local folder, and the Hugging Face hub cannot be reached or has no such model"
     return f"could not load model {path!r}: {hint}"
 
-
-def check_nonempty(sentences: Sequence[Sequence[str]]) -> None:
-    """Raise if no sentence has a word."""
-    if not any(len(s) for s in sentences):
-        raise EmbedkitError("there is nothing to encode: no sentence has a word")

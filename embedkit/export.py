@@ -13,7 +13,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-    from embedkit.embedding import EmbeddedText
+    from embedkit.embedded_text import EmbeddedText
     from embedkit.fusion import Fusion
 
 __all__ = [
@@ -32,12 +32,14 @@ _DECIMALS = 6
 def iter_records(emb: EmbeddedText, fusion: Fusion) -> Iterator[dict[str, object]]:
     """One JSON-ready dict per word occurrence (the ``embed --format jsonl`` contract).
 
-    ``static`` is in the raw static dimension (zeros when OOV); ``weights`` appears only for attention.
+    ``sentence`` is the 1-based sentence number (as every table, file and page numbers sentences), ``index`` the
+    0-based word position in it, ``start``/``end`` character offsets. ``static`` is in the raw static dimension
+    (zeros when OOV); ``weights`` appears only for attention.
     """
-    bert, static, fused = (np.round(np.asarray(a, np.float64), _DECIMALS) for a in (emb.bert, emb.static, fusion.vectors))
+    bert, static, fused = (np.round(np.asarray(a, np.float64), _DECIMALS) for a in (emb.h, emb.e, fusion.vectors))
     for i in range(len(emb)):
         rec: dict[str, object] = {
-            "sentence": int(emb.sentence_id[i]),
+            "sentence": int(emb.sentence_id[i]) + 1,
             "index": int(emb.position[i]),
             "word": emb.words[i],
             "start": int(emb.start[i]),
@@ -69,7 +71,7 @@ def vectors_frame(emb: EmbeddedText, fusion: Fusion, *, wide: bool = True) -> pd
     import pandas as pd
 
     meta = emb.to_frame()
-    spaces = {"bert": emb.bert, "static": emb.static, "fused": fusion.vectors}
+    spaces = {"bert": emb.h, "static": emb.e, "fused": fusion.vectors}
     if fusion.weights is not None:
         meta["weight_bert"] = fusion.weights[:, 0]
         meta["weight_static"] = fusion.weights[:, 1]

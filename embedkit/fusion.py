@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embedkit.neighbours import normalize_rows
+from embedkit.cosine import normalize_rows
 from embedkit.options import FusionMode, coerce
 
 __all__ = ["Fusion", "fuse", "fused_dim"]

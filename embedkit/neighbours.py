@@ -1,19 +1,25 @@
-"""Nearest neighbours by cosine: exact up to about 50k rows, pynndescent beyond."""
+"""Nearest neighbours by cosine: exact top-k, an index for big tables (pynndescent beyond ~50k rows), and the
+neighbour table that the CLI and the Neighbours page both show."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-__all__ = ["NeighbourIndex", "normalize_rows", "top_k"]
+from embedkit.cosine import normalize_rows
+from embedkit.wordvectors import SPACES, WordVectors, check_space
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-def normalize_rows(x: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero); float64 stays float64, anything else becomes float32."""
-    x = np.asarray(x)
-    if x.dtype != np.float64:
-        x = x.astype(np.float32, copy=False)
-    n = np.linalg.norm(x, axis=-1, keepdims=True)
-    return x / np.maximum(n, 1e-12)
+    from embedkit.embedded_text import EmbeddedText
+
+__all__ = ["NEIGHBOUR_COLUMNS", "NeighbourIndex", "neighbour_table", "top_k"]
+
+#: The columns of :func:`neighbour_table`.
+NEIGHBOUR_COLUMNS = ("query", "space", "among", "rank", "neighbour", "word", "sentence", "context", "cosine")
 
 
 def top_k(
@@ -73,3 +79,68 @@ class NeighbourIndex:
         assert self._nnd is not None
         idx, dist = self._nnd.query(normalize_rows(np.atleast_2d(queries)), k=k)
         return idx, (1.0 - dist).astype(np.float32)
+
+
+def neighbour_table(
+    emb: EmbeddedText,
+    queries: Sequence[int] | np.ndarray,
+    *,
+    spaces: Sequence[str] = SPACES,
+    mode: str = "weighted",
+    alpha: float = 0.5,
+    temperature: float = 0.1,
+    k: int = 10,
+    candidates: np.ndarray | None = None,
+    vocabulary: WordVectors | None = None,
+) -> pd.DataFrame:
+    """The top-``k`` neighbours of some occurrences in each space, among the text's occurrences and/or a vocabulary.
+
+    One rule for every face: the query itself is never its own neighbour; in the static space an OOV query has no
+    neighbours and OOV occurrences are no candidates (they have no static vector); vocabulary rows are words encoded
+    alone and fused each on its own (no sentence context).
+
+    Args:
+        emb: the embedded text.
+        queries: occurrence indices to query.
+        spaces: which of bert, static, fused.
+        mode, alpha, temperature: the fusion of the fused space.
+        k: neighbours per list.
+        candidates: occurrences that may be neighbours (default: all); None and an empty array differ.
+        vocabulary: also list neighbours among these rows (``among == "vocab"``); None: only the text.
+
+    Returns:
+        One row per neighbour with :data:`NEIGHBOUR_COLUMNS`: ``query`` (occurrence index), ``space``, ``among``
+        (``input`` or ``vocab``), ``rank`` (1 = nearest), ``neighbour`` (occurrence index or vocabulary row),
+        ``word``, ``sentence`` (1-based, 0 for vocabulary rows), ``context`` (the sentence with the word marked, or
+        the word), ``cosine``.
+    """
+    import pandas as pd
+
+    queries = np.asarray(queries, dtype=np.int64)
+    cand_all = np.arange(len(emb)) if candidates is None else np.asarray(candidates, dtype=np.int64)
+    oov = np.asarray(emb.oov, bool)
+    text_spaces = emb.spaces(mode, alpha, temperature)
+    vocab_spaces = vocabulary.spaces(mode, alpha, temperature) if vocabulary is not None else None
+    rows: list[tuple[object, ...]] = []
+    for space in spaces:
+        check_space(space)
+        X = text_spaces[space]
+        for q in queries.tolist():
+            if space == "static" and oov[q]:
+                continue
+            cand = cand_all[cand_all != q]
+            if space == "static":
+                cand = cand[~oov[cand]]
+            if cand.size:
+                idx, sims = top_k(X[q], X[cand], k)
+                for rank, (j, sim) in enumerate(zip(cand[idx[0]].tolist(), sims[0].tolist()), 1):
+                    sentence = int(emb.sentence_id[j]) + 1
+                    rows.append((q, space, "input", rank, j, emb.words[j], sentence, emb.context(j), sim))
+            if vocabulary is not None and vocab_spaces is not None:
+                idx, sims = top_k(X[q], vocab_spaces[space], k)
+                for rank, (j, sim) in enumerate(zip(idx[0].tolist(), sims[0].tolist()), 1):
+                    word = vocabulary.words[j]
+                    rows.append((q, space, "vocab", rank, j, word, 0, word, sim))
+    frame = pd.DataFrame(rows, columns=list(NEIGHBOUR_COLUMNS))
+    frame["cosine"] = frame["cosine"].astype(float)
+    return frame

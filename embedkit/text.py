@@ -15,7 +15,13 @@ import regex
 
 from embedkit.errors import EmbedkitError
 
-__all__ = ["MAX_CHARS", "Word", "check_text", "content_indices", "is_punctuation", "segment", "split_lines"]
+__all__ = ["MAX_CHARS", "STOPWORDS", "Word", "check_text", "content_indices", "is_punctuation", "repeated_types", "segment", "split_lines"]
+
+#: Frequent function words: repeated, but not what a map should label or a spotlight should pick first.
+STOPWORDS = frozenset(
+    "a an and are as at be but by for from had has have he her his i in is it its of on or she so that the "
+    "their them they this to was we were what when which who will with you".split()
+)
 
 #: Longest text accepted in one call (characters); longer input gets a clear error, never a hang.
 MAX_CHARS = 2_000_000
@@ -85,3 +91,16 @@ def content_indices(words: Sequence[str], hide_punctuation: bool = True) -> np.n
         return np.arange(len(words))
     keep = [i for i, w in enumerate(words) if not is_punctuation(w)]
     return np.asarray(keep if keep else range(len(words)), dtype=int)
+
+
+def repeated_types(words: Sequence[str], candidates: np.ndarray) -> dict[str, list[int]]:
+    """Word types (lower-cased) occurring at least twice among ``candidates``, with their occurrences.
+
+    Content words come first (the polysemous "bank" before "the"), in order of first appearance.
+    """
+    groups: dict[str, list[int]] = {}
+    for i in candidates:
+        groups.setdefault(words[int(i)].lower(), []).append(int(i))
+    repeated = [(w, occ) for w, occ in groups.items() if len(occ) > 1]
+    repeated.sort(key=lambda item: item[0] in STOPWORDS)
+    return dict(repeated)

@@ -177,10 +177,14 @@ def iter_sense_examples(root: str | os.PathLike[str] | None = None) -> Iterator[
                 if low not in lowered:
                     continue
                 word = words[lowered.index(low)]
-                number = numbers.get((low, synset.pos, synset.offset)) or numbers.get((lemma, synset.pos, synset.offset))
+                number = numbers.get((low, synset.pos, synset.offset)) or numbers.get(
+                    (lemma, synset.pos, synset.offset)
+                )
                 if number is None:
                     continue
-                yield SenseExample(low, synset.pos, number, synset.offset, synset.definition, sentence, word.start, word.end)
+                yield SenseExample(
+                    low, synset.pos, number, synset.offset, synset.definition, sentence, word.start, word.end
+                )
 
 
 def load_sense_examples(path: str | os.PathLike[str] | None = None) -> list[SenseExample]:

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import streamlit as st
 
-from embedkit.analysis import overlap_curves
+from embedkit.alpha_curves import overlap_curves
 from embedkit_app.state import ModelConfig
 
 if TYPE_CHECKING:
     from embedkit.contextual import ContextualEncoder
-    from embedkit.pipeline import Embedder
+    from embedkit.embedder import Embedder
     from embedkit.static import StaticVectors
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def get_static(path: str | None, name: str | None = None) -> StaticVectors:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def get_embedder(cfg: ModelConfig) -> Embedder:
     """The Embedder for ``cfg``; it caches contextual vectors per text and fits the static map lazily."""
-    from embedkit.pipeline import Embedder
+    from embedkit.embedder import Embedder
 
     encoder = get_encoder(cfg.model, cfg.layers, cfg.pooling, cfg.dtype)
     static = get_static(cfg.vectors, cfg.vectors_name)

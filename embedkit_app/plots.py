@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from embedkit.analysis import STOPWORDS
+from embedkit.text import STOPWORDS
 
 # Okabe-Ito without yellow (too light for labels on white) and black (kept for the selection ring).
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")

@@ -18,7 +18,7 @@ from embedkit_app.examples import CUSTOM, DEFAULT_EXAMPLE, get_example
 EXAMPLE = "example"  # example-set picker (URL-bound): polysemy / analogy / paragraph / custom
 TEXT = "text"  # the sentence text area (one sentence per line)
 SENTENCES = "_sentences"  # list[str]: the sentences of the last Embed (or the default example)
-EMBEDDED = "_embedded"  # embedkit.embedding.EmbeddedText of SENTENCES under MODEL_CONFIG
+EMBEDDED = "_embedded"  # embedkit.embedded_text.EmbeddedText of SENTENCES under MODEL_CONFIG
 EMBEDDED_FOR = "_embedded_for"  # (ModelConfig, tuple of sentences) that EMBEDDED was made from
 UPLOAD_TEXT = "upload_text"  # .txt uploader on Home
 

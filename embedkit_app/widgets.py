@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from embedkit.analysis import repeated_types
+from embedkit.text import repeated_types
 from embedkit_app import loaders, state, tables
 from embedkit_app.state import ModelConfig
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from embedkit import export
 from embedkit.fusion import fused_dim
+from embedkit.neighbours import neighbour_table
 from embedkit.text import content_indices
 from embedkit_app import plots, state, tables, widgets
 
@@ -35,7 +36,7 @@ rows = content_indices(emb.words, view["hide_punct"])
 dims = 3 if view["dims"] == "3-D" else 2
 method = widgets.projection_method(view["proj"])
 
-dh, de = emb.bert.shape[1], emb.static.shape[1]
+dh, de = emb.h.shape[1], emb.e.shape[1]
 df = fused_dim(mode, dh, de)
 st.caption(
     f"{widgets.model_caption(state.model_config())}  \n"
@@ -101,18 +102,14 @@ with left:
 with right:
     k = st.slider("Neighbours", 3, 15, 8, key=state.K, bind="query-params", persist_state="session")
 
-cols = st.columns(3, gap="small")
-for col, space in zip(cols, tables.SPACES):
-    X = emb.space(space, mode=mode, alpha=alpha) if space == "fused" else emb.space(space)
-    cand = layouts[space][0]
+table = neighbour_table(emb, [query], mode=mode, alpha=alpha, k=k, candidates=rows)
+for col, space in zip(st.columns(3, gap="small"), tables.SPACES):
     with col:
         st.markdown(f"**{tables.SPACE_TITLES[space]}**")
         if space == "static" and bool(emb.oov[query]):
             st.info(f"“{emb.words[query]}” is not in the static vocabulary.")
             continue
-        others = cand[cand != query]
-        idx, sims = tables.neighbour_rows(X[query], X[others], k)
-        widgets.neighbour_table(tables.neighbour_frame(emb, others[idx], sims), key=f"nb_{space}")
+        widgets.neighbour_table(tables.shown_neighbours(table, space), key=f"nb_{space}")
 
 with st.expander("Download what you see", icon=":material/download:"):
     space = st.radio("Space", tables.SPACES, horizontal=True, format_func=tables.SPACE_TITLES.get, key="dl_space")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from embedkit.neighbours import neighbour_table
 from embedkit.text import content_indices
 from embedkit_app import loaders, plots, state, tables, widgets
 
@@ -33,32 +34,9 @@ with right:
     k = st.slider("Neighbours (k)", 3, 15, 8, key=state.K, bind="query-params", persist_state="session")
 st.markdown(f"> {widgets.md_escape(emb.context(query))}")
 
-spaces = {
-    "bert": emb.space("bert"),
-    "static": emb.space("static"),
-    "fused": emb.space("fused", mode=mode, alpha=alpha),
-}
 oov = np.asarray(emb.oov, dtype=bool)
 fused_title = f"Fused ({widgets.MODE_LABELS[mode]}, α={alpha:.2f})"
 titles = {"bert": "BERT (contextual)", "static": "Static", "fused": fused_title}
-
-st.subheader("Among your words")
-shown: dict[str, object] = {}
-for col, (space, X) in zip(st.columns(3, gap="small"), spaces.items()):
-    with col:
-        st.markdown(f"**{titles[space]}**")
-        if space == "static" and oov[query]:
-            st.info(f"“{emb.words[query]}” is not in the static vocabulary.")
-            continue
-        keep = rows != query
-        if space == "static":
-            keep &= ~oov[rows]
-        cand = rows[keep]
-        idx, sims = tables.neighbour_rows(X[query], X[cand], k)
-        shown[space] = tables.neighbour_frame(emb, cand[idx], sims)
-        widgets.neighbour_table(shown[space], key=f"words_{space}")
-
-st.subheader("From the vocabulary")
 cfg = state.model_config()
 bar = st.empty()
 
@@ -75,20 +53,28 @@ except (ValueError, OSError, RuntimeError) as exc:
     widgets.show_error(exc, "Could not build the vocabulary")
     vocab = None
 bar.empty()
-if vocab is not None:
-    vocab_spaces = vocab.spaces(mode, alpha)
-    st.caption(
-        f"{len(vocab.words):,} most frequent words of {emb.settings.get('static', 'the static table')}; "
-        "BERT vectors of words encoded alone."
-    )
+table = neighbour_table(emb, [query], mode=mode, alpha=alpha, k=k, candidates=rows, vocabulary=vocab)
+
+shown: dict[str, object] = {}
+for among, heading in (("input", "Among your words"), ("vocab", "From the vocabulary")):
+    if among == "vocab" and vocab is None:
+        continue
+    st.subheader(heading)
+    if among == "vocab" and vocab is not None:
+        st.caption(
+            f"{len(vocab.words):,} most frequent words of {emb.settings.get('static', 'the static table')}; "
+            "BERT vectors of words encoded alone."
+        )
     for col, space in zip(st.columns(3, gap="small"), tables.SPACES):
         with col:
             st.markdown(f"**{titles[space]}**")
             if space == "static" and oov[query]:
-                st.info("Not in the static vocabulary.")
+                st.info(f"“{emb.words[query]}” is not in the static vocabulary.")
                 continue
-            idx, sims = tables.neighbour_rows(spaces[space][query], vocab_spaces[space], k)
-            widgets.neighbour_table(tables.vocab_frame(vocab.words, idx, sims), key=f"vocab_{space}")
+            frame = tables.shown_neighbours(table, space, among)
+            if among == "input":
+                shown[space] = frame
+            widgets.neighbour_table(frame, key=f"{'words' if among == 'input' else 'vocab'}_{space}")
 
 st.subheader("How the fused list overlaps the others as alpha moves")
 alphas, vs_bert, vs_static = loaders.jaccard_curves(

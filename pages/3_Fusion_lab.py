@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from embedkit.analysis import cosine_matrix, pair_cosine_curves, repeated_types
-from embedkit.text import content_indices
+from embedkit.alpha_curves import pair_cosine_curves
+from embedkit.cosine import cosine_matrix
+from embedkit.text import content_indices, repeated_types
 from embedkit_app import loaders, plots, state, widgets
 
 MAX_MATRIX_WORDS = 40

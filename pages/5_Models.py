@@ -69,8 +69,7 @@ except (ValueError, OSError) as exc:
     widgets.show_error(exc, "Could not load the models")
     encoder = static = None
 if encoder is not None and static is not None:
-    params = sum(p.numel() for p in encoder._model.parameters())
-    param_bytes = sum(p.numel() * p.element_size() for p in encoder._model.parameters())
+    params, param_bytes = encoder.size()
     vec_bytes = int(static.vectors.nbytes)
     mapped = isinstance(static.vectors, np.memmap)
     rows = [

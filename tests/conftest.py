@@ -46,7 +46,7 @@ def glove():
 @pytest.fixture(scope="session")
 def embedder(encoder, glove):
     """An Embedder on the bundled defaults with a small map vocabulary (fast to fit)."""
-    from embedkit.pipeline import Embedder
+    from embedkit.embedder import Embedder
 
     return Embedder(encoder, glove, align_k=2000)
 

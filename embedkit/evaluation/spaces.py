@@ -110,7 +110,7 @@ def build_word_table(
         static_map: fitted static -> contextual map.
         progress: ``progress(done, total)`` for the contextual encoding.
     """
-    from embedkit.vocabulary import encode_words_cached
+    from embedkit.cache import encode_words_cached
 
     words = tuple(dict.fromkeys(words))
     h = np.asarray(encode_words_cached(encoder, list(words), progress=progress), dtype=np.float32)

@@ -95,7 +95,7 @@ def test_explore_concat_reports_the_summed_dimension(make_app: MakeApp) -> None:
 
 
 def test_alpha_and_mode_changes_never_re_embed(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
-    from embedkit.pipeline import Embedder
+    from embedkit.embedder import Embedder
 
     at = make_app("explore")
     calls: list[int] = []

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from embedkit.alignment import StaticMap, fit_static_map
-from embedkit.neighbours import normalize_rows
+from embedkit.cosine import normalize_rows
 
 
 def _pairs(n: int = 300, d_s: int = 20, d_c: int = 48, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -47,16 +47,16 @@ def test_least_squares_fits_but_distorts_and_pad_is_the_baseline() -> None:
 
 
 def test_the_map_fit_never_sees_excluded_words(encoder, glove, monkeypatch) -> None:
-    import embedkit.vocabulary as vocabulary
+    import embedkit.cache as cache
 
     seen: list[str] = []
-    real = vocabulary.encode_words_cached
+    real = cache.encode_words_cached
 
     def spy(enc, words, **kw):
         seen.extend(words)
         return real(enc, words, **kw)
 
-    monkeypatch.setattr(vocabulary, "encode_words_cached", spy)
+    monkeypatch.setattr(cache, "encode_words_cached", spy)
     exclude = ["king", "Queen", "bank", "money"]
     m = fit_static_map(encoder, glove, k=300, exclude=exclude, use_cache=False)
     assert len(seen) == 300 and m.n_fit_ == 300

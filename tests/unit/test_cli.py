@@ -44,10 +44,10 @@ def test_embed_jsonl_matches_the_contract() -> None:
     assert len(records) == 14
     r = records[5]
     assert set(r) == {"sentence", "index", "word", "start", "end", "oov", "bert", "static", "fused", "weights"}
-    assert (r["sentence"], r["index"], r["word"], r["start"], r["end"], r["oov"]) == (0, 5, "bank", 19, 23, False)
+    assert (r["sentence"], r["index"], r["word"], r["start"], r["end"], r["oov"]) == (1, 5, "bank", 19, 23, False)
     assert len(r["bert"]) == 384 and len(r["static"]) == 50 and len(r["fused"]) == 384
     assert set(r["weights"]) == {"bert", "static"} and sum(r["weights"].values()) == pytest.approx(1.0, abs=1e-5)
-    assert records[12]["word"] == "rates" and records[12]["sentence"] == 1
+    assert records[12]["word"] == "rates" and records[12]["sentence"] == 2
 
 
 def test_weighted_jsonl_has_no_weights_and_alpha_one_is_bert(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_weighted_jsonl_has_no_weights_and_alpha_one_is_bert(tmp_path: Path) -> 
     res = run_cli("embed", "--input", str(tmp_path / "in.txt"), "--alpha", "1", "--fusion", "weighted")
     assert res.returncode == 0, res.stderr
     records = [json.loads(line) for line in res.stdout.splitlines()]
-    assert [r["sentence"] for r in records] == [0, 0, 0, 0, 1, 1, 1, 1]
+    assert [r["sentence"] for r in records] == [1, 1, 1, 1, 2, 2, 2, 2]
     assert all("weights" not in r and r["fused"] == r["bert"] for r in records)
 
 

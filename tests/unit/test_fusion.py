@@ -23,8 +23,8 @@ def test_weighted_alpha_one_is_the_contextual_vectors_and_zero_the_mapped_static
 
 
 def test_alpha_one_gives_the_bert_vectors_on_real_text(bank) -> None:
-    np.testing.assert_array_equal(bank.fuse("weighted", 1.0).vectors, bank.bert)
-    np.testing.assert_allclose(bank.fuse("weighted", 0.0).vectors, bank.static_mapped, atol=1e-6)
+    np.testing.assert_array_equal(bank.fuse("weighted", 1.0).vectors, bank.h)
+    np.testing.assert_allclose(bank.fuse("weighted", 0.0).vectors, bank.pe, atol=1e-6)
 
 
 def test_concat_dimension_is_the_sum_and_halves_are_weighted(parts) -> None:

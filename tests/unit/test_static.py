@@ -28,8 +28,8 @@ def _kv(words: list[str], vectors: np.ndarray):
 
 def test_the_two_banks_coincide_under_glove(bank) -> None:
     i, j = bank.occurrences_of("bank")
-    np.testing.assert_array_equal(bank.static[i], bank.static[j])
-    assert cos(bank.static[i], bank.static[j]) == pytest.approx(1.0)
+    np.testing.assert_array_equal(bank.e[i], bank.e[j])
+    assert cos(bank.e[i], bank.e[j]) == pytest.approx(1.0)
 
 
 def test_bundled_glove_is_memory_mapped_and_read_only(glove) -> None:

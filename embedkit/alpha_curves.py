@@ -7,24 +7,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from embedkit.neighbours import normalize_rows, top_k
+from embedkit.cosine import cosine_matrix
+from embedkit.neighbours import top_k
 
 if TYPE_CHECKING:
-    from embedkit.embedding import EmbeddedText
+    from embedkit.embedded_text import EmbeddedText
 
-__all__ = ["STOPWORDS", "cosine_matrix", "jaccard", "overlap_curves", "pair_cosine_curves", "repeated_types"]
-
-STOPWORDS = frozenset(
-    "a an and are as at be but by for from had has have he her his i in is it its of on or she so that the "
-    "their them they this to was we were what when which who will with you".split()
-)
-
-
-def cosine_matrix(X: np.ndarray) -> np.ndarray:
-    """Pairwise cosine similarities of the rows of ``X``."""
-    U = normalize_rows(X)
-    return np.clip(U @ U.T, -1.0, 1.0)
-
+__all__ = ["jaccard", "overlap_curves", "pair_cosine_curves"]
 
 def jaccard(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> float:
     """Jaccard overlap of two index sets (two empty sets overlap fully)."""
@@ -58,7 +47,7 @@ def overlap_curves(
         idx, _ = top_k(X[query], X[cand], k)
         return cand[idx[0]]
 
-    bert_set, static_set = top(emb.bert), top(emb.static)
+    bert_set, static_set = top(emb.h), top(emb.e)
     vs_bert, vs_static = [], []
     for a in alphas:
         fused_set = top(emb.fuse(mode, float(a)).vectors)
@@ -78,20 +67,7 @@ def pair_cosine_curves(
 
     fused = [cos(emb.fuse(mode, float(a)).vectors) for a in alphas]
     return alphas, {
-        "bert": np.full(steps, cos(emb.bert)),
-        "static": np.full(steps, cos(emb.static)),
+        "bert": np.full(steps, cos(emb.h)),
+        "static": np.full(steps, cos(emb.e)),
         "fused": np.asarray(fused),
     }
-
-
-def repeated_types(words: Sequence[str], candidates: np.ndarray) -> dict[str, list[int]]:
-    """Word types (lower-cased) occurring at least twice among ``candidates``, with their occurrences.
-
-    Content words come first (the polysemous "bank" before "the"), in order of first appearance.
-    """
-    groups: dict[str, list[int]] = {}
-    for i in candidates:
-        groups.setdefault(words[int(i)].lower(), []).append(int(i))
-    repeated = [(w, occ) for w, occ in groups.items() if len(occ) > 1]
-    repeated.sort(key=lambda item: item[0] in STOPWORDS)
-    return dict(repeated)

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from embedkit import export
-from embedkit.analysis import jaccard, overlap_curves, pair_cosine_curves, repeated_types
-from embedkit.text import content_indices
+from embedkit.alpha_curves import jaccard, overlap_curves, pair_cosine_curves
+from embedkit.text import content_indices, repeated_types
 
 
 @pytest.fixture(scope="module")

@@ -11,18 +11,19 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import fields
 
 import numpy as np
 
 from embedkit.alignment import StaticMap, fit_static_map
-from embedkit.cache import stable_hash
+from embedkit.cache import encode_words_cached, stable_hash
 from embedkit.contextual import ContextualEncoder, Progress
-from embedkit.embedding import EmbeddedText
+from embedkit.embedded_text import EmbeddedText
 from embedkit.errors import EmbedkitError
 from embedkit.options import AlignMethod, coerce
 from embedkit.static import StaticVectors, load_static
 from embedkit.text import MAX_CHARS, check_text, segment, split_lines
-from embedkit.vocabulary import Vocabulary, encode_words_cached
+from embedkit.wordvectors import WordVectors
 
 __all__ = ["Embedder"]
 
@@ -43,7 +44,7 @@ class Embedder:
     Example:
         >>> emb = Embedder()                                                  # doctest: +SKIP
         >>> out = emb.embed(["I sat on the river bank.", "The bank raised its rates."])  # doctest: +SKIP
-        >>> out.fuse("weighted", alpha=1.0).vectors.shape == out.bert.shape   # doctest: +SKIP
+        >>> out.fuse("weighted", alpha=1.0).vectors.shape == out.h.shape   # doctest: +SKIP
         True
     """
 
@@ -65,7 +66,7 @@ class Embedder:
         self.cache_size = cache_size
         self._map: StaticMap | None = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._vocab: dict[int, Vocabulary] = {}
+        self._vocab: dict[int, WordVectors] = {}
         self._lock = threading.RLock()
 
     # -- the map ---------------------------------------------------------------------------------------
@@ -110,33 +111,25 @@ class Embedder:
         keep = [i for i, words in enumerate(segmented) if words]
         sentences = [sentences[i] for i in keep]
         segmented = [segmented[i] for i in keep]
-        bert = self._contextual(sentences, [[w.text for w in ws] for ws in segmented], progress)
-        words = [w.text for ws in segmented for w in ws]
+        h = self._contextual(sentences, [[w.text for w in ws] for ws in segmented], progress)
         counts = np.array([len(ws) for ws in segmented], dtype=np.int64)
-        static, oov = self.static.lookup(words)
-        return EmbeddedText(
-            sentences=sentences,
+        aligned = WordVectors.build(
+            [w.text for ws in segmented for w in ws],
+            h,
+            self.static,
+            self.static_map,
             sentence_id=np.repeat(np.arange(len(sentences)), counts),
+        )
+        return EmbeddedText(
+            **{f.name: getattr(aligned, f.name) for f in fields(WordVectors)},
+            sentences=sentences,
             position=np.concatenate([np.arange(c) for c in counts]),
             start=np.array([w.start for ws in segmented for w in ws], dtype=np.int64),
             end=np.array([w.end for ws in segmented for w in ws], dtype=np.int64),
-            words=words,
-            oov=oov,
-            bert=bert,
-            static=static,
-            static_mapped=self._mapped(static, oov),
             settings=self.settings(),
         )
 
-    def _mapped(self, static: np.ndarray, oov: np.ndarray) -> np.ndarray:
-        """Static vectors mapped into the contextual space; OOV rows stay zero."""
-        mapped = self.static_map.transform(static)
-        mapped[oov] = 0.0
-        return mapped
-
-    def _contextual(
-        self, sentences: list[str], words: list[list[str]], progress: Progress | None
-    ) -> np.ndarray:
+    def _contextual(self, sentences: list[str], words: list[list[str]], progress: Progress | None) -> np.ndarray:
         base = self.encoder.settings_key()
         keys = [stable_hash(base, s) for s in sentences]
         with self._lock:
@@ -159,13 +152,15 @@ class Embedder:
         return np.concatenate(arrays, axis=0)
 
     # -- vocabulary ------------------------------------------------------------------------------------
-    def vocabulary(self, k: int = 5000, *, progress: Progress | None = None) -> Vocabulary:
-        """The ``k`` most frequent alphabetic static words in every space (computed once, disk cached)."""
+    def vocabulary(self, k: int = 5000, *, progress: Progress | None = None) -> WordVectors:
+        """The ``k`` most frequent alphabetic static words, each encoded alone, in every space (computed once,
+        the contextual side disk cached)."""
         with self._lock:
             if k not in self._vocab:
-                words = self.static.top_words(k)
-                static, _ = self.static.lookup(words)
-                bert = encode_words_cached(self.encoder, words, progress=progress)
-                mapped = self.static_map.transform(static)
-                self._vocab[k] = Vocabulary(words, bert, static, mapped)
+                self._vocab[k] = self.word_vectors(self.static.top_words(k), progress=progress)
             return self._vocab[k]
+
+    def word_vectors(self, words: Sequence[str], *, progress: Progress | None = None) -> WordVectors:
+        """``words`` each encoded alone (``[CLS] w [SEP]``, disk cached) and looked up in the static table."""
+        h = encode_words_cached(self.encoder, list(words), progress=progress)
+        return WordVectors.build(words, h, self.static, self.static_map)
