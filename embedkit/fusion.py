@@ -133,6 +133,7 @@ def attention_weights(
     with np.errstate(divide="ignore"):
         scores = scores + np.log(np.array([alpha, 1.0 - alpha]))[None, :]
     scores[oov, 1] = -np.inf
+    scores[oov, 0] = 0.0  # no static vector: all weight on h, whatever alpha says (alpha = 0 included)
     scores -= scores.max(axis=1, keepdims=True)
     w = np.exp(scores)
     w /= w.sum(axis=1, keepdims=True)

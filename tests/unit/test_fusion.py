@@ -52,8 +52,10 @@ def test_attention_weights_are_a_distribution_per_word(parts) -> None:
 def test_oov_words_lean_fully_on_the_contextual_source(parts) -> None:
     h, e, pe = parts
     oov = np.array([False, True, False, False, False, False, True])
-    att = fuse(h, e, pe, "attention", 0.5, oov=oov)
-    np.testing.assert_array_equal(att.weights[oov], [[1.0, 0.0], [1.0, 0.0]])
+    for alpha in (0.0, 0.5, 1.0):  # alpha = 0 puts no prior weight on h, yet an OOV word has nothing else
+        att = fuse(h, e, pe, "attention", alpha, oov=oov)
+        np.testing.assert_array_equal(att.weights[oov], [[1.0, 0.0], [1.0, 0.0]])
+        assert np.isfinite(att.vectors).all()
     np.testing.assert_allclose(fuse(h, e, pe, "weighted", 0.2, oov=oov).vectors[oov], h[oov])
     assert not fuse(h, e, pe, "concat", 0.5, oov=oov).vectors[oov][:, 12:].any()
 
