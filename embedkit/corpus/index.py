@@ -139,6 +139,28 @@ class CorpusIndex:
         return out[:limit]
 
     @cached_property
+    def key_words(self) -> list[str]:
+        """Every lower-cased word (key), in key order."""
+        return list(self._key_types)
+
+    @cached_property
+    def key_index(self) -> dict[str, int]:
+        return {k: i for i, k in enumerate(self._key_types)}
+
+    @cached_property
+    def key_counts(self) -> np.ndarray:
+        spans = np.array(list(self._key_types.values()), np.int64).reshape(-1, 2)
+        return self.type_offsets[spans[:, 1]] - self.type_offsets[spans[:, 0]]
+
+    @cached_property
+    def type_key(self) -> np.ndarray:
+        """The key id of every type."""
+        out = np.empty(self.n_types, np.int64)
+        for i, (s, e) in enumerate(self._key_types.values()):
+            out[s:e] = i
+        return out
+
+    @cached_property
     def word_counts(self) -> list[tuple[str, int]]:
         """Every word (lower-cased) with its count, most frequent first."""
         pairs = [(k, int(self.type_offsets[e] - self.type_offsets[s])) for k, (s, e) in self._key_types.items()]
