@@ -187,6 +187,12 @@ class SenseMap:
         return coords
 
     # -- clusters --------------------------------------------------------------------------------------
+    def at(self, alpha: float) -> SenseMap:
+        """A copy at another alpha: the same map (shared, read-only), new clusters and descriptions."""
+        import copy
+
+        return copy.copy(self).update(alpha)
+
     def update(self, alpha: float) -> SenseMap:
         """Recompute clusters and descriptions at a new alpha (the map stays); returns self."""
         if not 0.0 <= alpha <= 1.0:
