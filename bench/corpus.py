@@ -183,6 +183,136 @@ def report_full(log: Path, out: Path) -> None:
     print(f"| total | {sum(sizes.values()) / n_occ:,.1f} |")
 
 
+# -- query -----------------------------------------------------------------------------------------------------
+def _pct(values: list[float], q: float) -> float:
+    import numpy as np
+
+    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
+
+
+def stage_query(args: argparse.Namespace, corpus: Path) -> None:
+    import numpy as np
+
+    from embedkit.corpus.index import CorpusIndex
+
+    index = CorpusIndex.open(args.index)
+    rng = np.random.default_rng(0)
+    print(f"\n## queries on the full index: {index} ({load()})")
+    t0 = time.perf_counter()
+    index.search(index.query_row(0), "fused", "weighted", 0.5, 10)  # loads the ANN index and per-type tables
+    print(f"first query (loads the ANN index and per-type static tables): {time.perf_counter() - t0:.2f} s")
+    counts = index.word_counts
+    words = [counts[0][0]] + [counts[int(i)][0] for i in rng.integers(0, min(len(counts), 20_000), 99)]
+    times = []
+    for w in words:
+        t0 = time.perf_counter()
+        index.occurrences(w, limit=1000)
+        times.append((time.perf_counter() - t0) * 1000)
+    print(f"\noccurrences(word, limit=1000) over 100 words (incl. the most frequent, {counts[0][0]!r} x{counts[0][1]:,}):"
+          f" p50 {_pct(times, 50):.1f} ms, p95 {_pct(times, 95):.1f} ms, max {max(times):.1f} ms  ({load()})")
+    print("\n| mode | queries | alphas | p50 ms | p95 ms | max ms | recall@10 vs exact (tie-aware) | min recall | exact search p50 ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    plan = [("weighted", args.queries), ("concat", args.queries // 4), ("attention", args.queries // 4)]
+    for mode, n in plan:
+        rows = rng.integers(0, index.n_rows, n)
+        alphas = rng.choice(np.round(np.linspace(0, 1, 11), 2), n)
+        lat, rec, ex = [], [], []
+        for row, alpha in zip(rows, alphas):
+            q = index.query_row(int(row))
+            t0 = time.perf_counter()
+            got, _ = index.search(q, "fused", mode, float(alpha), 10)
+            lat.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            from embedkit.corpus.search import exact_scores, scoring
+
+            scores = exact_scores(index, scoring(index, q, "fused", mode, float(alpha), 0.1))
+            scores[q.row] = -np.inf
+            ex.append((time.perf_counter() - t0) * 1000)
+            tenth = np.partition(-scores, 9)[9] * -1
+            rec.append(float(np.mean(scores[got] >= tenth - 1e-6)))
+        print(f"| {mode} | {n} | 0..1 | {_pct(lat, 50):.1f} | {_pct(lat, 95):.1f} | {max(lat):.1f} | "
+              f"{np.mean(rec):.3f} | {min(rec):.1f} | {_pct(ex, 50):.0f} |  {load()}")
+
+
+# -- senses ----------------------------------------------------------------------------------------------------
+def stage_senses(args: argparse.Namespace, corpus: Path) -> None:
+    from embedkit.corpus.index import CorpusIndex
+    from embedkit.projection import warm_up
+
+    index = CorpusIndex.open(args.index)
+    alphabetic = [(w, c) for w, c in index.word_counts if w.isalpha()]
+    word, count = min(alphabetic, key=lambda wc: abs(wc[1] - 10_000))
+    t0 = time.perf_counter()
+    warm_up()
+    warm = time.perf_counter() - t0
+    print(f"\n## senses of {word!r} ({count:,} occurrences) ({load()}); UMAP warm-up (numba, once per process) {warm:.1f} s")
+    t0 = time.perf_counter()
+    senses = index.senses(word, space="fused", mode="weighted", alpha=0.5)
+    first = time.perf_counter() - t0
+    moves = []
+    for alpha in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+        t0 = time.perf_counter()
+        moved = senses.at(alpha)
+        moves.append(time.perf_counter() - t0)
+        print(f"alpha {alpha:.1f}: {moved.k} cluster(s), silhouette {moved.silhouette:.2f}, {moves[-1]:.3f} s")
+    print("| step | seconds |")
+    print("|---|---|")
+    print(f"| first map (UMAP on {min(count, 20_000):,} + transform, clusters, descriptions) | {first:.1f} |")
+    print(f"| alpha move (clusters + descriptions, same map): median / max over 6 | {_pct(moves, 50):.3f} / {max(moves):.3f} |")
+    print(senses.describe())
+
+
+# -- render ----------------------------------------------------------------------------------------------------
+def stage_render(args: argparse.Namespace, corpus: Path) -> None:
+    import numpy as np
+
+    from embedkit.corpus.figure import hover_text, sense_figure
+    from embedkit.corpus.index import CorpusIndex
+    from embedkit.corpus.senses import spherical_kmeans
+    from embedkit.neighbours import normalize_rows
+
+    index = CorpusIndex.open(args.index)
+    n = min(100_000, index.n_rows)
+    rows = np.sort(np.random.default_rng(0).choice(index.n_rows, n, replace=False))
+    X = normalize_rows(np.asarray(index.vectors[rows], np.float32))
+    centred = X - X.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred[:5000], full_matrices=False)
+    xy = centred @ vt[:2].T
+    _, labels = spherical_kmeans(X[:20000], 8)
+    _, labels = spherical_kmeans(X, 8, init=normalize_rows(np.stack([X[:20000][labels == c].mean(0) for c in range(8)])))
+    hover = [hover_text(index.context(int(r))) for r in rows]
+    fig = sense_figure(xy[:, 0], xy[:, 1], labels, hover, rows, height=700)
+    html = args.work / "render-100k.html"
+    fig.write_html(html, include_plotlyjs=True, post_script=(
+        "requestAnimationFrame(() => requestAnimationFrame(() => { window.__rendered = performance.now(); }));"))
+    from playwright.sync_api import sync_playwright
+
+    args_ = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--no-first-run", "--use-gl=swiftshader", "--enable-unsafe-swiftshader"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args_)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        results = []
+        for _ in range(3):
+            page.goto(html.as_uri())
+            page.wait_for_function("window.__rendered !== undefined", timeout=300_000)
+            first = page.evaluate("window.__rendered")
+            zoom = page.evaluate("""async () => { const el = document.querySelector('.js-plotly-plot');
+                const t0 = performance.now(); const xa = el._fullLayout.xaxis.range;
+                await Plotly.relayout(el, {'xaxis.range': [xa[0] / 2, xa[1] / 2]});
+                await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+                return performance.now() - t0; }""")
+            results.append((first, zoom))
+        page.screenshot(path=str(args.work / "render-100k.png"))
+        browser.close()
+    print(f"\n## render: {n:,} points, WebGL (Scattergl, 8 traces), headless Chromium with software GL ({load()})")
+    print(f"HTML {html.stat().st_size / 1e6:.1f} MB (plotly.js inline + data)")
+    print("| run | time to first render ms (navigation start -> painted) | zoom redraw ms |")
+    print("|---|---|---|")
+    for i, (first, zoom) in enumerate(results, 1):
+        print(f"| {i} | {first:,.0f} | {zoom:,.0f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stage", action="append", choices=STAGES)
