@@ -114,16 +114,20 @@ def stage_throughput(args: argparse.Namespace, corpus: Path) -> None:
         build_index(part, out, settings)
         local = time.perf_counter() - t0
         print(f"| Embedder.embed (peer) | {dtype} | {peer:.1f} | {n_words / peer:,.0f} | 1.00 |")
-        print(f"| embedkit index --engine local (incl. writing, consolidation) | {dtype} | {local:.1f} | "
-              f"{n_words / local:,.0f} | {peer / local:.2f} |  {load()}")
+        print(
+            f"| embedkit index --engine local (incl. writing, consolidation) | {dtype} | {local:.1f} | "
+            f"{n_words / local:,.0f} | {peer / local:.2f} |  {load()}"
+        )
         if dtype == "float32" and not args.no_ray:
             out = args.work / "tp-ray"
             shutil.rmtree(out, ignore_errors=True)
             t0 = time.perf_counter()
             build_index(part, out, settings, engine="ray")
             ray_s = time.perf_counter() - t0
-            print(f"| embedkit index --engine ray (local Ray, 2 CPUs, incl. start) | {dtype} | {ray_s:.1f} | "
-                  f"{n_words / ray_s:,.0f} | {peer / ray_s:.2f} (vs local {local / ray_s:.2f}) |  {load()}")
+            print(
+                f"| embedkit index --engine ray (local Ray, 2 CPUs, incl. start) | {dtype} | {ray_s:.1f} | "
+                f"{n_words / ray_s:,.0f} | {peer / ray_s:.2f} (vs local {local / ray_s:.2f}) |  {load()}"
+            )
     print("| GPU (bf16, one H200) | bfloat16 | - | not measurable here: no GPU was lent to this session | - |")
 
 
@@ -169,12 +173,20 @@ def report_full(log: Path, out: Path) -> None:
             r = next((x for x in enc if x["done"] >= share * total), enc[-1])
             print(f"| {share:.0%} | {r['rss']:.0f} | {r['occ'] / r['t']:,.0f} |")
     if done:
-        print(f"| end (after consolidation) | {done[-1]['rss']:.0f} (peak VmHWM {done[-1]['hwm']:.0f}) | "
-              f"{n_occ / done[-1]['t']:,.0f} end to end |")
+        print(
+            f"| end (after consolidation) | {done[-1]['rss']:.0f} (peak VmHWM {done[-1]['hwm']:.0f}) | "
+            f"{n_occ / done[-1]['t']:,.0f} end to end |"
+        )
     sizes: dict[str, int] = {}
     for p in out.rglob("*"):
         if p.is_file():
-            kind = "shards (Parquet)" if p.parent.name == "shards" else f"query/{p.name}" if p.parent.name == "query" else p.name
+            kind = (
+                "shards (Parquet)"
+                if p.parent.name == "shards"
+                else f"query/{p.name}"
+                if p.parent.name == "query"
+                else p.name
+            )
             sizes[kind] = sizes.get(kind, 0) + p.stat().st_size
     print("\n| file | bytes per occurrence |")
     print("|---|---|")
@@ -208,9 +220,13 @@ def stage_query(args: argparse.Namespace, corpus: Path) -> None:
         t0 = time.perf_counter()
         index.occurrences(w, limit=1000)
         times.append((time.perf_counter() - t0) * 1000)
-    print(f"\noccurrences(word, limit=1000) over 100 words (incl. the most frequent, {counts[0][0]!r} x{counts[0][1]:,}):"
-          f" p50 {_pct(times, 50):.1f} ms, p95 {_pct(times, 95):.1f} ms, max {max(times):.1f} ms  ({load()})")
-    print("\n| mode | queries | alphas | p50 ms | p95 ms | max ms | recall@10 vs exact (tie-aware) | min recall | exact search p50 ms |")
+    print(
+        f"\noccurrences(word, limit=1000) over 100 words (incl. the most frequent, {counts[0][0]!r} x{counts[0][1]:,}):"
+        f" p50 {_pct(times, 50):.1f} ms, p95 {_pct(times, 95):.1f} ms, max {max(times):.1f} ms  ({load()})"
+    )
+    print(
+        "\n| mode | queries | alphas | p50 ms | p95 ms | max ms | recall@10 vs exact (tie-aware) | min recall | exact search p50 ms |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     plan = [("weighted", args.queries), ("concat", args.queries // 4), ("attention", args.queries // 4)]
     for mode, n in plan:
@@ -230,8 +246,10 @@ def stage_query(args: argparse.Namespace, corpus: Path) -> None:
             ex.append((time.perf_counter() - t0) * 1000)
             tenth = np.partition(-scores, 9)[9] * -1
             rec.append(float(np.mean(scores[got] >= tenth - 1e-6)))
-        print(f"| {mode} | {n} | 0..1 | {_pct(lat, 50):.1f} | {_pct(lat, 95):.1f} | {max(lat):.1f} | "
-              f"{np.mean(rec):.3f} | {min(rec):.1f} | {_pct(ex, 50):.0f} |  {load()}")
+        print(
+            f"| {mode} | {n} | 0..1 | {_pct(lat, 50):.1f} | {_pct(lat, 95):.1f} | {max(lat):.1f} | "
+            f"{np.mean(rec):.3f} | {min(rec):.1f} | {_pct(ex, 50):.0f} |  {load()}"
+        )
 
 
 # -- senses ----------------------------------------------------------------------------------------------------
@@ -245,7 +263,9 @@ def stage_senses(args: argparse.Namespace, corpus: Path) -> None:
     t0 = time.perf_counter()
     warm_up()
     warm = time.perf_counter() - t0
-    print(f"\n## senses of {word!r} ({count:,} occurrences) ({load()}); UMAP warm-up (numba, once per process) {warm:.1f} s")
+    print(
+        f"\n## senses of {word!r} ({count:,} occurrences) ({load()}); UMAP warm-up (numba, once per process) {warm:.1f} s"
+    )
     t0 = time.perf_counter()
     senses = index.senses(word, space="fused", mode="weighted", alpha=0.5)
     first = time.perf_counter() - t0
@@ -258,7 +278,9 @@ def stage_senses(args: argparse.Namespace, corpus: Path) -> None:
     print("| step | seconds |")
     print("|---|---|")
     print(f"| first map (UMAP on {min(count, 20_000):,} + transform, clusters, descriptions) | {first:.1f} |")
-    print(f"| alpha move (clusters + descriptions, same map): median / max over 6 | {_pct(moves, 50):.3f} / {max(moves):.3f} |")
+    print(
+        f"| alpha move (clusters + descriptions, same map): median / max over 6 | {_pct(moves, 50):.3f} / {max(moves):.3f} |"
+    )
     print(senses.describe())
 
 
@@ -266,9 +288,9 @@ def stage_senses(args: argparse.Namespace, corpus: Path) -> None:
 def stage_render(args: argparse.Namespace, corpus: Path) -> None:
     import numpy as np
 
+    from embedkit.corpus.clustering import spherical_kmeans
     from embedkit.corpus.figure import hover_text, sense_figure
     from embedkit.corpus.index import CorpusIndex
-    from embedkit.corpus.senses import spherical_kmeans
     from embedkit.neighbours import normalize_rows
 
     index = CorpusIndex.open(args.index)
@@ -279,16 +301,30 @@ def stage_render(args: argparse.Namespace, corpus: Path) -> None:
     _, _, vt = np.linalg.svd(centred[:5000], full_matrices=False)
     xy = centred @ vt[:2].T
     _, labels = spherical_kmeans(X[:20000], 8)
-    _, labels = spherical_kmeans(X, 8, init=normalize_rows(np.stack([X[:20000][labels == c].mean(0) for c in range(8)])))
+    _, labels = spherical_kmeans(
+        X, 8, init=normalize_rows(np.stack([X[:20000][labels == c].mean(0) for c in range(8)]))
+    )
     hover = [hover_text(index.context(int(r))) for r in rows]
     fig = sense_figure(xy[:, 0], xy[:, 1], labels, hover, rows, height=700)
     html = args.work / "render-100k.html"
-    fig.write_html(html, include_plotlyjs=True, post_script=(
-        "requestAnimationFrame(() => requestAnimationFrame(() => { window.__rendered = performance.now(); }));"))
+    fig.write_html(
+        html,
+        include_plotlyjs=True,
+        post_script=(
+            "requestAnimationFrame(() => requestAnimationFrame(() => { window.__rendered = performance.now(); }));"
+        ),
+    )
     from playwright.sync_api import sync_playwright
 
-    args_ = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--no-first-run", "--use-gl=swiftshader", "--enable-unsafe-swiftshader"]
+    args_ = [
+        "--no-sandbox",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--use-gl=swiftshader",
+        "--enable-unsafe-swiftshader",
+    ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args_)
         page = browser.new_page(viewport={"width": 1280, "height": 800})

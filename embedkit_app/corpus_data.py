@@ -98,8 +98,10 @@ def build_from_upload(name: str, data: bytes, file_name: str, progress: Callable
     if folder.exists():
         raise EmbedkitError(f"an index named {name!r} exists already; choose another name")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise EmbedkitError(f"{file_name} is {len(data) / 1e6:.1f} MB; the app indexes up to "
-                            f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB (use `embedkit index` for more)")
+        raise EmbedkitError(
+            f"{file_name} is {len(data) / 1e6:.1f} MB; the app indexes up to "
+            f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB (use `embedkit index` for more)"
+        )
     if not file_name.lower().endswith(".txt"):
         raise EmbedkitError(f"{file_name}: upload a .txt file (one sentence or paragraph per line)")
     with tempfile.TemporaryDirectory(dir=corpus_root(), prefix=".upload-") as tmp:

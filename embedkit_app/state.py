@@ -192,6 +192,7 @@ def select(index: int | None) -> None:
     """Select an occurrence (shared by all maps and the neighbour lists)."""
     st.session_state[SELECTED] = index
 
+
 # --- Corpus ----------------------------------------------------------------------------------------
 CORPUS = "corpus"  # the index picked from the corpus folder (URL-bound: its folder name)
 CORPUS_WORD = "cword"  # the word whose occurrences are mapped (URL-bound)

@@ -24,16 +24,20 @@ names = corpus_data.list_indexes()
 with st.expander("Build a small index from a .txt upload", expanded=not names):
     up = st.file_uploader("Text file (one sentence or paragraph per line)", type=["txt"], key=state.CORPUS_UPLOAD)
     new_name = st.text_input("Index name", value="my-corpus", key=state.CORPUS_NEW_NAME, max_chars=41)
-    st.caption(f"Up to {corpus_data.MAX_UPLOAD_BYTES / 1e6:.0f} MB, with the bundled model and GloVe vectors. "
-               "Larger corpora: `python -m embedkit index FILE -o FOLDER` (see the README).")
+    st.caption(
+        f"Up to {corpus_data.MAX_UPLOAD_BYTES / 1e6:.0f} MB, with the bundled model and GloVe vectors. "
+        "Larger corpora: `python -m embedkit index FILE -o FOLDER` (see the README)."
+    )
     if st.button("Build index", disabled=up is None, icon=":material/build:"):
         bar = st.progress(0.0, text="Loading the model…")
 
         def _progress(stats: object) -> None:
             done, total = getattr(stats, "records_done", 0), max(getattr(stats, "records_total", 1), 1)
             words = getattr(stats, "occurrences", 0) / max(getattr(stats, "elapsed", 1.0), 1e-9)
-            bar.progress(min(1.0, done / total), text=f"{getattr(stats, 'stage', '')}: {done:,} / {total:,} lines "
-                         f"· {words:,.0f} words/s")
+            bar.progress(
+                min(1.0, done / total),
+                text=f"{getattr(stats, 'stage', '')}: {done:,} / {total:,} lines · {words:,.0f} words/s",
+            )
 
         try:
             assert up is not None
@@ -46,8 +50,10 @@ with st.expander("Build a small index from a .txt upload", expanded=not names):
         bar.empty()
 
 if not names:
-    st.info(f"No index in the corpus folder ({corpus_data.corpus_root()}) yet: build one above, or with "
-            "`python -m embedkit index FILE -o FOLDER` inside that folder (set EMBEDKIT_CORPUS_DIR to use another).")
+    st.info(
+        f"No index in the corpus folder ({corpus_data.corpus_root()}) yet: build one above, or with "
+        "`python -m embedkit index FILE -o FOLDER` inside that folder (set EMBEDKIT_CORPUS_DIR to use another)."
+    )
     st.stop()
 if st.session_state.get(state.CORPUS) not in names:
     st.session_state.pop(state.CORPUS, None)
@@ -60,18 +66,34 @@ except (ValueError, OSError) as exc:
     widgets.show_error(exc, "Could not open the index")
     st.stop()
 counts = index.manifest["counts"]
-st.caption(f"{counts['occurrences']:,} occurrences of {counts['types']:,} word forms in {counts['sentences']:,} "
-           f"sentences · {index.manifest['model']['describe']} · {index.manifest.get('map', {}).get('describe', '')}")
+st.caption(
+    f"{counts['occurrences']:,} occurrences of {counts['types']:,} word forms in {counts['sentences']:,} "
+    f"sentences · {index.manifest['model']['describe']} · {index.manifest.get('map', {}).get('describe', '')}"
+)
 
 vocab = [w for w, _ in index.word_counts[:20_000]]
 freq = dict(index.word_counts[:20_000])
 with mid:
-    word = st.selectbox("Word (most frequent first; type to search)", vocab, index=None, key=state.CORPUS_WORD,
-                        format_func=lambda w: f"{w}  ({freq.get(w, 0):,})", placeholder="type a word",
-                        bind="query-params", persist_state="session")
+    word = st.selectbox(
+        "Word (most frequent first; type to search)",
+        vocab,
+        index=None,
+        key=state.CORPUS_WORD,
+        format_func=lambda w: f"{w}  ({freq.get(w, 0):,})",
+        placeholder="type a word",
+        bind="query-params",
+        persist_state="session",
+    )
 with right:
-    space = st.segmented_control("Space", ["fused", "bert", "static"], default="fused", key=state.CORPUS_SPACE,
-                                 bind="query-params", persist_state="session", required=True)
+    space = st.segmented_control(
+        "Space",
+        ["fused", "bert", "static"],
+        default="fused",
+        key=state.CORPUS_SPACE,
+        bind="query-params",
+        persist_state="session",
+        required=True,
+    )
 if not word:
     st.info("Pick a word to see all its occurrences.")
     st.stop()
@@ -103,10 +125,23 @@ def _on_select() -> None:
 
 labels = {c.cluster: f"{c.cluster}: {', '.join(c.words[:3]) or '-'} ({c.size:,})" for c in senses.clusters}
 hovers = [hover_text(t) for t in senses.frame()["context"]] if len(senses) <= 100_000 else []
-fig = sense_figure(senses.coords[:, 0], senses.coords[:, 1], senses.labels, hovers, senses.rows, labels=labels,
-                   selected=selected, height=520)
-st.plotly_chart(fig, key=state.CORPUS_MAP, on_select=_on_select, selection_mode="points",
-                config={"displaylogo": False, "scrollZoom": True})
+fig = sense_figure(
+    senses.coords[:, 0],
+    senses.coords[:, 1],
+    senses.labels,
+    hovers,
+    senses.rows,
+    labels=labels,
+    selected=selected,
+    height=520,
+)
+st.plotly_chart(
+    fig,
+    key=state.CORPUS_MAP,
+    on_select=_on_select,
+    selection_mode="points",
+    config={"displaylogo": False, "scrollZoom": True},
+)
 if space == "static":
     st.caption("Static vectors give every occurrence of a word form the same vector: one spot per form.")
 
@@ -122,18 +157,35 @@ with tab_n:
     except (KeyError, ValueError) as exc:
         widgets.show_error(exc, "No neighbours")
     else:
-        st.dataframe(table[["rank", "cosine", "word", "context"]], hide_index=True, width="stretch",
-                     key="corpus_neighbours",
-                     column_config={"cosine": st.column_config.ProgressColumn("cosine", min_value=0.0, max_value=1.0,
-                                                                              format="%.3f", width="small")})
+        st.dataframe(
+            table[["rank", "cosine", "word", "context"]],
+            hide_index=True,
+            width="stretch",
+            key="corpus_neighbours",
+            column_config={
+                "cosine": st.column_config.ProgressColumn(
+                    "cosine", min_value=0.0, max_value=1.0, format="%.3f", width="small"
+                )
+            },
+        )
 with tab_c:
     st.dataframe(
-        [{"cluster": c.cluster, "size": c.size, "distinctive neighbouring words": ", ".join(c.words),
-          "most typical context": c.typical[0] if c.typical else ""} for c in senses.clusters],
-        hide_index=True, width="stretch")
-    st.caption("Distinctive words: words within 5 of the occurrence, far more frequent near this cluster than "
-               "near the others. Typical context: the occurrence nearest the cluster's centre.")
+        [
+            {
+                "cluster": c.cluster,
+                "size": c.size,
+                "distinctive neighbouring words": ", ".join(c.words),
+                "most typical context": c.typical[0] if c.typical else "",
+            }
+            for c in senses.clusters
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        "Distinctive words: words within 5 of the occurrence, far more frequent near this cluster than "
+        "near the others. Typical context: the occurrence nearest the cluster's centre."
+    )
 with tab_k:
-    st.dataframe(index.occurrences(str(word), limit=500)[["left", "word", "right"]], hide_index=True,
-                 width="stretch")
+    st.dataframe(index.occurrences(str(word), limit=500)[["left", "word", "right"]], hide_index=True, width="stretch")
     st.caption("Keyword in context (first 500 occurrences in corpus order).")

@@ -108,6 +108,7 @@ def build_index(
     out.mkdir(parents=True, exist_ok=True)
 
     embedder = make_embedder(settings, device=device, batch_size=batch_size)
+    static = embedder.static
     manifest = new_manifest(
         settings,
         inputs,
@@ -150,19 +151,31 @@ def build_index(
     else:
         from embedkit.corpus.engine_ray import run_ray
 
-        static = embedder.static
         del embedder  # the actors load their own model; free this one
-        run_ray(out, files, settings.block_size, settings.column, skip, address=ray_address, actors=ray_actors,
-                device=device, batch_size=batch_size, on_shard=on_shard)
-        embedder = None
+        run_ray(
+            out,
+            files,
+            settings.block_size,
+            settings.column,
+            skip,
+            address=ray_address,
+            actors=ray_actors,
+            device=device,
+            batch_size=batch_size,
+            on_shard=on_shard,
+        )
     stats.stage = "consolidating"
     if progress is not None:
         progress(stats)
-    counts = consolidate(out, static if embedder is None else embedder.static, exact_limit=exact_limit)
+    counts = consolidate(out, static, exact_limit=exact_limit)
     if counts["occurrences"] == 0:
         raise EmbedkitError(f"{Path(source).name} holds no words to index")
-    manifest.update(state="complete", counts={**counts, "shards": len(done_shards(out))},
-                    finished=time.strftime("%Y-%m-%dT%H:%M:%S"), exact_limit=exact_limit)
+    manifest.update(
+        state="complete",
+        counts={**counts, "shards": len(done_shards(out))},
+        finished=time.strftime("%Y-%m-%dT%H:%M:%S"),
+        exact_limit=exact_limit,
+    )
     write_manifest(out, manifest)
     return out
 
@@ -170,5 +183,7 @@ def build_index(
 def index_summary(manifest: dict[str, Any]) -> str:
     """One line for people: counts and the model."""
     c = manifest.get("counts", {})
-    return (f"{c.get('occurrences', 0):,} occurrences of {c.get('types', 0):,} word types in "
-            f"{c.get('sentences', 0):,} sentences · {manifest.get('model', {}).get('describe', '')}")
+    return (
+        f"{c.get('occurrences', 0):,} occurrences of {c.get('types', 0):,} word types in "
+        f"{c.get('sentences', 0):,} sentences · {manifest.get('model', {}).get('describe', '')}"
+    )

@@ -34,10 +34,13 @@ def _fusion(p: argparse.ArgumentParser) -> None:
 
 def add_parsers(sub: Any) -> None:
     """Add ``index``, ``query`` and ``senses`` to an ``argparse`` sub-parsers object (imports nothing heavy)."""
-    p = sub.add_parser("index", help="index a corpus: every word occurrence, searchable with live alpha",
-                       description="Embed every word occurrence of a corpus into INDEX_DIR (Parquet shards, "
-                       "resumable) and build its query files. INPUT: a .txt (one line or paragraph per record), a "
-                       "folder of .txt, or .jsonl / .parquet with --column; .gz accepted.")
+    p = sub.add_parser(
+        "index",
+        help="index a corpus: every word occurrence, searchable with live alpha",
+        description="Embed every word occurrence of a corpus into INDEX_DIR (Parquet shards, "
+        "resumable) and build its query files. INPUT: a .txt (one line or paragraph per record), a "
+        "folder of .txt, or .jsonl / .parquet with --column; .gz accepted.",
+    )
     p.add_argument("input", metavar="INPUT")
     p.add_argument("-o", "--output", required=True, metavar="INDEX_DIR", help="the index folder (new or empty)")
     p.add_argument("--column", help="the text field of a .jsonl / .parquet input")
@@ -46,10 +49,16 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--ray-address", metavar="ADDR", help="join this Ray cluster (e.g. auto, ray://head:10001)")
     p.add_argument("--ray-actors", type=int, help="encoder actors (default: one per GPU, else one)")
     p.add_argument("--block-size", type=int, default=1000, help="input records per shard (default 1000)")
-    p.add_argument("--exact-limit", type=int, default=20_000,
-                   help="up to this many occurrences search is exact; beyond, an IVF-PQ index is built")
+    p.add_argument(
+        "--exact-limit",
+        type=int,
+        default=20_000,
+        help="up to this many occurrences search is exact; beyond, an IVF-PQ index is built",
+    )
     g = p.add_argument_group("model and vectors")
-    g.add_argument("--model", metavar="ID|PATH", help="Hugging Face id or local folder (default: bundled all-MiniLM-L6-v2)")
+    g.add_argument(
+        "--model", metavar="ID|PATH", help="Hugging Face id or local folder (default: bundled all-MiniLM-L6-v2)"
+    )
     g.add_argument("--vectors", metavar="PATH", help="static vectors file (default: bundled GloVe 6B 50d)")
     g.add_argument("--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2")
     g.add_argument("--pooling", default="mean", choices=("first", "last", "mean", "first_last"))
@@ -60,10 +69,13 @@ def add_parsers(sub: Any) -> None:
     g.add_argument("--align-k", type=int, default=5000)
     p.set_defaults(func=_cmd_index)
 
-    p = sub.add_parser("query", help="nearest occurrences in a corpus index, any alpha",
-                       description="The k nearest occurrences (over the whole index) of one occurrence of --word: "
-                       "its --occurrence-th occurrence in the corpus, or the word in a new --sentence. "
-                       "--kwic lists the word's occurrences in context instead.")
+    p = sub.add_parser(
+        "query",
+        help="nearest occurrences in a corpus index, any alpha",
+        description="The k nearest occurrences (over the whole index) of one occurrence of --word: "
+        "its --occurrence-th occurrence in the corpus, or the word in a new --sentence. "
+        "--kwic lists the word's occurrences in context instead.",
+    )
     p.add_argument("index", metavar="INDEX_DIR")
     p.add_argument("--word", required=True)
     p.add_argument("--sentence", help="a new sentence containing the word (encoded with the index's model)")
@@ -75,10 +87,13 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--format", default="table", choices=("table", "csv", "json"))
     p.set_defaults(func=_cmd_query)
 
-    p = sub.add_parser("senses", help="map and cluster all occurrences of a word",
-                       description="UMAP map of every occurrence of WORD, clusters with their typical contexts and "
-                       "distinctive neighbouring words. -o word.csv (coordinates, cluster, context) or word.html "
-                       "(an interactive WebGL map); the clusters are printed.")
+    p = sub.add_parser(
+        "senses",
+        help="map and cluster all occurrences of a word",
+        description="UMAP map of every occurrence of WORD, clusters with their typical contexts and "
+        "distinctive neighbouring words. -o word.csv (coordinates, cluster, context) or word.html "
+        "(an interactive WebGL map); the clusters are printed.",
+    )
     p.add_argument("index", metavar="INDEX_DIR")
     p.add_argument("word")
     p.add_argument("-o", "--output", metavar="FILE", help=".csv or .html")
@@ -99,8 +114,14 @@ def _index_bar(enabled: bool) -> Any:
     def update(stats: Any) -> None:
         bar = state.get("bar")
         if bar is None:
-            bar = state["bar"] = tqdm(total=stats.records_total, initial=stats.records_done, unit="rec",
-                                      desc="indexing", file=sys.stderr, dynamic_ncols=True)
+            bar = state["bar"] = tqdm(
+                total=stats.records_total,
+                initial=stats.records_done,
+                unit="rec",
+                desc="indexing",
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
             state["start"] = stats.records_done
         if stats.stage != "encoding":
             bar.set_description(stats.stage)
@@ -116,13 +137,28 @@ def _cmd_index(args: argparse.Namespace) -> int:
     from embedkit.corpus.manifest import IndexSettings, read_manifest
 
     settings = IndexSettings(
-        model=args.model, layers=args.layers, pooling=args.pooling, dtype=args.dtype, vectors=args.vectors,
-        align=args.align, align_k=args.align_k, block_size=args.block_size, column=args.column,
+        model=args.model,
+        layers=args.layers,
+        pooling=args.pooling,
+        dtype=args.dtype,
+        vectors=args.vectors,
+        align=args.align,
+        align_k=args.align_k,
+        block_size=args.block_size,
+        column=args.column,
     )
     out = build_index(
-        args.input, args.output, settings, engine=args.engine, resume=args.resume, device=args.device,
-        batch_size=args.batch_size, ray_address=args.ray_address, ray_actors=args.ray_actors,
-        exact_limit=args.exact_limit, progress=_index_bar(True),
+        args.input,
+        args.output,
+        settings,
+        engine=args.engine,
+        resume=args.resume,
+        device=args.device,
+        batch_size=args.batch_size,
+        ray_address=args.ray_address,
+        ray_actors=args.ray_actors,
+        exact_limit=args.exact_limit,
+        progress=_index_bar(True),
     )
     print(f"wrote {out}: {index_summary(read_manifest(out))}", file=sys.stderr)
     return 0
@@ -151,10 +187,13 @@ def _cmd_query(args: argparse.Namespace) -> int:
         if not 0 <= args.occurrence < len(rows):
             raise KeyError(f"{args.word!r} occurs {len(rows):,} times; --occurrence must be 0..{len(rows) - 1}")
         query = index.query_row(int(rows[args.occurrence]))
-    frame = index.neighbours(query, args.space, args.mode, args.alpha, args.k, temperature=args.temperature,
-                             exact=args.exact)
+    frame = index.neighbours(
+        query, args.space, args.mode, args.alpha, args.k, temperature=args.temperature, exact=args.exact
+    )
     if args.format == "table":
-        print(f"{query.label}  ·  {args.space}" + (f" ({args.mode}, alpha {args.alpha})" if args.space == "fused" else ""))
+        print(
+            f"{query.label}  ·  {args.space}" + (f" ({args.mode}, alpha {args.alpha})" if args.space == "fused" else "")
+        )
     _emit(frame, args.format)
     return 0
 
@@ -167,8 +206,16 @@ def _cmd_senses(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() not in (".csv", ".html"):
         raise EmbedkitError(f"-o {out.name}: write a .csv or an .html file")
     index = CorpusIndex.open(args.index)
-    senses = index.senses(args.word, space=args.space, mode=args.mode, alpha=args.alpha,
-                          temperature=args.temperature, sample=args.sample, max_k=args.max_k, seed=args.seed)
+    senses = index.senses(
+        args.word,
+        space=args.space,
+        mode=args.mode,
+        alpha=args.alpha,
+        temperature=args.temperature,
+        sample=args.sample,
+        max_k=args.max_k,
+        seed=args.seed,
+    )
     print(senses.describe())
     if out is not None:
         if out.suffix.lower() == ".csv":

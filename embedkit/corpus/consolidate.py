@@ -38,8 +38,9 @@ _SAMPLE = 40  # training points per IVF list
 
 def _npy_writer(path: Path, dtype: Any, shape: tuple[int, ...]) -> Any:
     fh = open(path, "wb")
-    np.lib.format.write_array_header_1_0(fh, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
-                                              "fortran_order": False, "shape": shape})
+    np.lib.format.write_array_header_1_0(
+        fh, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": shape}
+    )
     return fh
 
 
@@ -67,7 +68,8 @@ def consolidate(folder: Path, static: Any, *, exact_limit: int = 20_000, seed: i
     n_rows = sum(pq.ParquetFile(p).metadata.num_rows for p in occ_files)
     dim = int(pq.ParquetFile(occ_files[0]).schema_arrow.field("h").type.list_size) if occ_files else 1
     n_train = min(n_rows, 4096 * _SAMPLE)
-    sample_rows = np.sort(np.random.default_rng(seed).choice(n_rows, n_train, replace=False)) if n_rows else []
+    rng = np.random.default_rng(seed)
+    sample_rows: np.ndarray = np.sort(rng.choice(n_rows, n_train, replace=False)) if n_rows else np.zeros(0, np.int64)
     sample = np.zeros((len(sample_rows), dim), np.float32)
 
     types: dict[str, int] = {}
@@ -84,11 +86,16 @@ def consolidate(folder: Path, static: Any, *, exact_limit: int = 20_000, seed: i
         for occ_path, sent_path in zip(occ_files, sent_files):
             sents = pq.read_table(sent_path)
             file_no = int(sent_path.name[1:6])
-            writer.write_table(pa.table({
-                "text": sents.column("text"),
-                "file": pa.array(np.full(sents.num_rows, file_no, np.int32)),
-                "record": sents.column("record"),
-            }, schema=schema))
+            writer.write_table(
+                pa.table(
+                    {
+                        "text": sents.column("text"),
+                        "file": pa.array(np.full(sents.num_rows, file_no, np.int32)),
+                        "record": sents.column("record"),
+                    },
+                    schema=schema,
+                )
+            )
             occ = pq.read_table(occ_path)
             n = occ.num_rows
             sentence = occ.column("sentence").to_numpy().astype(np.int64)
@@ -104,10 +111,15 @@ def consolidate(folder: Path, static: Any, *, exact_limit: int = 20_000, seed: i
                     type_oov.append(bool(oov[i]))
                 ids[i] = t
             row_type[row0 : row0 + n] = ids
-            cols = [sentence + n_sent] + [occ.column(c).to_numpy().astype(np.int64) for c in ("position", "start", "end")]
+            cols = [sentence + n_sent] + [
+                occ.column(c).to_numpy().astype(np.int64) for c in ("position", "start", "end")
+            ]
             rows_fh.write(np.stack(cols + [ids], axis=1).tobytes())
-            scal_fh.write(np.stack([occ.column(c).to_numpy() for c in ("h2", "hpe", "pe2", "att_h", "att_p")], axis=1)
-                          .astype(np.float32).tobytes())
+            scal_fh.write(
+                np.stack([occ.column(c).to_numpy() for c in ("h2", "hpe", "pe2", "att_h", "att_p")], axis=1)
+                .astype(np.float32)
+                .tobytes()
+            )
             h = occ.column("h").combine_chunks().values.to_numpy(zero_copy_only=False).reshape(n, dim)
             vec_fh.write(np.ascontiguousarray(h, np.float16).tobytes())
             lo, hi = np.searchsorted(sample_rows, [row0, row0 + n])
@@ -130,12 +142,17 @@ def consolidate(folder: Path, static: Any, *, exact_limit: int = 20_000, seed: i
     np.save(out / "sentence_offsets.npy", np.asarray(sent_offsets, np.int64))
     sorted_words = [words[t] for t in by_key]
     vectors, oov_now = static.lookup(sorted_words)
-    pq.write_table(pa.table({
-        "word": sorted_words,
-        "key": [keys[t] for t in by_key],
-        "count": type_counts,
-        "oov": np.asarray([type_oov[t] for t in by_key], bool),
-    }), out / "types.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "word": sorted_words,
+                "key": [keys[t] for t in by_key],
+                "count": type_counts,
+                "oov": np.asarray([type_oov[t] for t in by_key], bool),
+            }
+        ),
+        out / "types.parquet",
+    )
     np.save(out / "types_static.npy", vectors.astype(np.float32))
     if not np.array_equal(oov_now, np.asarray([type_oov[t] for t in by_key], bool)):
         logger.warning("static OOV flags differ between indexing and consolidation; the shard flags are kept")
@@ -166,7 +183,7 @@ def _build_ann(out: Path, sample: np.ndarray, order: np.ndarray, n_rows: int, di
 
     nlist, code = ann_parameters(n_rows, dim)
     nlist = min(nlist, max(1, len(sample) // _SAMPLE))
-    index = faiss.index_factory(dim, f"IVF{nlist},{code}", faiss.METRIC_INNER_PRODUCT)
+    index: Any = faiss.index_factory(dim, f"IVF{nlist},{code}", faiss.METRIC_INNER_PRODUCT)
     index.cp.seed = seed
     logger.info("training IVF%d,%s on %d rows", nlist, code, len(sample))
     index.train(normalize_rows(sample))

@@ -81,7 +81,9 @@ class BlockEncoder:
         self.static_map = embedder.static_map
 
     @classmethod
-    def from_index(cls, folder: str | os.PathLike[str], *, device: str = "auto", batch_size: int | None = None) -> BlockEncoder:
+    def from_index(
+        cls, folder: str | os.PathLike[str], *, device: str = "auto", batch_size: int | None = None
+    ) -> BlockEncoder:
         """Load the model, vectors and stored map that the index folder's manifest names."""
         manifest = read_manifest(folder)
         settings = IndexSettings.from_dict(manifest["settings"])

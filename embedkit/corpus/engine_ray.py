@@ -134,7 +134,7 @@ def run_ray(
         cpus = float(ray.cluster_resources().get("CPU", 1))
         if gpus >= 1:
             actors = actors or int(gpus)
-            per_actor: dict[str, float] = {"num_gpus": 1.0}
+            per_actor: dict[str, Any] = {"num_gpus": 1.0}
             threads = max(1, int(cpus // actors))
         else:
             actors = actors or 1
@@ -147,7 +147,10 @@ def run_ray(
         ds = ds.map_batches(
             _ShardActor,
             fn_constructor_kwargs={
-                "folder": str(folder.resolve()), "device": device, "batch_size": batch_size, "threads": threads
+                "folder": str(folder.resolve()),
+                "device": device,
+                "batch_size": batch_size,
+                "threads": threads,
             },
             batch_size=1,
             concurrency=actors,

@@ -44,22 +44,38 @@ def sense_figure(
     fig = go.Figure()
     for c in np.unique(cluster):
         m = cluster == c
-        fig.add_trace(go.Scattergl(
-            x=x[m], y=y[m], mode="markers", name=(labels or {}).get(int(c), f"cluster {int(c)}"),
-            marker={"size": 6 if m.sum() < 5000 else 4, "opacity": 0.75, "color": PALETTE[int(c) % len(PALETTE)]},
-            text=[hover[i] for i in np.flatnonzero(m)], customdata=rows[m],
-            hovertemplate="%{text}<extra>%{fullData.name}</extra>",
-        ))
+        fig.add_trace(
+            go.Scattergl(
+                x=x[m],
+                y=y[m],
+                mode="markers",
+                name=(labels or {}).get(int(c), f"cluster {int(c)}"),
+                marker={"size": 6 if m.sum() < 5000 else 4, "opacity": 0.75, "color": PALETTE[int(c) % len(PALETTE)]},
+                text=[hover[i] for i in np.flatnonzero(m)],
+                customdata=rows[m],
+                hovertemplate="%{text}<extra>%{fullData.name}</extra>",
+            )
+        )
     if selected is not None:
         hit = np.flatnonzero(rows == selected)
         if hit.size:
-            fig.add_trace(go.Scattergl(
-                x=x[hit], y=y[hit], mode="markers", name="selected", hoverinfo="skip",
-                marker={"size": 16, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "black"}},
-            ))
+            fig.add_trace(
+                go.Scattergl(
+                    x=x[hit],
+                    y=y[hit],
+                    mode="markers",
+                    name="selected",
+                    hoverinfo="skip",
+                    marker={"size": 16, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "black"}},
+                )
+            )
     fig.update_layout(
-        title=title or None, height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        legend={"orientation": "h", "y": -0.05}, dragmode="pan", clickmode="event+select",
+        title=title or None,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        legend={"orientation": "h", "y": -0.05},
+        dragmode="pan",
+        clickmode="event+select",
         xaxis={"showticklabels": False, "zeroline": False, "title": None},
         yaxis={"showticklabels": False, "zeroline": False, "title": None, "scaleanchor": "x"},
         hoverlabel={"align": "left"},
@@ -71,5 +87,6 @@ def sense_map_figure(senses: SenseMap, **options: Any) -> Any:
     """:func:`sense_figure` of a :class:`~embedkit.corpus.senses.SenseMap` (legend: cluster words)."""
     labels = {c.cluster: f"{c.cluster}: {', '.join(c.words[:3]) or '-'} ({c.size:,})" for c in senses.clusters}
     hover = [hover_text(senses.index.context(int(r))) for r in senses.rows]
-    return sense_figure(senses.coords[:, 0], senses.coords[:, 1], senses.labels, hover, senses.rows,
-                        labels=labels, **options)
+    return sense_figure(
+        senses.coords[:, 0], senses.coords[:, 1], senses.labels, hover, senses.rows, labels=labels, **options
+    )

@@ -1,10 +1,8 @@
 """``CorpusIndex``: an index folder opened for queries (memory-mapped; nothing is re-embedded).
 
 Example:
-    >>> idx = CorpusIndex.open("wordnet-index")                               # doctest: +SKIP
-    >>> idx.occurrences("bank").head(3)                                       # doctest: +SKIP
-    >>> q = idx.query_row(int(idx.rows_of("bank")[0]))                        # doctest: +SKIP
-    >>> idx.neighbours(q, space="fused", mode="weighted", alpha=0.3, k=10)    # doctest: +SKIP
+    >>> idx = CorpusIndex.open("wordnet-index")                                        # doctest: +SKIP
+    >>> idx.neighbours(int(idx.rows_of("bank")[0]), "fused", "weighted", alpha=0.3)    # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -19,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from embedkit.corpus.consolidate import ANN_FILE, QUERY
-from embedkit.corpus.manifest import IndexSettings, load_map, read_manifest
-from embedkit.corpus.search import Query, candidates, exact_scores, row_scores, scoring, top_rows
+from embedkit.corpus.manifest import load_map, read_manifest
+from embedkit.corpus.query import Query, query_row, query_text
+from embedkit.corpus.search import candidates, exact_scores, row_scores, scoring, top_rows
 from embedkit.errors import EmbedkitError
 from embedkit.neighbours import normalize_rows
 from embedkit.options import FusionMode
@@ -56,9 +55,9 @@ class CorpusIndex:
         self.type_offsets = np.load(q / "type_offsets.npy")
         self.sentence_offsets = np.load(q / "sentence_offsets.npy", mmap_mode="r")
         self.n_rows, self.dim = (int(x) for x in self.vectors.shape)
+        import pyarrow as pa
         import pyarrow.ipc as ipc
         import pyarrow.parquet as pq
-        import pyarrow as pa
 
         types = pq.read_table(q / "types.parquet")
         self.type_words: list[str] = types.column("word").to_pylist()
@@ -214,20 +213,15 @@ class CorpusIndex:
     # -- queries ---------------------------------------------------------------------------------------
     def query_row(self, row: int) -> Query:
         """The query for an indexed occurrence (its own vectors; left out of its neighbours)."""
-        row = int(row)
-        if not 0 <= row < self.n_rows:
-            raise KeyError(f"row {row} is not in this index (0..{self.n_rows - 1})")
-        t = int(self.row_type[row])
-        scal = self.scalars[row]
-        return Query(
-            h=np.asarray(self.vectors[row], np.float32),
-            e=np.asarray(self.static_raw[t], np.float32) * (not self.type_oov[t]),
-            pe=np.asarray(self.mapped_static[t], np.float32),
-            oov=bool(self.type_oov[t]),
-            att=(float(scal[3]), float(scal[4])),
-            row=row,
-            label=self.context(row),
-        )
+        return query_row(self, row)
+
+    def query_text(self, sentence: str, word: str, occurrence: int = 0) -> Query:
+        """The query for ``word`` in a new sentence, encoded with the index's own model and map.
+
+        Raises:
+            KeyError: the word is not in the sentence.
+        """
+        return query_text(self, sentence, word, occurrence)
 
     def encoder(self) -> BlockEncoder:
         """The index's own model, vectors and map (loaded on first use)."""
@@ -237,30 +231,6 @@ class CorpusIndex:
             if self._encoder is None:
                 self._encoder = BlockEncoder.from_index(self.folder)
             return self._encoder
-
-    def query_text(self, sentence: str, word: str, occurrence: int = 0) -> Query:
-        """The query for ``word`` in a new sentence (encoded with the index's model).
-
-        Raises:
-            KeyError: the word is not in the sentence.
-        """
-        from embedkit.corpus.encode import context_cosines
-        from embedkit.text import segment
-
-        words = segment(sentence.strip())
-        hits = [i for i, w in enumerate(words) if w.text.lower() == word.strip().lower()]
-        if not hits:
-            raise KeyError(f"{word!r} is not a word of the sentence {sentence!r}")
-        i = hits[min(occurrence, len(hits) - 1)]
-        enc = self.encoder()
-        h = enc.embedder.encoder.encode([[w.text for w in words]])[0].astype(np.float16).astype(np.float32)
-        e, oov = enc.embedder.static.lookup([w.text for w in words])
-        pe = enc.static_map.transform(e)
-        pe[oov] = 0.0
-        att = context_cosines(h, pe, oov, np.zeros(len(words), np.int64))
-        w = words[i]
-        label = f"{sentence[: w.start]}[{w.text}]{sentence[w.end :]}"
-        return Query(h[i], e[i] * (not oov[i]), pe[i], bool(oov[i]), (float(att[i, 0]), float(att[i, 1])), -1, label)
 
     def neighbours(
         self,
@@ -282,13 +252,15 @@ class CorpusIndex:
 
         q = self.query_row(query) if isinstance(query, (int, np.integer)) else query
         rows, scores = self.search(q, space, mode, alpha, k, temperature=temperature, exact=exact)
-        return pd.DataFrame({
-            "rank": np.arange(1, len(rows) + 1),
-            "row": rows,
-            "cosine": np.round(scores, 4),
-            "word": [self.word_of(r) for r in rows],
-            "context": [self.context(r) for r in rows],
-        })
+        return pd.DataFrame(
+            {
+                "rank": np.arange(1, len(rows) + 1),
+                "row": rows,
+                "cosine": np.round(scores, 4),
+                "word": [self.word_of(r) for r in rows],
+                "context": [self.context(r) for r in rows],
+            }
+        )
 
     def search(
         self,
@@ -310,20 +282,17 @@ class CorpusIndex:
             scores = exact_scores(self, sc)
             return top_rows(np.arange(self.n_rows), scores, k, q.row)
         rows = candidates(self, sc, **candidate_options)
-        c = np.zeros(len(rows)) if space == "static" else (
-            np.asarray(self.vectors[rows], np.float32) @ sc.u.astype(np.float32)).astype(np.float64)
+        c = (
+            np.zeros(len(rows))
+            if space == "static"
+            else (np.asarray(self.vectors[rows], np.float32) @ sc.u.astype(np.float32)).astype(np.float64)
+        )
         return top_rows(rows, row_scores(self, sc, rows, c), k, q.row)
 
-    def senses(self, word: str, space: str = "fused", mode: FusionMode | str = "weighted", alpha: float = 0.5,
-               **options: Any) -> SenseMap:
+    def senses(
+        self, word: str, space: str = "fused", mode: FusionMode | str = "weighted", alpha: float = 0.5, **options: Any
+    ) -> SenseMap:
         """The sense map of ``word`` (see :class:`embedkit.corpus.senses.SenseMap`)."""
         from embedkit.corpus.senses import SenseMap
 
         return SenseMap(self, word, space=space, mode=mode, alpha=alpha, **options)
-
-
-def describe_settings(index: CorpusIndex) -> str:
-    """One line for people: the model, the vectors and the map the index was built with."""
-    s = IndexSettings.from_dict(index.manifest["settings"])
-    return (f"{index.manifest['model']['describe']} · {index.manifest['static']['name']} · "
-            f"{index.manifest.get('map', {}).get('describe', s.align)}")

@@ -30,33 +30,11 @@ from embedkit.options import FusionMode, coerce
 
 if TYPE_CHECKING:
     from embedkit.corpus.index import CorpusIndex
+    from embedkit.corpus.query import Query
 
-__all__ = ["SPACES", "Query", "Scoring", "candidates", "exact_scores", "row_scores", "scoring", "top_rows"]
+__all__ = ["SPACES", "Scoring", "candidates", "exact_scores", "row_scores", "scoring", "top_rows"]
 
 SPACES = ("bert", "static", "fused")
-
-
-@dataclass(frozen=True)
-class Query:
-    """One query occurrence: its contextual vector, static vectors, OOV flag and attention context cosines.
-
-    Attributes:
-        h: contextual vector ``(d_c,)``.
-        e: raw static vector ``(d_s,)`` (zeros if OOV).
-        pe: mapped static vector ``(d_c,)`` (zeros if OOV).
-        oov: no static vector.
-        att: ``(cos(h, c), cos(Pe, c))`` with its sentence context (attention fusion).
-        row: its row in the index (left out of its own neighbours), or -1 for new text.
-        label: the occurrence in its sentence, marked, for people.
-    """
-
-    h: np.ndarray
-    e: np.ndarray
-    pe: np.ndarray
-    oov: bool
-    att: tuple[float, float]
-    row: int = -1
-    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,7 +60,9 @@ def _softmax2(x0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return a0 / s, a1 / s
 
 
-def _weights(mode: FusionMode, alpha: float, temperature: float, oov: np.ndarray, att: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _weights(
+    mode: FusionMode, alpha: float, temperature: float, oov: np.ndarray, att: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-row (contextual, static) weights of weighted / attention fusion (OOV rows: all contextual)."""
     n = len(oov)
     if mode is FusionMode.WEIGHTED:
@@ -96,7 +76,9 @@ def _weights(mode: FusionMode, alpha: float, temperature: float, oov: np.ndarray
     return wa, wb
 
 
-def scoring(index: CorpusIndex, q: Query, space: str, mode: FusionMode | str, alpha: float, temperature: float) -> Scoring:
+def scoring(
+    index: CorpusIndex, q: Query, space: str, mode: FusionMode | str, alpha: float, temperature: float
+) -> Scoring:
     """Prepare the query side.
 
     Raises:
@@ -161,7 +143,11 @@ def exact_scores(index: CorpusIndex, sc: Scoring, chunk: int = 262_144) -> np.nd
     for lo in range(0, index.n_rows, chunk):
         hi = min(index.n_rows, lo + chunk)
         rows = np.arange(lo, hi)
-        c = np.zeros(hi - lo) if sc.space == "static" else (index.vectors[lo:hi].astype(np.float32) @ u).astype(np.float64)
+        c = (
+            np.zeros(hi - lo)
+            if sc.space == "static"
+            else (index.vectors[lo:hi].astype(np.float32) @ u).astype(np.float64)
+        )
         out[lo:hi] = row_scores(index, sc, rows, c)
     return out
 
@@ -211,11 +197,13 @@ def candidates(
     return rows[rows >= 0]
 
 
-def _ann_search(ann: Any, index: CorpusIndex, u: np.ndarray, k: int, nprobe: int, id_range: tuple[int, int] | None) -> np.ndarray:
+def _ann_search(
+    ann: Any, index: CorpusIndex, u: np.ndarray, k: int, nprobe: int, id_range: tuple[int, int] | None
+) -> np.ndarray:
     """Rows whose unit h has the largest inner product with ``u`` (ids are positions in ``index.order``)."""
     import faiss
 
-    params = faiss.SearchParametersIVF(nprobe=nprobe)
+    params: Any = faiss.SearchParametersIVF(nprobe=nprobe)  # type: ignore[call-arg]
     if id_range is not None:
         params.sel = faiss.IDSelectorRange(*id_range)
     _, ids = ann.search(u[None, :], k, params=params)

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from embedkit.corpus.clustering import silhouette, spherical_kmeans
 from embedkit.corpus.search import SPACES, _weights
 from embedkit.neighbours import normalize_rows
 from embedkit.options import FusionMode, coerce
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from embedkit.corpus.index import CorpusIndex
 
-__all__ = ["MIN_SILHOUETTE", "SenseCluster", "SenseMap", "silhouette", "spherical_kmeans"]
+__all__ = ["MIN_SILHOUETTE", "SenseCluster", "SenseMap"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,51 +50,6 @@ class SenseCluster:
     typical_rows: tuple[int, ...]
     typical: tuple[str, ...]
     words: tuple[str, ...]
-
-
-def spherical_kmeans(
-    X: np.ndarray, k: int, *, seed: int = 0, init: np.ndarray | None = None, iters: int = 20
-) -> tuple[np.ndarray, np.ndarray]:
-    """k-means on unit rows with cosine similarity (k-means++ seeding); returns ``(centers, labels)``."""
-    rng = np.random.default_rng(seed)
-    if init is None:
-        centers = [X[rng.integers(len(X))]]
-        closest = 1.0 - X @ centers[0]
-        for _ in range(1, k):
-            p = np.maximum(closest, 0.0) ** 2
-            i = rng.choice(len(X), p=p / p.sum()) if p.sum() > 0 else rng.integers(len(X))
-            centers.append(X[i])
-            closest = np.minimum(closest, 1.0 - X @ X[i])
-        C = np.stack(centers)
-    else:
-        C = init.copy()
-    labels = np.full(len(X), -1)
-    for _ in range(iters):
-        new = np.argmax(X @ C.T, axis=1)
-        if np.array_equal(new, labels):
-            break
-        labels = new
-        for j in range(k):
-            members = X[labels == j]
-            if len(members):
-                C[j] = members.sum(axis=0)
-        C = normalize_rows(C)
-    return C, labels
-
-
-def silhouette(dist: np.ndarray, labels: np.ndarray, k: int) -> float:
-    """Mean silhouette from a precomputed distance matrix (points alone in their cluster score 0)."""
-    onehot = np.eye(k)[labels]
-    sizes = onehot.sum(axis=0)
-    sums = dist @ onehot
-    own = sizes[labels]
-    a = sums[np.arange(len(labels)), labels] / np.maximum(own - 1, 1)
-    other = sums / np.maximum(sizes, 1)
-    other[np.arange(len(labels)), labels] = np.inf
-    other[:, sizes == 0] = np.inf
-    b = other.min(axis=1)
-    s = np.where(own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
-    return float(s.mean()) if np.isfinite(b).all() else -1.0
 
 
 class SenseMap:
@@ -175,8 +131,13 @@ class SenseMap:
 
         rng = np.random.default_rng(self.seed)
         fit_rows = np.sort(rng.choice(n, self.sample, replace=False)) if n > self.sample else np.arange(n)
-        model = umap.UMAP(n_components=2, metric="cosine", n_neighbors=min(15, len(fit_rows) - 1),
-                          random_state=self.seed, init="spectral" if len(fit_rows) > 20 else "random")
+        model = umap.UMAP(
+            n_components=2,
+            metric="cosine",
+            n_neighbors=min(15, len(fit_rows) - 1),
+            random_state=self.seed,
+            init="spectral" if len(fit_rows) > 20 else "random",
+        )
         coords = np.zeros((n, 2), np.float32)
         coords[fit_rows] = model.fit_transform(X[fit_rows])
         if len(fit_rows) < n:
@@ -264,7 +225,9 @@ class SenseMap:
             outside = np.bincount(self._window_keys(others), minlength=n_keys).astype(np.float64)
         else:
             outside = idx.key_counts.astype(np.float64)
-        score = np.log((inside + 0.5) / (inside.sum() + 0.5 * n_keys)) - np.log((outside + 0.5) / (outside.sum() + 0.5 * n_keys))
+        score = np.log((inside + 0.5) / (inside.sum() + 0.5 * n_keys)) - np.log(
+            (outside + 0.5) / (outside.sum() + 0.5 * n_keys)
+        )
         score[inside < (2 if len(members) >= 20 else 1)] = -np.inf
         own = idx.key_index.get(self.word)
         if own is not None:
@@ -283,21 +246,25 @@ class SenseMap:
         """One row per occurrence: ``row``, ``x``, ``y``, ``cluster``, ``word``, ``context``."""
         import pandas as pd
 
-        return pd.DataFrame({
-            "row": self.rows,
-            "x": self.coords[:, 0],
-            "y": self.coords[:, 1],
-            "cluster": self.labels,
-            "word": [self.index.word_of(r) for r in self.rows],
-            "context": [self.index.context(r) for r in self.rows],
-        })
+        return pd.DataFrame(
+            {
+                "row": self.rows,
+                "x": self.coords[:, 0],
+                "y": self.coords[:, 1],
+                "cluster": self.labels,
+                "word": [self.index.word_of(r) for r in self.rows],
+                "context": [self.index.context(r) for r in self.rows],
+            }
+        )
 
     def describe(self) -> str:
         """A few lines for people: the settings, the clusters and what describes them."""
-        head = (f"{self.word}: {len(self):,} occurrences · {self.space}"
-                + (f" ({self.mode.value}, alpha {self.alpha:.2f})" if self.space == "fused" else "")
-                + f" · {self.k} cluster(s)"
-                + (f", silhouette {self.silhouette:.2f}" if np.isfinite(self.silhouette) else ""))
+        head = (
+            f"{self.word}: {len(self):,} occurrences · {self.space}"
+            + (f" ({self.mode.value}, alpha {self.alpha:.2f})" if self.space == "fused" else "")
+            + f" · {self.k} cluster(s)"
+            + (f", silhouette {self.silhouette:.2f}" if np.isfinite(self.silhouette) else "")
+        )
         lines = [head]
         for c in self.clusters:
             lines.append(f"  cluster {c.cluster} ({c.size:,}): {', '.join(c.words) or '-'}")

@@ -24,10 +24,10 @@ from embedkit.corpus.reader import iter_blocks, list_inputs, split_sentences
 from embedkit.errors import EmbedkitError
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = IndexSettings(align_k=500, block_size=20)
+SETTINGS = IndexSettings(align_k=500, block_size=10)
 
 
-def write_slice(path: Path, n_glosses: int = 150) -> Path:
+def write_slice(path: Path, n_glosses: int = 100) -> Path:
     """WordNet's first ``n_glosses`` glosses/examples plus every sense-labelled example of *bank*."""
     from embedkit.wordnet import iter_synsets, load_sense_examples
 
@@ -78,7 +78,10 @@ def index(index_dir: Path):
 # -- input ---------------------------------------------------------------------------------------------------
 def test_split_sentences_keeps_abbreviations_whole() -> None:
     assert split_sentences("I sat on the bank. The bank, e.g. a firm, lends money! Why?") == [
-        "I sat on the bank.", "The bank, e.g. a firm, lends money!", "Why?"]
+        "I sat on the bank.",
+        "The bank, e.g. a firm, lends money!",
+        "Why?",
+    ]
     assert split_sentences("   ") == []
 
 
@@ -236,7 +239,7 @@ def test_existing_index_and_other_settings_are_refused(corpus: Path, index_dir: 
     with pytest.raises(EmbedkitError, match="already holds an index"):
         build_index(corpus, index_dir, SETTINGS)
     with pytest.raises(EmbedkitError, match=r"cannot resume.*pooling: 'mean' -> 'first'"):
-        build_index(corpus, index_dir, IndexSettings(align_k=500, block_size=20, pooling="first"), resume=True)
+        build_index(corpus, index_dir, IndexSettings(align_k=500, block_size=10, pooling="first"), resume=True)
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(EmbedkitError, match="not empty"):
@@ -255,7 +258,7 @@ def test_kill_9_then_resume_gives_exactly_the_rows_of_an_uninterrupted_run(
 
     out = tmp_path / "killed"
     n_shards = len(done_shards(index_dir))
-    args = ["index", str(corpus), "-o", str(out), "--align-k", "500", "--block-size", "20"]
+    args = ["index", str(corpus), "-o", str(out), "--align-k", "500", "--block-size", "10"]
     proc = subprocess.Popen(_cli(*args), cwd=ROOT, stderr=subprocess.DEVNULL, env={**os.environ})
     deadline = time.time() + 240
     while len(done_shards(out)) < n_shards // 2 and proc.poll() is None and time.time() < deadline:
