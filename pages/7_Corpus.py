@@ -72,14 +72,12 @@ st.caption(
 )
 
 vocab = [w for w, _ in index.word_counts[:20_000]]
-freq = dict(index.word_counts[:20_000])
 with mid:
     word = st.selectbox(
-        "Word (most frequent first; type to search)",
+        "Word (most frequent first: type to search)",
         vocab,
         index=None,
         key=state.CORPUS_WORD,
-        format_func=lambda w: f"{w}  ({freq.get(w, 0):,})",
         placeholder="type a word",
         bind="query-params",
         persist_state="session",
