@@ -76,8 +76,8 @@ def sense_figure(
         legend={"orientation": "h", "y": -0.05},
         dragmode="pan",
         clickmode="event+select",
-        xaxis={"showticklabels": False, "zeroline": False, "title": None},
-        yaxis={"showticklabels": False, "zeroline": False, "title": None, "scaleanchor": "x"},
+        xaxis={"showticklabels": False, "zeroline": False, "showgrid": False, "title": None},
+        yaxis={"showticklabels": False, "zeroline": False, "showgrid": False, "title": None, "scaleanchor": "x"},
         hoverlabel={"align": "left"},
     )
     return fig

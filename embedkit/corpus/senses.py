@@ -10,8 +10,9 @@
   mean silhouette on a seeded sample of at most 1,000 occurrences; ``k = 1`` when no ``k`` reaches a silhouette
   of ``MIN_SILHOUETTE`` (no sense structure to report).
 - **Descriptions**: per cluster, its most typical contexts (the occurrences nearest its centroid) and its most
-  distinctive neighbouring words (within ``window`` words in the sentence; smoothed log ratio of their rate near
-  this cluster's occurrences to their rate near the other clusters' (or, with one cluster, in the whole corpus).
+  distinctive neighbouring words (within ``window`` words in the sentence): the highest keyness against the whole
+  corpus (Dunning's log-likelihood G2, over-represented words only), among the words that are more frequent near
+  this cluster than near the other clusters.
 """
 
 from __future__ import annotations
@@ -219,15 +220,22 @@ class SenseMap:
     def _distinctive(self, members: np.ndarray, top: int = 6) -> list[str]:
         idx = self.index
         n_keys = len(idx.key_words)
+
+        def log_rate(counts: np.ndarray) -> np.ndarray:  # smoothed log relative frequency
+            return np.log((counts + 0.5) / (counts.sum() + 0.5 * n_keys))
+
         inside = np.bincount(self._window_keys(members), minlength=n_keys).astype(np.float64)
-        if self.k > 1:
+        corpus = idx.key_counts.astype(np.float64)
+        # keyness against the whole corpus: Dunning's log-likelihood G2, for words over-represented here
+        c, d = inside.sum(), corpus.sum()
+        e1, e2 = c * (inside + corpus) / (c + d), d * (inside + corpus) / (c + d)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g2 = 2.0 * (np.where(inside > 0, inside * np.log(inside / e1), 0.0) + corpus * np.log(corpus / e2))
+        score = np.where(inside / max(c, 1.0) > corpus / d, np.nan_to_num(g2), -np.inf)
+        if self.k > 1:  # ... among words that are more frequent near this cluster than near the others
             others = np.flatnonzero(self.labels != self.labels[members[0]])
             outside = np.bincount(self._window_keys(others), minlength=n_keys).astype(np.float64)
-        else:
-            outside = idx.key_counts.astype(np.float64)
-        score = np.log((inside + 0.5) / (inside.sum() + 0.5 * n_keys)) - np.log(
-            (outside + 0.5) / (outside.sum() + 0.5 * n_keys)
-        )
+            score[log_rate(inside) <= log_rate(outside)] = -np.inf
         score[inside < (2 if len(members) >= 20 else 1)] = -np.inf
         own = idx.key_index.get(self.word)
         if own is not None:
