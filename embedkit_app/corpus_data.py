@@ -19,7 +19,15 @@ import streamlit as st
 
 from embedkit.errors import EmbedkitError
 
-__all__ = ["MAX_UPLOAD_BYTES", "build_from_upload", "corpus_root", "list_indexes", "open_index", "sense_map"]
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "build_from_upload",
+    "corpus_root",
+    "hover_texts",
+    "list_indexes",
+    "open_index",
+    "sense_map",
+]
 
 ENV_VAR = "EMBEDKIT_CORPUS_DIR"
 MAX_UPLOAD_BYTES = 1_000_000  # about 170k words: a few minutes on a laptop CPU
@@ -84,6 +92,15 @@ def sense_map(name: str, word: str, space: str, mode: str, alpha: float) -> Any:
     folder = _folder(name)
     base = _base_map(str(folder), (folder / "manifest.json").stat().st_mtime, word, space, mode)
     return base if alpha == base.alpha else base.at(alpha)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def hover_texts(name: str, word: str) -> list[str]:
+    """The hover text of every occurrence of ``word`` (its sentence, the word in bold), once per word."""
+    from embedkit.corpus.figure import hover_text
+
+    index = open_index(name)
+    return [hover_text(c) for c in index.contexts(index.rows_of(word))]
 
 
 def build_from_upload(name: str, data: bytes, file_name: str, progress: Callable[[Any], None]) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from embedkit.corpus.figure import hover_text, sense_figure
+from embedkit.corpus.figure import sense_figure
 from embedkit_app import corpus_data, state, widgets
 
 widgets.page_setup("Corpus", "📚")
@@ -122,7 +122,7 @@ def _on_select() -> None:
 
 
 labels = {c.cluster: f"{c.cluster}: {', '.join(c.words[:3]) or '-'} ({c.size:,})" for c in senses.clusters}
-hovers = [hover_text(t) for t in senses.frame()["context"]] if len(senses) <= 100_000 else []
+hovers = corpus_data.hover_texts(str(name), str(word))
 fig = sense_figure(
     senses.coords[:, 0],
     senses.coords[:, 1],

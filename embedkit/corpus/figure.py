@@ -86,7 +86,7 @@ def sense_figure(
 def sense_map_figure(senses: SenseMap, **options: Any) -> Any:
     """:func:`sense_figure` of a :class:`~embedkit.corpus.senses.SenseMap` (legend: cluster words)."""
     labels = {c.cluster: f"{c.cluster}: {', '.join(c.words[:3]) or '-'} ({c.size:,})" for c in senses.clusters}
-    hover = [hover_text(senses.index.context(int(r))) for r in senses.rows]
+    hover = [hover_text(c) for c in senses.index.contexts(senses.rows)]
     return sense_figure(
         senses.coords[:, 0], senses.coords[:, 1], senses.labels, hover, senses.rows, labels=labels, **options
     )

@@ -7,7 +7,6 @@ Example:
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from functools import cached_property
@@ -31,8 +30,6 @@ if TYPE_CHECKING:
     from embedkit.corpus.senses import SenseMap
 
 __all__ = ["CorpusIndex"]
-
-logger = logging.getLogger(__name__)
 
 
 class CorpusIndex:
@@ -62,7 +59,6 @@ class CorpusIndex:
         types = pq.read_table(q / "types.parquet")
         self.type_words: list[str] = types.column("word").to_pylist()
         keys: list[str] = types.column("key").to_pylist()
-        self.type_counts = types.column("count").to_numpy()
         self.type_oov = types.column("oov").to_numpy(zero_copy_only=False).astype(bool)
         self.n_types = len(self.type_words)
         # one key (a lower-cased word) owns consecutive types
@@ -143,7 +139,7 @@ class CorpusIndex:
         return list(self._key_types)
 
     @cached_property
-    def key_index(self) -> dict[str, int]:
+    def key_index(self) -> dict[str, int]:  # key -> key id
         return {k: i for i, k in enumerate(self._key_types)}
 
     @cached_property
@@ -162,8 +158,7 @@ class CorpusIndex:
     @cached_property
     def word_counts(self) -> list[tuple[str, int]]:
         """Every word (lower-cased) with its count, most frequent first."""
-        pairs = [(k, int(self.type_offsets[e] - self.type_offsets[s])) for k, (s, e) in self._key_types.items()]
-        return sorted(pairs, key=lambda kc: (-kc[1], kc[0]))
+        return sorted(zip(self.key_words, self.key_counts.tolist()), key=lambda kc: (-kc[1], kc[0]))
 
     def rows_of(self, word: str) -> np.ndarray:
         """Rows of every occurrence of ``word`` (case-insensitive), in corpus order.
@@ -186,6 +181,12 @@ class CorpusIndex:
         s, _, a, b, _ = (int(x) for x in self.rows[int(row)])
         text = self.sentence(s)
         return f"{text[:a]}{marker[0]}{text[a:b]}{marker[1]}{text[b:]}"
+
+    def contexts(self, rows: np.ndarray) -> list[str]:
+        """:meth:`context` of many rows at once (one vectorised read of their sentences)."""
+        meta = np.asarray(self.rows[np.asarray(rows, np.int64)])
+        texts = self._sentences.take(meta[:, 0]).to_pylist()
+        return [f"{t[:a]}[{t[a:b]}]{t[b:]}" for t, a, b in zip(texts, meta[:, 2].tolist(), meta[:, 3].tolist())]
 
     def word_of(self, row: int) -> str:
         return self.type_words[int(self.row_type[int(row)])]

@@ -261,7 +261,7 @@ class SenseMap:
                 "y": self.coords[:, 1],
                 "cluster": self.labels,
                 "word": [self.index.word_of(r) for r in self.rows],
-                "context": [self.index.context(r) for r in self.rows],
+                "context": self.index.contexts(self.rows),
             }
         )
 
