@@ -41,13 +41,14 @@ def start_ray(address: str | None = None, *, num_cpus: int = 2) -> bool:
         return False
     try:
         if address:
-            ray.init(address=address, log_to_driver=False)
+            ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
         else:
             ray.init(
                 num_cpus=num_cpus,
                 object_store_memory=LOCAL_OBJECT_STORE,
                 include_dashboard=False,
                 log_to_driver=False,
+                logging_level=logging.WARNING,
             )
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise EmbedkitError(f"cannot start or join Ray at {address or 'a local instance'}: {exc}") from None
@@ -129,6 +130,7 @@ def run_ray(
     try:
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False
+        logging.getLogger("ray.data").setLevel(logging.WARNING)  # no per-dataset INFO lines under our own bar
         ctx.execution_options.preserve_order = True
         gpus = float(ray.cluster_resources().get("GPU", 0))
         cpus = float(ray.cluster_resources().get("CPU", 1))
