@@ -98,14 +98,14 @@ class CorpusIndex:
     @cached_property
     def static_units(self) -> np.ndarray:
         """Unit raw static vector per type (zeros for OOV types)."""
-        units = normalize_rows(self.static_raw).astype(np.float64)
+        units = normalize_rows(self.static_raw).astype(np.float32)
         units[self.type_oov] = 0.0
         return units
 
     @cached_property
     def mapped_static(self) -> np.ndarray:
         """``P e`` per type in the contextual space (zeros for OOV types)."""
-        mapped = self.static_map.transform(self.static_raw).astype(np.float64)
+        mapped = self.static_map.transform(self.static_raw).astype(np.float32)
         mapped[self.type_oov] = 0.0
         return mapped
 

@@ -50,6 +50,7 @@ class Scoring:
     type_cos: np.ndarray  # s_t / |z_t|: ranks the types for the static route
     q_norm: float
     q_has_static: bool
+    h_unit: np.ndarray  # the query's unit contextual vector (ranks the rows within one word type)
 
 
 def _softmax2(x0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -91,27 +92,32 @@ def scoring(
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     if temperature <= 0:
         raise ValueError(f"temperature must be positive, got {temperature}")
+    hu = (q.h / max(float(np.linalg.norm(q.h)), 1e-12)).astype(np.float32)
     if space == "bert":
         u = q.h.astype(np.float64) / max(float(np.linalg.norm(q.h)), 1e-12)
         none = np.full(index.n_types, -np.inf)
-        return Scoring(space, mode, 1.0, temperature, u, np.zeros(index.n_types), none, 1.0, not q.oov)
+        return Scoring(space, mode, 1.0, temperature, u, np.zeros(index.n_types), none, 1.0, not q.oov, hu)
     if space == "static" and q.oov:
         raise KeyError(f"{q.label or 'the query word'} has no static vector, so it has no static neighbours")
     h = q.h.astype(np.float64)
     if space == "static" or (space == "fused" and mode is FusionMode.CONCAT):
         e_unit = q.e / max(float(np.linalg.norm(q.e)), 1e-12)
-        term = index.static_units @ e_unit if not q.oov else np.zeros(index.n_types)
+        term = (
+            (index.static_units @ e_unit.astype(np.float32)).astype(np.float64)
+            if not q.oov
+            else np.zeros(index.n_types)
+        )
         if space == "static":
-            return Scoring(space, mode, alpha, temperature, np.zeros_like(h), term, term, 1.0, True)
+            return Scoring(space, mode, alpha, temperature, np.zeros_like(h), term, term, 1.0, True, hu)
         u = alpha * h / max(float(np.linalg.norm(h)), 1e-12)
         q_norm = float(np.sqrt(alpha + (1.0 - alpha) * (not q.oov)))
-        return Scoring(space, mode, alpha, temperature, u, term, term, q_norm, not q.oov)
+        return Scoring(space, mode, alpha, temperature, u, term, term, q_norm, not q.oov, hu)
     wa, wb = _weights(mode, alpha, temperature, np.array([q.oov]), np.array([q.att], np.float64))
     f = wa[0] * h + wb[0] * q.pe.astype(np.float64)
-    term = index.mapped_static @ f
+    term = (index.mapped_static @ f.astype(np.float32)).astype(np.float64)
     norms = index.mapped_norms
     cos = np.where(norms > 0, term / np.maximum(norms, 1e-12), -np.inf)
-    return Scoring(space, mode, alpha, temperature, f, term, cos, float(np.linalg.norm(f)), not q.oov)
+    return Scoring(space, mode, alpha, temperature, f, term, cos, float(np.linalg.norm(f)), not q.oov, hu)
 
 
 def row_scores(index: CorpusIndex, sc: Scoring, rows: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -178,7 +184,9 @@ def candidates(
         if norm > 0:
             found.append(_ann_search(ann, index, u / norm, n_context, nprobe, None))
     if sc.space != "bert":
-        best = np.argsort(-sc.type_cos, kind="stable")[:n_types]
+        n = min(n_types, len(sc.type_cos))
+        part = np.argpartition(-sc.type_cos, n - 1)[:n] if n else np.zeros(0, np.int64)
+        best = part[np.argsort(-sc.type_cos[part], kind="stable")]
         for t in best:
             if not np.isfinite(sc.type_cos[t]):
                 continue
@@ -187,10 +195,8 @@ def candidates(
                 found.append(index.order[lo : lo + per_type])
             elif hi - lo <= per_type:
                 found.append(index.order[lo:hi])
-            else:
-                norm = float(np.linalg.norm(sc.u))
-                u = (sc.u / max(norm, 1e-12)).astype(np.float32)
-                found.append(_ann_search(ann, index, u, per_type, nprobe, (lo, hi)))
+            else:  # within one type the static part is constant: rank its rows by their contextual direction
+                found.append(_ann_search(ann, index, sc.h_unit, per_type, nprobe, (lo, hi)))
     if not found:
         return np.zeros(0, np.int64)
     rows = np.unique(np.concatenate(found))
@@ -203,9 +209,11 @@ def _ann_search(
     """Rows whose unit h has the largest inner product with ``u`` (ids are positions in ``index.order``)."""
     import faiss
 
-    params: Any = faiss.SearchParametersIVF(nprobe=nprobe)  # type: ignore[call-arg]
-    if id_range is not None:
-        params.sel = faiss.IDSelectorRange(*id_range)
+    params: Any = faiss.SearchParametersIVF()
+    params.nprobe = nprobe
+    selector = None if id_range is None else faiss.IDSelectorRange(*id_range)
+    if selector is not None:
+        params.sel = selector  # `selector` stays referenced here until the search is done
     _, ids = ann.search(u[None, :], k, params=params)
     ids = ids[0]
     return np.asarray(index.order[ids[ids >= 0]], np.int64)
