@@ -35,11 +35,12 @@ def spherical_kmeans(
         if np.array_equal(new, labels):
             break
         labels = new
-        for j in range(k):
-            members = X[labels == j]
-            if len(members):
-                C[j] = members.sum(axis=0)
-        C = normalize_rows(C)
+        onehot = np.zeros((len(X), k), X.dtype)
+        onehot[np.arange(len(X)), labels] = 1.0
+        sums = onehot.T @ X  # one matrix product instead of k boolean selections
+        empty = onehot.sum(axis=0) == 0
+        sums[empty] = C[empty]  # an empty cluster keeps its centre
+        C = normalize_rows(sums)
     return C, labels
 
 
