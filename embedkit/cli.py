@@ -1,4 +1,4 @@
-"""The command line: ``python -m embedkit {embed,neighbours,project,export,evaluate}``.
+"""The command line: ``python -m embedkit {embed,neighbours,project,export,evaluate,index,query,senses}``.
 
 User errors (empty text, a missing or corrupt file, a refused pickle, an unknown model or option) print one
 line ``embedkit: error: ...`` and exit 2; any other failure prints its message and exits 1. Heavy libraries
@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     from embedkit.evaluation import cli as evaluation_cli  # light: its heavy imports wait for `run`
 
     evaluation_cli.add_parser(sub)
+    from embedkit.corpus import cli as corpus_cli  # light: index, query, senses
+
+    corpus_cli.add_parsers(sub)
     return parser
 
 

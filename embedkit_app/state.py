@@ -191,3 +191,13 @@ def selected() -> int | None:
 def select(index: int | None) -> None:
     """Select an occurrence (shared by all maps and the neighbour lists)."""
     st.session_state[SELECTED] = index
+
+
+# --- Corpus ----------------------------------------------------------------------------------------
+CORPUS = "corpus"  # the index picked from the corpus folder (URL-bound: its folder name)
+CORPUS_WORD = "cword"  # the word whose occurrences are mapped (URL-bound)
+CORPUS_SPACE = "cspace"  # bert / static / fused (URL-bound)
+CORPUS_SELECTED = "_corpus_selected"  # int | None: the clicked occurrence (a row of the index)
+CORPUS_MAP = "corpus_map"  # the sense map chart (selection events)
+CORPUS_UPLOAD = "corpus_upload"  # .txt uploader for a small index
+CORPUS_NEW_NAME = "corpus_new_name"  # the name of the index built from the upload

@@ -29,6 +29,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/3_Fusion_lab.py", "Fusion lab", ":material/science:"),
     ("pages/5_Models.py", "Models", ":material/tune:"),
     ("pages/6_Evaluate.py", "Evaluate", ":material/analytics:"),
+    ("pages/7_Corpus.py", "Corpus", ":material/library_books:"),
 )
 
 

@@ -1,0 +1,228 @@
+"""``python -m embedkit index | query | senses``: build a corpus index, search it with live alpha, map a word's senses.
+
+Registered by :func:`embedkit.cli.build_parser` through :func:`add_parsers`. User mistakes raise
+:class:`~embedkit.errors.EmbedkitError` (or ``KeyError`` / ``FileNotFoundError``), which the CLI prints as one
+line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_parsers"]
+
+
+def _alpha(value: str) -> float:
+    try:
+        a = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"alpha must be a number in [0, 1], got {value!r}") from None
+    if not 0.0 <= a <= 1.0:
+        raise argparse.ArgumentTypeError(f"alpha must be in [0, 1], got {a}")
+    return a
+
+
+def _fusion(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--space", default="fused", choices=("bert", "static", "fused"), help="default: fused")
+    p.add_argument("--mode", default="weighted", choices=("weighted", "concat", "attention"), help="fusion mode")
+    p.add_argument("--alpha", type=_alpha, default=0.5, help="weight of the contextual side, 0..1 (default 0.5)")
+    p.add_argument("--temperature", type=float, default=0.1, help="attention softmax temperature (default 0.1)")
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``index``, ``query`` and ``senses`` to an ``argparse`` sub-parsers object (imports nothing heavy)."""
+    p = sub.add_parser(
+        "index",
+        help="index a corpus: every word occurrence, searchable with live alpha",
+        description="Embed every word occurrence of a corpus into INDEX_DIR (Parquet shards, "
+        "resumable) and build its query files. INPUT: a .txt (one line or paragraph per record), a "
+        "folder of .txt, or .jsonl / .parquet with --column; .gz accepted.",
+    )
+    p.add_argument("input", metavar="INPUT")
+    p.add_argument("-o", "--output", required=True, metavar="INDEX_DIR", help="the index folder (new or empty)")
+    p.add_argument("--column", help="the text field of a .jsonl / .parquet input")
+    p.add_argument("--resume", action="store_true", help="finish an interrupted run (same settings required)")
+    p.add_argument("--engine", default="local", choices=("local", "ray"), help="local (default) or ray")
+    p.add_argument("--ray-address", metavar="ADDR", help="join this Ray cluster (e.g. auto, ray://head:10001)")
+    p.add_argument("--ray-actors", type=int, help="encoder actors (default: one per GPU, else one)")
+    p.add_argument("--block-size", type=int, default=1000, help="input records per shard (default 1000)")
+    p.add_argument(
+        "--exact-limit",
+        type=int,
+        default=20_000,
+        help="up to this many occurrences search is exact; beyond, an IVF-PQ index is built",
+    )
+    g = p.add_argument_group("model and vectors")
+    g.add_argument(
+        "--model", metavar="ID|PATH", help="Hugging Face id or local folder (default: bundled all-MiniLM-L6-v2)"
+    )
+    g.add_argument("--vectors", metavar="PATH", help="static vectors file (default: bundled GloVe 6B 50d)")
+    g.add_argument("--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2")
+    g.add_argument("--pooling", default="mean", choices=("first", "last", "mean", "first_last"))
+    g.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"))
+    g.add_argument("--device", default="auto", help="auto, cpu, cuda, mps")
+    g.add_argument("--batch-size", type=int, default=None, help="sequences per forward pass")
+    g.add_argument("--align", default="procrustes", choices=("procrustes", "lstsq", "pad"))
+    g.add_argument("--align-k", type=int, default=5000)
+    p.set_defaults(func=_cmd_index)
+
+    p = sub.add_parser(
+        "query",
+        help="nearest occurrences in a corpus index, any alpha",
+        description="The k nearest occurrences (over the whole index) of one occurrence of --word: "
+        "its --occurrence-th occurrence in the corpus, or the word in a new --sentence. "
+        "--kwic lists the word's occurrences in context instead.",
+    )
+    p.add_argument("index", metavar="INDEX_DIR")
+    p.add_argument("--word", required=True)
+    p.add_argument("--sentence", help="a new sentence containing the word (encoded with the index's model)")
+    p.add_argument("--occurrence", type=int, default=0, help="which occurrence of the word (default 0: the first)")
+    p.add_argument("-k", "--k", type=int, default=10, help="neighbours (default 10)")
+    _fusion(p)
+    p.add_argument("--exact", action="store_true", help="score every occurrence instead of ANN candidates")
+    p.add_argument("--kwic", action="store_true", help="list the word's occurrences in context")
+    p.add_argument("--format", default="table", choices=("table", "csv", "json"))
+    p.set_defaults(func=_cmd_query)
+
+    p = sub.add_parser(
+        "senses",
+        help="map and cluster all occurrences of a word",
+        description="UMAP map of every occurrence of WORD, clusters with their typical contexts and "
+        "distinctive neighbouring words. -o word.csv (coordinates, cluster, context) or word.html "
+        "(an interactive WebGL map); the clusters are printed.",
+    )
+    p.add_argument("index", metavar="INDEX_DIR")
+    p.add_argument("word")
+    p.add_argument("-o", "--output", metavar="FILE", help=".csv or .html")
+    _fusion(p)
+    p.add_argument("--sample", type=int, default=20_000, help="occurrences UMAP is fitted on (default 20,000)")
+    p.add_argument("--max-k", type=int, default=8, help="most clusters tried (default 8)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cmd_senses)
+
+
+def _index_bar(enabled: bool) -> Any:
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    state: dict[str, Any] = {}
+
+    def update(stats: Any) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(
+                total=stats.records_total,
+                initial=stats.records_done,
+                unit="rec",
+                desc="indexing",
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
+            state["start"] = stats.records_done
+        if stats.stage != "encoding":
+            bar.set_description(stats.stage)
+        bar.update(stats.records_done - bar.n)
+        t = max(stats.elapsed, 1e-9)
+        bar.set_postfix_str(f"{stats.sentences / t:,.0f} sent/s, {stats.occurrences / t:,.0f} words/s", refresh=True)
+
+    return update
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from embedkit.corpus.build import build_index, index_summary
+    from embedkit.corpus.manifest import IndexSettings, read_manifest
+
+    settings = IndexSettings(
+        model=args.model,
+        layers=args.layers,
+        pooling=args.pooling,
+        dtype=args.dtype,
+        vectors=args.vectors,
+        align=args.align,
+        align_k=args.align_k,
+        block_size=args.block_size,
+        column=args.column,
+    )
+    out = build_index(
+        args.input,
+        args.output,
+        settings,
+        engine=args.engine,
+        resume=args.resume,
+        device=args.device,
+        batch_size=args.batch_size,
+        ray_address=args.ray_address,
+        ray_actors=args.ray_actors,
+        exact_limit=args.exact_limit,
+        progress=_index_bar(True),
+    )
+    print(f"wrote {out}: {index_summary(read_manifest(out))}", file=sys.stderr)
+    return 0
+
+
+def _emit(frame: Any, fmt: str) -> None:
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False) + "\n")
+    else:
+        sys.stdout.write(frame.to_string(index=False) + "\n")
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    from embedkit.corpus.index import CorpusIndex
+
+    index = CorpusIndex.open(args.index)
+    if args.kwic:
+        _emit(index.occurrences(args.word, limit=None if args.format != "table" else 200), args.format)
+        return 0
+    if args.sentence:
+        query = index.query_text(args.sentence, args.word)
+    else:
+        rows = index.rows_of(args.word)
+        if not 0 <= args.occurrence < len(rows):
+            raise KeyError(f"{args.word!r} occurs {len(rows):,} times; --occurrence must be 0..{len(rows) - 1}")
+        query = index.query_row(int(rows[args.occurrence]))
+    frame = index.neighbours(
+        query, args.space, args.mode, args.alpha, args.k, temperature=args.temperature, exact=args.exact
+    )
+    if args.format == "table":
+        print(
+            f"{query.label}  ·  {args.space}" + (f" ({args.mode}, alpha {args.alpha})" if args.space == "fused" else "")
+        )
+    _emit(frame, args.format)
+    return 0
+
+
+def _cmd_senses(args: argparse.Namespace) -> int:
+    from embedkit.corpus.index import CorpusIndex
+    from embedkit.errors import EmbedkitError
+
+    out = Path(args.output) if args.output else None
+    if out is not None and out.suffix.lower() not in (".csv", ".html"):
+        raise EmbedkitError(f"-o {out.name}: write a .csv or an .html file")
+    index = CorpusIndex.open(args.index)
+    senses = index.senses(
+        args.word,
+        space=args.space,
+        mode=args.mode,
+        alpha=args.alpha,
+        temperature=args.temperature,
+        sample=args.sample,
+        max_k=args.max_k,
+        seed=args.seed,
+    )
+    print(senses.describe())
+    if out is not None:
+        if out.suffix.lower() == ".csv":
+            senses.frame().to_csv(out, index=False)
+        else:
+            from embedkit.corpus.figure import sense_map_figure
+
+            sense_map_figure(senses, title=senses.describe().splitlines()[0]).write_html(out, include_plotlyjs=True)
+        print(f"wrote {out}", file=sys.stderr)
+    return 0

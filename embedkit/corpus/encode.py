@@ -1,0 +1,147 @@
+"""One block of input records -> the two tables of its shard (the work every engine does per block).
+
+Both engines build a :class:`BlockEncoder` from the index folder (settings from the manifest, the map from
+``map.npz``), so a Ray actor and the local process compute the same rows with the same map.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from embedkit.corpus.manifest import IndexSettings, load_map, read_manifest
+from embedkit.corpus.reader import Block, split_sentences
+from embedkit.neighbours import normalize_rows
+from embedkit.text import segment
+
+if TYPE_CHECKING:
+    from embedkit.pipeline import Embedder
+
+__all__ = ["BlockEncoder", "context_cosines", "make_embedder"]
+
+logger = logging.getLogger(__name__)
+
+
+def make_embedder(settings: IndexSettings, *, device: str = "auto", batch_size: int | None = None) -> Embedder:
+    """The Embedder these settings describe (the map is not fitted here)."""
+    from embedkit.contextual import ContextualEncoder
+    from embedkit.pipeline import Embedder
+    from embedkit.static import load_static
+
+    encoder = ContextualEncoder(
+        settings.model,
+        layers=settings.layers,
+        pooling=settings.pooling,
+        device=device,
+        dtype=settings.dtype,
+        batch_size=batch_size,
+    )
+    return Embedder(encoder, load_static(settings.vectors), align=settings.align, align_k=settings.align_k)
+
+
+def context_cosines(h: np.ndarray, pe: np.ndarray, oov: np.ndarray, sentence: np.ndarray) -> np.ndarray:
+    """Per word, cos(h, c) and cos(Pe, c) with its sentence context c, as :mod:`embedkit.fusion` attention uses.
+
+    c is the sum of the unit vectors of both sources over the sentence's *other* words (the word itself when it is
+    alone); an OOV word counts its contextual unit vector twice. Returns ``(n, 2)`` float32.
+    """
+    uh, up = normalize_rows(h), normalize_rows(pe)
+    both = uh + np.where(oov[:, None], uh, up)
+    n_sent = int(sentence.max()) + 1 if len(sentence) else 0
+    totals = np.zeros((n_sent, h.shape[1]), np.float32)
+    if len(sentence):
+        _add_sorted(totals, sentence, both)
+    counts = np.bincount(sentence, minlength=n_sent)
+    context = np.where((counts[sentence] > 1)[:, None], totals[sentence] - both, both)
+    context = normalize_rows(context)
+    return np.stack([(uh * context).sum(1), (up * context).sum(1)], axis=1).astype(np.float32)
+
+
+def _add_sorted(totals: np.ndarray, group: np.ndarray, x: np.ndarray) -> None:
+    """``totals[g] += x`` for rows grouped by ``group`` (the rows of one sentence are contiguous)."""
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    totals[group[starts]] += np.add.reduceat(x, starts, axis=0)
+
+
+class BlockEncoder:
+    """Turns a :class:`~embedkit.corpus.reader.Block` into its shard tables.
+
+    Args:
+        embedder: the encoder, the static vectors and the fitted map.
+        block_size: records per block (gives each record its number in its file).
+    """
+
+    def __init__(self, embedder: Embedder, block_size: int) -> None:
+        self.embedder = embedder
+        self.block_size = block_size
+        self.static_map = embedder.static_map
+
+    @classmethod
+    def from_index(
+        cls, folder: str | os.PathLike[str], *, device: str = "auto", batch_size: int | None = None
+    ) -> BlockEncoder:
+        """Load the model, vectors and stored map that the index folder's manifest names."""
+        manifest = read_manifest(folder)
+        settings = IndexSettings.from_dict(manifest["settings"])
+        embedder = make_embedder(settings, device=device, batch_size=batch_size)
+        embedder._map = load_map(Path(folder))  # the driver's map, never refitted
+        return cls(embedder, settings.block_size)
+
+    def sentences(self, block: Block) -> tuple[list[str], np.ndarray]:
+        """The sentences of a block and each one's record number in its file."""
+        texts: list[str] = []
+        records: list[int] = []
+        first = block.number * self.block_size
+        for k, record in enumerate(block.records):
+            for sentence in split_sentences(record):
+                texts.append(sentence)
+                records.append(first + k)
+        return texts, np.asarray(records, np.int64)
+
+    def encode(self, block: Block) -> tuple[Any, Any]:
+        """The ``(sentences, occurrences)`` Arrow tables of one block (see :mod:`embedkit.corpus.shards`)."""
+        import pyarrow as pa
+
+        texts, records = self.sentences(block)
+        words = [segment(t) for t in texts]
+        counts = np.fromiter((len(w) for w in words), np.int64, count=len(words))
+        flat = [w for ws in words for w in ws]
+        dim = self.embedder.encoder.dim
+        if flat:
+            h = np.concatenate(self.embedder.encoder.encode([[w.text for w in ws] for ws in words]), axis=0)
+        else:
+            h = np.zeros((0, dim), np.float32)
+        tokens = [w.text for w in flat]
+        static, oov = self.embedder.static.lookup(tokens)
+        pe = self.static_map.transform(static)
+        pe[oov] = 0.0
+        sentence = np.repeat(np.arange(len(texts), dtype=np.int32), counts)
+        att = context_cosines(h, pe, oov, sentence)
+        h16 = h.astype(np.float16)
+        sentences = pa.table({"record": pa.array(records, pa.int64()), "text": pa.array(texts, pa.string())})
+        occurrences = pa.table(
+            {
+                "sentence": pa.array(sentence, pa.int32()),
+                "position": pa.array(np.concatenate([np.arange(c) for c in counts]) if len(counts) else [], pa.int32()),
+                "word": pa.array(tokens, pa.string()),
+                "start": pa.array([w.start for w in flat], pa.int32()),
+                "end": pa.array([w.end for w in flat], pa.int32()),
+                "oov": pa.array(oov, pa.bool_()),
+                "h": pa.FixedSizeListArray.from_arrays(pa.array(h16.reshape(-1)), dim),
+                # the scalars use the stored (half-precision) h, so rescoring from the stored rows is exact
+                "h2": pa.array(_rowdot(h16, h16), pa.float32()),
+                "hpe": pa.array(_rowdot(h16, pe), pa.float32()),
+                "pe2": pa.array(_rowdot(pe, pe), pa.float32()),
+                "att_h": pa.array(att[:, 0], pa.float32()),
+                "att_p": pa.array(att[:, 1], pa.float32()),
+            }
+        )
+        return sentences, occurrences
+
+
+def _rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", a.astype(np.float32, copy=False), b.astype(np.float32, copy=False))

@@ -1,0 +1,299 @@
+"""``CorpusIndex``: an index folder opened for queries (memory-mapped; nothing is re-embedded).
+
+Example:
+    >>> idx = CorpusIndex.open("wordnet-index")                                        # doctest: +SKIP
+    >>> idx.neighbours(int(idx.rows_of("bank")[0]), "fused", "weighted", alpha=0.3)    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from embedkit.corpus.consolidate import ANN_FILE, QUERY
+from embedkit.corpus.manifest import load_map, read_manifest
+from embedkit.corpus.query import Query, query_row, query_text
+from embedkit.corpus.search import candidates, exact_scores, row_scores, scoring, top_rows
+from embedkit.errors import EmbedkitError
+from embedkit.neighbours import normalize_rows
+from embedkit.options import FusionMode
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from embedkit.corpus.encode import BlockEncoder
+    from embedkit.corpus.senses import SenseMap
+
+__all__ = ["CorpusIndex"]
+
+
+class CorpusIndex:
+    """A complete corpus index, opened read-only.
+
+    Attributes:
+        folder: the index folder.
+        manifest: its manifest (settings, model, map, counts).
+        n_rows: word occurrences; ``n_types``: distinct word forms; ``dim``: contextual dimension.
+    """
+
+    def __init__(self, folder: Path, manifest: dict[str, Any]) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        q = folder / QUERY
+        self.vectors = np.load(q / "vectors.npy", mmap_mode="r")
+        self.rows = np.load(q / "rows.npy", mmap_mode="r")
+        self.scalars = np.load(q / "scalars.npy", mmap_mode="r")
+        self.order = np.load(q / "order.npy", mmap_mode="r")
+        self.type_offsets = np.load(q / "type_offsets.npy")
+        self.sentence_offsets = np.load(q / "sentence_offsets.npy", mmap_mode="r")
+        self.n_rows, self.dim = (int(x) for x in self.vectors.shape)
+        import pyarrow as pa
+        import pyarrow.ipc as ipc
+        import pyarrow.parquet as pq
+
+        types = pq.read_table(q / "types.parquet")
+        self.type_words: list[str] = types.column("word").to_pylist()
+        keys: list[str] = types.column("key").to_pylist()
+        self.type_oov = types.column("oov").to_numpy(zero_copy_only=False).astype(bool)
+        self.n_types = len(self.type_words)
+        # one key (a lower-cased word) owns consecutive types
+        starts = [0] + [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]
+        self._key_types = {keys[s]: (s, e) for s, e in zip(starts, starts[1:] + [len(keys)])}
+        self._sentences = ipc.open_file(pa.memory_map(str(q / "sentences.arrow"))).read_all().column("text")
+        self.row_type = np.asarray(self.rows[:, 4], np.int64)
+        self._lock = threading.Lock()
+        self._encoder: BlockEncoder | None = None
+        self._ann_path = q / ANN_FILE
+
+    @classmethod
+    def open(cls, folder: str | os.PathLike[str]) -> CorpusIndex:
+        """Open a complete index.
+
+        Raises:
+            EmbedkitError: not an index, or an unfinished one (with the command that finishes it).
+        """
+        path = Path(folder)
+        manifest = read_manifest(path)
+        if manifest.get("state") != "complete" or not (path / QUERY / "vectors.npy").is_file():
+            raise EmbedkitError(f"the index in {path} is not finished: run `embedkit index ... -o {path} --resume`")
+        return cls(path, manifest)
+
+    def __repr__(self) -> str:
+        return f"CorpusIndex({str(self.folder)!r}, {self.n_rows:,} occurrences, {self.n_types:,} word types)"
+
+    # -- static side, per type ------------------------------------------------------------------------
+    @cached_property
+    def static_map(self) -> Any:
+        return load_map(self.folder)
+
+    @cached_property
+    def static_raw(self) -> np.ndarray:
+        return np.load(self.folder / QUERY / "types_static.npy")
+
+    @cached_property
+    def static_units(self) -> np.ndarray:
+        """Unit raw static vector per type (zeros for OOV types)."""
+        units = normalize_rows(self.static_raw).astype(np.float32)
+        units[self.type_oov] = 0.0
+        return units
+
+    @cached_property
+    def mapped_static(self) -> np.ndarray:
+        """``P e`` per type in the contextual space (zeros for OOV types)."""
+        mapped = self.static_map.transform(self.static_raw).astype(np.float32)
+        mapped[self.type_oov] = 0.0
+        return mapped
+
+    @cached_property
+    def mapped_norms(self) -> np.ndarray:
+        return np.linalg.norm(self.mapped_static, axis=1)
+
+    @property
+    def ann(self) -> Any:
+        """The approximate index (faiss), or None for a small index searched exactly."""
+        if not self._ann_path.is_file():
+            return None
+        with self._lock:
+            if "_ann" not in self.__dict__:
+                import faiss
+
+                self.__dict__["_ann"] = faiss.read_index(str(self._ann_path))
+        return self.__dict__["_ann"]
+
+    # -- words and occurrences -------------------------------------------------------------------------
+    def words(self, prefix: str = "", limit: int = 50) -> list[tuple[str, int]]:
+        """Words (lower-cased) with their counts, most frequent first, optionally starting with ``prefix``."""
+        counts = self.word_counts
+        prefix = prefix.lower()
+        out = [(w, c) for w, c in counts if w.startswith(prefix)] if prefix else counts
+        return out[:limit]
+
+    @cached_property
+    def key_words(self) -> list[str]:
+        """Every lower-cased word (key), in key order."""
+        return list(self._key_types)
+
+    @cached_property
+    def key_index(self) -> dict[str, int]:  # key -> key id
+        return {k: i for i, k in enumerate(self._key_types)}
+
+    @cached_property
+    def key_counts(self) -> np.ndarray:
+        spans = np.array(list(self._key_types.values()), np.int64).reshape(-1, 2)
+        return self.type_offsets[spans[:, 1]] - self.type_offsets[spans[:, 0]]
+
+    @cached_property
+    def type_key(self) -> np.ndarray:
+        """The key id of every type."""
+        out = np.empty(self.n_types, np.int64)
+        for i, (s, e) in enumerate(self._key_types.values()):
+            out[s:e] = i
+        return out
+
+    @cached_property
+    def word_counts(self) -> list[tuple[str, int]]:
+        """Every word (lower-cased) with its count, most frequent first."""
+        return sorted(zip(self.key_words, self.key_counts.tolist()), key=lambda kc: (-kc[1], kc[0]))
+
+    def rows_of(self, word: str) -> np.ndarray:
+        """Rows of every occurrence of ``word`` (case-insensitive), in corpus order.
+
+        Raises:
+            KeyError: the word does not occur in the corpus.
+        """
+        span = self._key_types.get(word.strip().lower())
+        if span is None:
+            raise KeyError(f"{word!r} does not occur in this corpus")
+        lo, hi = int(self.type_offsets[span[0]]), int(self.type_offsets[span[1]])
+        return np.sort(np.asarray(self.order[lo:hi], np.int64))
+
+    def sentence(self, s: int) -> str:
+        """The text of sentence ``s``."""
+        return str(self._sentences[int(s)].as_py())
+
+    def context(self, row: int, marker: tuple[str, str] = ("[", "]")) -> str:
+        """Occurrence ``row`` in its sentence, marked: ``I sat on the river [bank].``"""
+        s, _, a, b, _ = (int(x) for x in self.rows[int(row)])
+        text = self.sentence(s)
+        return f"{text[:a]}{marker[0]}{text[a:b]}{marker[1]}{text[b:]}"
+
+    def contexts(self, rows: np.ndarray) -> list[str]:
+        """:meth:`context` of many rows at once (one vectorised read of their sentences)."""
+        meta = np.asarray(self.rows[np.asarray(rows, np.int64)])
+        texts = self._sentences.take(meta[:, 0]).to_pylist()
+        return [f"{t[:a]}[{t[a:b]}]{t[b:]}" for t, a, b in zip(texts, meta[:, 2].tolist(), meta[:, 3].tolist())]
+
+    def word_of(self, row: int) -> str:
+        return self.type_words[int(self.row_type[int(row)])]
+
+    def occurrences(self, word: str, limit: int | None = 1000, width: int = 60) -> pd.DataFrame:
+        """Keyword in context: one row per occurrence of ``word`` (``row``, ``sentence``, ``left``, ``word``, ``right``).
+
+        Raises:
+            KeyError: the word does not occur in the corpus.
+        """
+        import pandas as pd
+
+        rows = self.rows_of(word)
+        if limit is not None:
+            rows = rows[:limit]
+        meta = np.asarray(self.rows[rows])
+        texts = self._sentences.take(meta[:, 0]).to_pylist()
+        left, mid, right = [], [], []
+        for text, (_, _, a, b, _) in zip(texts, meta.tolist()):
+            left.append(text[max(0, a - width) : a])
+            mid.append(text[a:b])
+            right.append(text[b : b + width])
+        return pd.DataFrame({"row": rows, "sentence": meta[:, 0], "left": left, "word": mid, "right": right})
+
+    # -- queries ---------------------------------------------------------------------------------------
+    def query_row(self, row: int) -> Query:
+        """The query for an indexed occurrence (its own vectors; left out of its neighbours)."""
+        return query_row(self, row)
+
+    def query_text(self, sentence: str, word: str, occurrence: int = 0) -> Query:
+        """The query for ``word`` in a new sentence, encoded with the index's own model and map.
+
+        Raises:
+            KeyError: the word is not in the sentence.
+        """
+        return query_text(self, sentence, word, occurrence)
+
+    def encoder(self) -> BlockEncoder:
+        """The index's own model, vectors and map (loaded on first use)."""
+        from embedkit.corpus.encode import BlockEncoder
+
+        with self._lock:
+            if self._encoder is None:
+                self._encoder = BlockEncoder.from_index(self.folder)
+            return self._encoder
+
+    def neighbours(
+        self,
+        query: Query | int,
+        space: str = "fused",
+        mode: FusionMode | str = "weighted",
+        alpha: float = 0.5,
+        k: int = 10,
+        *,
+        temperature: float = 0.1,
+        exact: bool = False,
+    ) -> pd.DataFrame:
+        """The ``k`` nearest occurrences of ``query`` (a :class:`Query` or a row) in one space, any alpha.
+
+        Candidates come from the approximate index (unless the index is small or ``exact``) and are re-scored
+        exactly (see :mod:`embedkit.corpus.search`). Returns ``rank``, ``row``, ``cosine``, ``word``, ``context``.
+        """
+        import pandas as pd
+
+        q = self.query_row(query) if isinstance(query, (int, np.integer)) else query
+        rows, scores = self.search(q, space, mode, alpha, k, temperature=temperature, exact=exact)
+        return pd.DataFrame(
+            {
+                "rank": np.arange(1, len(rows) + 1),
+                "row": rows,
+                "cosine": np.round(scores, 4),
+                "word": [self.word_of(r) for r in rows],
+                "context": [self.context(r) for r in rows],
+            }
+        )
+
+    def search(
+        self,
+        q: Query,
+        space: str = "fused",
+        mode: FusionMode | str = "weighted",
+        alpha: float = 0.5,
+        k: int = 10,
+        *,
+        temperature: float = 0.1,
+        exact: bool = False,
+        **candidate_options: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, scores)`` of the ``k`` best occurrences, best first (see :meth:`neighbours`)."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        sc = scoring(self, q, space, mode, alpha, temperature)
+        if exact or self.ann is None:
+            scores = exact_scores(self, sc)
+            return top_rows(np.arange(self.n_rows), scores, k, q.row)
+        rows = candidates(self, sc, **candidate_options)
+        c = (
+            np.zeros(len(rows))
+            if space == "static"
+            else (np.asarray(self.vectors[rows], np.float32) @ sc.u.astype(np.float32)).astype(np.float64)
+        )
+        return top_rows(rows, row_scores(self, sc, rows, c), k, q.row)
+
+    def senses(
+        self, word: str, space: str = "fused", mode: FusionMode | str = "weighted", alpha: float = 0.5, **options: Any
+    ) -> SenseMap:
+        """The sense map of ``word`` (see :class:`embedkit.corpus.senses.SenseMap`)."""
+        from embedkit.corpus.senses import SenseMap
+
+        return SenseMap(self, word, space=space, mode=mode, alpha=alpha, **options)

@@ -1,0 +1,189 @@
+"""Corpus: every occurrence of a word in an indexed corpus, its sense map, and neighbours across the corpus."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from embedkit.corpus.figure import sense_figure
+from embedkit_app import corpus_data, state, widgets
+
+widgets.page_setup("Corpus", "📚")
+st.title("Corpus")
+widgets.explainer(
+    "A **corpus index** holds the BERT vector of every word occurrence of a whole corpus (built once with "
+    "`embedkit index`, or here from a small upload). Pick a word: the map shows **all its occurrences**, one dot "
+    "each, laid out by UMAP so that occurrences used alike sit together; colours are clusters (k-means, with the "
+    "number of clusters chosen by the silhouette score). Moving **alpha** mixes in the static vector, which is the "
+    "same for every occurrence of the word: clusters and neighbours are recomputed exactly, nothing is re-embedded. "
+    "Click a dot to list its nearest occurrences **across the whole corpus**, with their sentences."
+)
+mode, alpha = widgets.fusion_controls()
+
+names = corpus_data.list_indexes()
+with st.expander("Build a small index from a .txt upload", expanded=not names):
+    up = st.file_uploader("Text file (one sentence or paragraph per line)", type=["txt"], key=state.CORPUS_UPLOAD)
+    new_name = st.text_input("Index name", value="my-corpus", key=state.CORPUS_NEW_NAME, max_chars=41)
+    st.caption(
+        f"Up to {corpus_data.MAX_UPLOAD_BYTES / 1e6:.0f} MB, with the bundled model and GloVe vectors. "
+        "Larger corpora: `python -m embedkit index FILE -o FOLDER` (see the README)."
+    )
+    if st.button("Build index", disabled=up is None, icon=":material/build:"):
+        bar = st.progress(0.0, text="Loading the model…")
+
+        def _progress(stats: object) -> None:
+            done, total = getattr(stats, "records_done", 0), max(getattr(stats, "records_total", 1), 1)
+            words = getattr(stats, "occurrences", 0) / max(getattr(stats, "elapsed", 1.0), 1e-9)
+            bar.progress(
+                min(1.0, done / total),
+                text=f"{getattr(stats, 'stage', '')}: {done:,} / {total:,} lines · {words:,.0f} words/s",
+            )
+
+        try:
+            assert up is not None
+            corpus_data.build_from_upload(new_name.strip(), up.getvalue(), up.name, _progress)
+        except (ValueError, KeyError, OSError, RuntimeError) as exc:
+            widgets.show_error(exc, "Could not build the index")
+        else:
+            st.session_state[state.CORPUS] = new_name.strip()
+            names = corpus_data.list_indexes()
+        bar.empty()
+
+if not names:
+    st.info(
+        f"No index in the corpus folder ({corpus_data.corpus_root()}) yet: build one above, or with "
+        "`python -m embedkit index FILE -o FOLDER` inside that folder (set EMBEDKIT_CORPUS_DIR to use another)."
+    )
+    st.stop()
+if st.session_state.get(state.CORPUS) not in names:
+    st.session_state.pop(state.CORPUS, None)
+left, mid, right = st.columns([1, 2, 1])
+with left:
+    name = st.selectbox("Index", names, key=state.CORPUS, bind="query-params", persist_state="session")
+try:
+    index = corpus_data.open_index(str(name))
+except (ValueError, OSError) as exc:
+    widgets.show_error(exc, "Could not open the index")
+    st.stop()
+counts = index.manifest["counts"]
+st.caption(
+    f"{counts['occurrences']:,} occurrences of {counts['types']:,} word forms in {counts['sentences']:,} "
+    f"sentences · {index.manifest['model']['describe']} · {index.manifest.get('map', {}).get('describe', '')}"
+)
+
+vocab = [w for w, _ in index.word_counts[:20_000]]
+with mid:
+    word = st.selectbox(
+        "Word (most frequent first: type to search)",
+        vocab,
+        index=None,
+        key=state.CORPUS_WORD,
+        placeholder="type a word",
+        bind="query-params",
+        persist_state="session",
+    )
+with right:
+    space = st.segmented_control(
+        "Space",
+        ["fused", "bert", "static"],
+        default="fused",
+        key=state.CORPUS_SPACE,
+        bind="query-params",
+        persist_state="session",
+        required=True,
+    )
+if not word:
+    st.info("Pick a word to see all its occurrences.")
+    st.stop()
+
+try:
+    with st.spinner(f"Laying out every occurrence of “{word}” (UMAP; once per word, space and mode)…"):
+        senses = corpus_data.sense_map(str(name), str(word), str(space), mode, alpha)
+except (ValueError, KeyError) as exc:
+    widgets.show_error(exc, "Could not map the word")
+    st.stop()
+
+fused = f" — {widgets.MODE_LABELS[mode]}, α={alpha:.2f}" if space == "fused" else ""
+sil = f", silhouette {senses.silhouette:.2f}" if np.isfinite(senses.silhouette) else ""
+st.markdown(f"**{len(senses):,} occurrences of “{word}”** · {space}{fused} · {senses.k} cluster(s){sil}")
+selected = st.session_state.get(state.CORPUS_SELECTED)
+if selected is not None and selected not in set(senses.rows.tolist()):
+    selected = None
+
+
+def _on_select() -> None:
+    event = st.session_state.get(state.CORPUS_MAP)
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    cd = points[0].get("customdata") if points else None
+    if isinstance(cd, (list, tuple)):
+        cd = cd[0] if cd else None
+    if cd is not None:
+        st.session_state[state.CORPUS_SELECTED] = int(cd)
+
+
+labels = {c.cluster: f"{c.cluster}: {', '.join(c.words[:3]) or '-'} ({c.size:,})" for c in senses.clusters}
+hovers = corpus_data.hover_texts(str(name), str(word))
+fig = sense_figure(
+    senses.coords[:, 0],
+    senses.coords[:, 1],
+    senses.labels,
+    hovers,
+    senses.rows,
+    labels=labels,
+    selected=selected,
+    height=520,
+)
+st.plotly_chart(
+    fig,
+    key=state.CORPUS_MAP,
+    on_select=_on_select,
+    selection_mode="points",
+    config={"displaylogo": False, "scrollZoom": True},
+)
+if space == "static":
+    st.caption("Static vectors give every occurrence of a word form the same vector: one spot per form.")
+
+tab_n, tab_c, tab_k = st.tabs(["Nearest occurrences", "Clusters", "All occurrences"])
+with tab_n:
+    query = st.session_state.get(state.CORPUS_SELECTED)
+    if query is None or query not in set(senses.rows.tolist()):
+        query = int(senses.clusters[0].typical_rows[0]) if senses.clusters else int(senses.rows[0])
+        st.caption("Click a dot on the map to choose the occurrence; showing the most typical one of cluster 0.")
+    st.markdown(f"> {widgets.md_escape(index.context(query))}")
+    try:
+        table = index.neighbours(query, str(space), mode, alpha, k=10)
+    except (KeyError, ValueError) as exc:
+        widgets.show_error(exc, "No neighbours")
+    else:
+        st.dataframe(
+            table[["rank", "cosine", "word", "context"]],
+            hide_index=True,
+            width="stretch",
+            key="corpus_neighbours",
+            column_config={
+                "cosine": st.column_config.ProgressColumn(
+                    "cosine", min_value=0.0, max_value=1.0, format="%.3f", width="small"
+                )
+            },
+        )
+with tab_c:
+    st.dataframe(
+        [
+            {
+                "cluster": c.cluster,
+                "size": c.size,
+                "distinctive neighbouring words": ", ".join(c.words),
+                "most typical context": c.typical[0] if c.typical else "",
+            }
+            for c in senses.clusters
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        "Distinctive words: words within 5 of the occurrence, far more frequent near this cluster than "
+        "near the others. Typical context: the occurrence nearest the cluster's centre."
+    )
+with tab_k:
+    st.dataframe(index.occurrences(str(word), limit=500)[["left", "word", "right"]], hide_index=True, width="stretch")
+    st.caption("Keyword in context (first 500 occurrences in corpus order).")

@@ -1,0 +1,86 @@
+"""The Corpus page in a real browser: open a small index, search a word, move alpha, click a point, see neighbours."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_browser import RUN_TIMEOUT_MS, assert_clean, open_page, shot, wait_idle
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+NAME = "e2e-wordnet"
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A small WordNet index in the corpus folder the server reads (``<EMBEDKIT_CACHE_DIR>/corpora``)."""
+    from embedkit.corpus.build import build_index
+    from embedkit.corpus.manifest import IndexSettings
+    from embedkit_app.corpus_data import corpus_root
+    from tests.unit.test_corpus import write_slice
+
+    pytest.importorskip("embedkit.wordnet").find_wordnet()
+    corpus = write_slice(tmp_path_factory.mktemp("e2e-corpus") / "wordnet.txt", n_glosses=120)
+    folder = corpus_root() / NAME
+    shutil.rmtree(folder, ignore_errors=True)
+    yield build_index(corpus, folder, IndexSettings(align_k=500, block_size=50))
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def page(browser, server) -> Iterator[object]:
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+    pg = ctx.new_page()
+    pg.set_default_timeout(RUN_TIMEOUT_MS)
+    yield pg
+    ctx.close()
+
+
+def n_selected(pg) -> int:
+    return pg.evaluate(
+        "() => { const p = document.querySelector('.js-plotly-plot');"
+        " return p._fullData.filter(t => t.name === 'selected').flatMap(t => Array.from(t.x || [])).length; }"
+    )
+
+
+def test_corpus_page_search_alpha_click_neighbours(page, server, corpus_index: Path) -> None:
+    open_page(page, server, "Corpus", f"corpus={NAME}&cword=bank&align_k=500")
+    page.get_by_text("occurrences of “bank”").first.wait_for()
+    assert_clean(page)
+    n_points = page.evaluate(
+        "() => document.querySelector('.js-plotly-plot')._fullData.reduce((n, t) => n + (t.x ? t.x.length : 0), 0)"
+    )
+    assert n_points >= 15, n_points  # every occurrence of bank in the slice
+    assert page.evaluate("() => document.querySelector('.js-plotly-plot')._fullData[0].type") == "scattergl"
+
+    slider = page.get_by_role("slider", name="alpha — weight of BERT")
+    slider.focus()
+    for _ in range(2):
+        page.keyboard.press("ArrowLeft")
+    page.get_by_text("α=0.40").first.wait_for()
+    wait_idle(page)
+    assert "alpha=0.4" in page.url
+    assert_clean(page)
+
+    # click the first point of the first cluster (WebGL: its pixel position comes from the axes)
+    xy = page.evaluate(
+        "() => { const p = document.querySelector('.js-plotly-plot'); const t = p._fullData[0];"
+        " const xa = p._fullLayout.xaxis, ya = p._fullLayout.yaxis; const r = p.getBoundingClientRect();"
+        " return [r.left + xa._offset + xa.l2p(t.x[0]), r.top + ya._offset + ya.l2p(t.y[0]), t.text[0]]; }"
+    )
+    page.mouse.click(xy[0], xy[1])
+    time.sleep(1.0)
+    wait_idle(page)
+    assert n_selected(page) == 1, "the clicked point is not ringed"
+    clicked = xy[2].replace("<b>", "[").replace("</b>", "]").replace("<br>", " ")
+    quote = page.locator('[data-testid="stMarkdownContainer"] blockquote').first.inner_text()
+    assert quote.split()[:4] == clicked.split()[:4], (quote, clicked)
+    assert page.get_by_text("Click a dot on the map").count() == 0
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1  # the neighbours across the corpus
+    assert_clean(page)
+    shot(page, "corpus")
