@@ -324,7 +324,7 @@ def stage_render(args: argparse.Namespace, corpus: Path) -> None:
     from embedkit.corpus.clustering import spherical_kmeans
     from embedkit.corpus.figure import hover_text, sense_figure
     from embedkit.corpus.index import CorpusIndex
-    from embedkit.neighbours import normalize_rows
+    from embedkit.cosine import normalize_rows
 
     index = CorpusIndex.open(args.index)
     n = min(100_000, index.n_rows)

@@ -23,7 +23,7 @@ import numpy as np
 from embedkit.cosine import normalize_rows
 from embedkit.options import FusionMode, coerce
 
-__all__ = ["Fusion", "fuse", "fused_dim"]
+__all__ = ["Fusion", "attention_softmax", "attention_weights", "context_cosines", "fuse", "fused_dim"]
 
 
 @dataclass(frozen=True)
@@ -108,16 +108,15 @@ def _sum_by_group(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray
     return totals
 
 
-def attention_weights(
-    h: np.ndarray,
-    pe: np.ndarray,
-    alpha: float = 0.5,
-    *,
-    oov: np.ndarray | None = None,
-    sentence_ids: np.ndarray | None = None,
-    temperature: float = 0.1,
+def context_cosines(
+    h: np.ndarray, pe: np.ndarray, *, oov: np.ndarray | None = None, sentence_ids: np.ndarray | None = None
 ) -> np.ndarray:
-    """Per-word softmax weights ``(n, 2)`` over [contextual, static] (see the module docstring)."""
+    """Per word, ``cos(h, c)`` and ``cos(Pe, c)`` with its sentence context ``c``: ``(n, 2)`` float32.
+
+    ``c`` is the sum of the unit vectors of both sources over the sentence's *other* words (the word itself when it
+    is alone in its sentence); an OOV word counts its contextual unit vector twice. Attention fusion scores the two
+    sources with these; corpus mode stores them so alpha and the temperature stay live.
+    """
     n = h.shape[0]
     sid = np.zeros(n, np.int64) if sentence_ids is None else np.asarray(sentence_ids, np.int64)
     oov = np.zeros(n, bool) if oov is None else np.asarray(oov, bool)
@@ -129,7 +128,15 @@ def attention_weights(
     others = counts[sid] - 1
     context = np.where(others[:, None] > 0, totals[sid] - both, both)
     context = normalize_rows(context.astype(np.float32))
-    scores = np.stack([(uh * context).sum(1), (up * context).sum(1)], axis=1) / temperature
+    return np.stack([(uh * context).sum(1), (up * context).sum(1)], axis=1).astype(np.float32)
+
+
+def attention_softmax(
+    cosines: np.ndarray, alpha: float = 0.5, *, oov: np.ndarray | None = None, temperature: float = 0.1
+) -> np.ndarray:
+    """Per-word weights ``(n, 2)`` over [contextual, static] from :func:`context_cosines` (see the module docstring)."""
+    oov = np.zeros(len(cosines), bool) if oov is None else np.asarray(oov, bool)
+    scores = np.asarray(cosines, np.float64) / temperature
     with np.errstate(divide="ignore"):
         scores = scores + np.log(np.array([alpha, 1.0 - alpha]))[None, :]
     scores[oov, 1] = -np.inf
@@ -138,3 +145,17 @@ def attention_weights(
     w = np.exp(scores)
     w /= w.sum(axis=1, keepdims=True)
     return w.astype(np.float32)
+
+
+def attention_weights(
+    h: np.ndarray,
+    pe: np.ndarray,
+    alpha: float = 0.5,
+    *,
+    oov: np.ndarray | None = None,
+    sentence_ids: np.ndarray | None = None,
+    temperature: float = 0.1,
+) -> np.ndarray:
+    """Per-word softmax weights ``(n, 2)`` over [contextual, static] (see the module docstring)."""
+    cosines = context_cosines(h, pe, oov=oov, sentence_ids=sentence_ids)
+    return attention_softmax(cosines, alpha, oov=oov, temperature=temperature)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from embedkit.neighbours import normalize_rows
+from embedkit.cosine import normalize_rows
 
 __all__ = ["silhouette", "spherical_kmeans"]
 

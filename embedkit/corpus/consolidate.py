@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from embedkit.corpus.shards import occurrence_files, sentence_files
-from embedkit.neighbours import normalize_rows
+from embedkit.cosine import normalize_rows
 
 __all__ = ["ANN_FILE", "QUERY", "consolidate"]
 

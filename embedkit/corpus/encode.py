@@ -15,13 +15,13 @@ import numpy as np
 
 from embedkit.corpus.manifest import IndexSettings, load_map, read_manifest
 from embedkit.corpus.reader import Block, split_sentences
-from embedkit.neighbours import normalize_rows
+from embedkit.fusion import context_cosines
 from embedkit.text import segment
 
 if TYPE_CHECKING:
-    from embedkit.pipeline import Embedder
+    from embedkit.embedder import Embedder
 
-__all__ = ["BlockEncoder", "context_cosines", "make_embedder"]
+__all__ = ["BlockEncoder", "make_embedder"]
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 def make_embedder(settings: IndexSettings, *, device: str = "auto", batch_size: int | None = None) -> Embedder:
     """The Embedder these settings describe (the map is not fitted here)."""
     from embedkit.contextual import ContextualEncoder
-    from embedkit.pipeline import Embedder
+    from embedkit.embedder import Embedder
     from embedkit.static import load_static
 
     encoder = ContextualEncoder(
@@ -41,30 +41,6 @@ def make_embedder(settings: IndexSettings, *, device: str = "auto", batch_size: 
         batch_size=batch_size,
     )
     return Embedder(encoder, load_static(settings.vectors), align=settings.align, align_k=settings.align_k)
-
-
-def context_cosines(h: np.ndarray, pe: np.ndarray, oov: np.ndarray, sentence: np.ndarray) -> np.ndarray:
-    """Per word, cos(h, c) and cos(Pe, c) with its sentence context c, as :mod:`embedkit.fusion` attention uses.
-
-    c is the sum of the unit vectors of both sources over the sentence's *other* words (the word itself when it is
-    alone); an OOV word counts its contextual unit vector twice. Returns ``(n, 2)`` float32.
-    """
-    uh, up = normalize_rows(h), normalize_rows(pe)
-    both = uh + np.where(oov[:, None], uh, up)
-    n_sent = int(sentence.max()) + 1 if len(sentence) else 0
-    totals = np.zeros((n_sent, h.shape[1]), np.float32)
-    if len(sentence):
-        _add_sorted(totals, sentence, both)
-    counts = np.bincount(sentence, minlength=n_sent)
-    context = np.where((counts[sentence] > 1)[:, None], totals[sentence] - both, both)
-    context = normalize_rows(context)
-    return np.stack([(uh * context).sum(1), (up * context).sum(1)], axis=1).astype(np.float32)
-
-
-def _add_sorted(totals: np.ndarray, group: np.ndarray, x: np.ndarray) -> None:
-    """``totals[g] += x`` for rows grouped by ``group`` (the rows of one sentence are contiguous)."""
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    totals[group[starts]] += np.add.reduceat(x, starts, axis=0)
 
 
 class BlockEncoder:
@@ -120,7 +96,7 @@ class BlockEncoder:
         pe = self.static_map.transform(static)
         pe[oov] = 0.0
         sentence = np.repeat(np.arange(len(texts), dtype=np.int32), counts)
-        att = context_cosines(h, pe, oov, sentence)
+        att = context_cosines(h, pe, oov=oov, sentence_ids=sentence)
         h16 = h.astype(np.float16)
         sentences = pa.table({"record": pa.array(records, pa.int64()), "text": pa.array(texts, pa.string())})
         occurrences = pa.table(

@@ -19,8 +19,8 @@ from embedkit.corpus.consolidate import ANN_FILE, QUERY
 from embedkit.corpus.manifest import load_map, read_manifest
 from embedkit.corpus.query import Query, query_row, query_text
 from embedkit.corpus.search import candidates, exact_scores, row_scores, scoring, top_rows
+from embedkit.cosine import normalize_rows
 from embedkit.errors import EmbedkitError
-from embedkit.neighbours import normalize_rows
 from embedkit.options import FusionMode
 
 if TYPE_CHECKING:

@@ -66,7 +66,7 @@ def query_text(index: CorpusIndex, sentence: str, word: str, occurrence: int = 0
     Raises:
         KeyError: the word is not in the sentence.
     """
-    from embedkit.corpus.encode import context_cosines
+    from embedkit.fusion import context_cosines
     from embedkit.text import segment
 
     words = segment(sentence.strip())
@@ -79,7 +79,7 @@ def query_text(index: CorpusIndex, sentence: str, word: str, occurrence: int = 0
     e, oov = enc.embedder.static.lookup([w.text for w in words])
     pe = enc.static_map.transform(e)
     pe[oov] = 0.0
-    att = context_cosines(h, pe, oov, np.zeros(len(words), np.int64))
+    att = context_cosines(h, pe, oov=oov, sentence_ids=np.zeros(len(words), np.int64))
     w = words[i]
     label = f"{sentence[: w.start]}[{w.text}]{sentence[w.end :]}"
     return Query(h[i], e[i] * (not oov[i]), pe[i], bool(oov[i]), (float(att[i, 0]), float(att[i, 1])), -1, label)

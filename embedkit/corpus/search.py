@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from embedkit.fusion import attention_softmax
 from embedkit.options import FusionMode, coerce
 
 if TYPE_CHECKING:
@@ -53,14 +54,6 @@ class Scoring:
     h_unit: np.ndarray  # the query's unit contextual vector (ranks the rows within one word type)
 
 
-def _softmax2(x0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    m = np.maximum(x0, x1)
-    with np.errstate(invalid="ignore"):
-        a0, a1 = np.exp(x0 - m), np.exp(x1 - m)
-    s = a0 + a1
-    return a0 / s, a1 / s
-
-
 def _weights(
     mode: FusionMode, alpha: float, temperature: float, oov: np.ndarray, att: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -69,9 +62,8 @@ def _weights(
     if mode is FusionMode.WEIGHTED:
         wa, wb = np.full(n, alpha, np.float64), np.full(n, 1.0 - alpha, np.float64)
     else:
-        with np.errstate(divide="ignore"):
-            la, lb = np.log(alpha), np.log(1.0 - alpha)
-        wa, wb = _softmax2(att[:, 0] / temperature + la, att[:, 1] / temperature + lb)
+        w = attention_softmax(att, alpha, oov=oov, temperature=temperature).astype(np.float64)
+        wa, wb = w[:, 0], w[:, 1]
     wa = np.where(oov, 1.0, wa)
     wb = np.where(oov, 0.0, wb)
     return wa, wb

@@ -25,7 +25,7 @@ import numpy as np
 
 from embedkit.corpus.clustering import silhouette, spherical_kmeans
 from embedkit.corpus.search import SPACES, _weights
-from embedkit.neighbours import normalize_rows
+from embedkit.cosine import normalize_rows
 from embedkit.options import FusionMode, coerce
 from embedkit.text import is_punctuation
 
