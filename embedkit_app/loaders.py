@@ -60,8 +60,7 @@ def get_dme(cfg: ModelConfig) -> Any:
     """A DME classifier (softmax gating) trained on the polarity sentences with these models (once per process)."""
     from embedkit.evaluation.dme import fit_polarity_dme
 
-    embedder = get_embedder(cfg)
-    return fit_polarity_dme(embedder.encoder, embedder.static)
+    return fit_polarity_dme(get_embedder(cfg))  # every vector through the app's Embedder (its cache)
 
 
 def get_vocabulary(cfg: ModelConfig, k: int, progress: Progress | None = None) -> Any:

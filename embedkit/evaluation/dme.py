@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from embedkit.evaluation.classification import CVResult
 
-__all__ = ["GATINGS", "DMEClassifier", "cross_validate_dme", "dme_word_weights", "fit_polarity_dme"]
+if TYPE_CHECKING:
+    from embedkit.wordvectors import WordVectors
+
+__all__ = ["GATINGS", "DMEClassifier", "cross_validate_dme", "dme_sources", "dme_word_weights", "fit_polarity_dme"]
 
 logger = logging.getLogger(__name__)
 
@@ -213,22 +216,43 @@ def cross_validate_dme(
     name: str | None = None,
     **params: Any,
 ) -> CVResult:
-    """Out-of-fold accuracy of :class:`DMEClassifier` on the given folds (same folds as the other spaces)."""
+    """Out-of-fold accuracy of :class:`DMEClassifier` on the given folds (same folds as the other spaces).
+
+    The result's ``word_weights`` are out of fold too: each sentence's learned weights come from the model of the
+    fold that held it out.
+    """
     y = np.asarray(y)
     correct = np.zeros(len(y), dtype=bool)
+    weights: list[np.ndarray] = [np.zeros((0, len(sources)))] * len(y)
     accs = []
     for train, test in folds:
         clf = DMEClassifier(**params).fit(
             _take(sources, train), y[train], None if present is None else [present[i] for i in train]
         )
-        hit = clf.predict(_take(sources, test), None if present is None else [present[i] for i in test]) == y[test]
+        held_out = _take(sources, test), None if present is None else [present[i] for i in test]
+        hit = clf.predict(*held_out) == y[test]
+        for i, w in zip(test, clf.word_weights(*held_out)):
+            weights[int(i)] = w
         correct[test] = hit
         accs.append(hit.mean())
     gating = params.get("gating", "softmax")
-    return CVResult(name or f"DME ({gating})", np.asarray(accs), correct)
+    return CVResult(name or f"DME ({gating})", np.asarray(accs), correct, word_weights=weights)
 
 
-def _sources_for(encoder: Any, static: Any, sentences: Sequence[Sequence[str]], progress: Any = None) -> tuple:
+def dme_sources(wv: WordVectors, sources: Sequence[str] = ("bert", "static")) -> tuple[list[list[np.ndarray]], list]:
+    """Per-sentence DME inputs from aligned vectors: the raw contextual and raw static word vectors of each sentence,
+    and which source each word has (static OOV words lack the static one)."""
+    sid = np.asarray(wv.sentence_id)
+    n = int(sid.max()) + 1 if len(sid) else 0
+    rows = [np.flatnonzero(sid == s) for s in range(n)]
+    arrays = {"bert": wv.h, "static": wv.e}
+    have = {"bert": np.ones(len(wv), bool), "static": ~np.asarray(wv.oov, bool)}
+    srcs = [[arrays[k][r] for r in rows] for k in sources]
+    present = [np.stack([have[k][r] for k in sources], axis=1) for r in rows]
+    return srcs, present
+
+
+def _legacy_sources(encoder: Any, static: Any, sentences: Sequence[Sequence[str]], progress: Any = None) -> tuple:
     h = encoder.encode([list(s) for s in sentences], progress=progress)
     e, present = [], []
     for toks in sentences:
@@ -239,13 +263,17 @@ def _sources_for(encoder: Any, static: Any, sentences: Sequence[Sequence[str]], 
 
 
 def fit_polarity_dme(
-    encoder: Any, static: Any, *, gating: str = "softmax", seed: int = 0, progress: Any = None, **params: Any
+    embedder: Any, static: Any = None, *, gating: str = "softmax", seed: int = 0, progress: Any = None, **params: Any
 ) -> DMEClassifier:
     """DME trained on all 200 polarity sentences (contextual in context + raw static), for showing weights.
 
+    Every vector comes through the Embedder (its cache, its post-processing). Weights shown with such a model
+    were learned on all 200 sentences; the evaluation reports out-of-fold weights instead.
+
     Args:
-        encoder: a :class:`embedkit.contextual.ContextualEncoder`.
-        static: a :class:`embedkit.static.StaticVectors`.
+        embedder: an :class:`embedkit.embedder.Embedder`. (The older form ``fit_polarity_dme(encoder, static)``
+            still works for callers not yet switched; it encodes outside any cache.)
+        static: only for the older form.
         gating: ``softmax`` or ``sigmoid``.
         seed: training seed.
         progress: ``progress(done, total)`` while encoding the sentences.
@@ -254,16 +282,22 @@ def fit_polarity_dme(
     from embedkit.evaluation.datasets import load_polarity
 
     data = load_polarity()
-    sources, present = _sources_for(encoder, static, data.sentences, progress)
+    if static is not None:
+        sources, present = _legacy_sources(embedder, static, data.sentences, progress)
+    else:
+        sources, present = dme_sources(embedder.embed_tokenized(data.sentences, progress=progress))
     return DMEClassifier(gating=gating, seed=seed, **params).fit(sources, data.labels, present)
 
 
-def dme_word_weights(
-    clf: DMEClassifier, encoder: Any, static: Any, sentences: Sequence[Sequence[str]]
-) -> list[np.ndarray]:
-    """Learned ``(n_words, 2)`` weights [contextual, static] for each word of new sentences (pre-split words).
+def dme_word_weights(clf: DMEClassifier, embedder: Any, *args: Any) -> list[np.ndarray]:
+    """Learned ``(n_words, 2)`` weights [contextual, static] for each word of new pre-split sentences.
 
-    Static-OOV words get weights [1, 0] with the softmax gating.
+    Call as ``dme_word_weights(clf, embedder, sentences)`` (vectors through the Embedder), or in the older form
+    ``dme_word_weights(clf, encoder, static, sentences)``. Static-OOV words get weights [1, 0] with the softmax
+    gating.
     """
-    sources, present = _sources_for(encoder, static, sentences)
+    if len(args) == 2:
+        sources, present = _legacy_sources(embedder, args[0], args[1])
+    else:
+        sources, present = dme_sources(embedder.embed_tokenized(args[0]))
     return clf.word_weights(sources, present)
