@@ -58,7 +58,7 @@ def get_embedder(cfg: ModelConfig) -> Embedder:
 @st.cache_resource(show_spinner="Training Dynamic Meta-Embeddings on gensim's 200 polarity sentences…", max_entries=2)
 def get_dme(cfg: ModelConfig) -> Any:
     """A DME classifier (softmax gating) trained on the polarity sentences with these models (once per process)."""
-    from embedkit.evaluation.dme import fit_polarity_dme
+    from embedkit.evaluation.dme_weights import fit_polarity_dme
 
     return fit_polarity_dme(get_embedder(cfg))  # every vector through the app's Embedder (its cache)
 

@@ -175,7 +175,7 @@ def finetune_cv(
         progress: ``progress(done, total)`` over folds.
     """
     import torch
-    from transformers import AutoTokenizer
+    from transformers import AutoConfig, AutoTokenizer
 
     t0 = time.perf_counter()
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -183,7 +183,10 @@ def finetune_cv(
     y = np.asarray(data.labels)
     sents = [list(s) for s in data.sentences]
     lengths = [len(tokenizer(s, is_split_into_words=True)["input_ids"]) for s in sents]
-    limit = int(tokenizer.model_max_length) if tokenizer.model_max_length < 10**6 else 512
+    positions = int(
+        getattr(AutoConfig.from_pretrained(model_path, trust_remote_code=False), "max_position_embeddings", 512)
+    )
+    limit = min(int(min(tokenizer.model_max_length, 10**6)), positions)
     max_length = min(max_length or max(lengths), limit)
     lookups = [static.lookup(s) for s in sents]
 

@@ -65,7 +65,8 @@ def polarity_cv(
 ) -> dict[str, CVResult]:
     """Every polarity row on the folds of one seed (the same folds for every row, so they can be paired)."""
     from embedkit.evaluation.classification import cross_validate, make_folds, nested_alpha_cv
-    from embedkit.evaluation.dme import cross_validate_dme, dme_sources
+    from embedkit.evaluation.dme import cross_validate_dme
+    from embedkit.evaluation.dme_weights import dme_sources
 
     s = settings
     folds = make_folds(y, k=s.folds, seed=fold_seed)

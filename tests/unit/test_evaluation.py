@@ -271,7 +271,7 @@ def test_cli_rejects_bad_alphas(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.slow
 def test_dme_trained_on_polarity_gives_weights_for_new_sentences(eval_embedder) -> None:
-    from embedkit.evaluation.dme import dme_word_weights, fit_polarity_dme
+    from embedkit.evaluation.dme_weights import dme_word_weights, fit_polarity_dme
 
     clf = fit_polarity_dme(eval_embedder, epochs=3)
     w = dme_word_weights(clf, eval_embedder, [["the", "river", "bank"], ["qwzxvq", "bank"]])

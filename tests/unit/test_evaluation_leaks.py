@@ -226,7 +226,8 @@ def test_polarity_compares_each_fused_row_with_its_own_preprocessing() -> None:
 
 
 def test_dme_weights_are_reported_out_of_fold() -> None:
-    from embedkit.evaluation.dme import DMEClassifier, cross_validate_dme, dme_sources
+    from embedkit.evaluation.dme import DMEClassifier, cross_validate_dme
+    from embedkit.evaluation.dme_weights import dme_sources
 
     wv, data = _polarity_data(60)
     sources, present = dme_sources(wv)
