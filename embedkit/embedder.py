@@ -174,9 +174,7 @@ class Embedder:
         h = encode_words_cached(self.encoder, list(words), progress=progress)
         return WordVectors.build(words, h, self.static, self.static_map)
 
-    def embed_tokenized(
-        self, sentences: Sequence[Sequence[str]], *, progress: Progress | None = None
-    ) -> WordVectors:
+    def embed_tokenized(self, sentences: Sequence[Sequence[str]], *, progress: Progress | None = None) -> WordVectors:
         """Pre-split sentences (a data set's own tokens) in every space; row ``i`` of sentence ``s`` is its word ``i``.
 
         The contextual vectors come from the same memory cache as :meth:`embed` (keyed by the tokens).

@@ -54,6 +54,11 @@ class Curve:
     high: list[float] = field(default_factory=list)
     chosen: float | None = None
 
+    @classmethod
+    def of(cls, key: str, x: Sequence[float], scores: Sequence[Score], chosen: float | None = None) -> Curve:
+        """A curve with intervals from one score per alpha."""
+        return cls(key, list(x), [s.value for s in scores], [s.low for s in scores], [s.high for s in scores], chosen)
+
 
 @dataclass(frozen=True)
 class CurveSet:

@@ -91,10 +91,7 @@ class SimilarityReport:
     def curves(self) -> CurveSet:
         """Spearman against alpha with intervals; the star is the alpha chosen on the other pair set."""
         r = self.result
-        curves = [
-            Curve(m, r.alphas, [s.value for s in sc], [s.low for s in sc], [s.high for s in sc], self.cross[m].alpha)
-            for m, sc in r.fused.items()
-        ]
+        curves = [Curve.of(m, r.alphas, sc, self.cross[m].alpha) for m, sc in r.fused.items()]
         return CurveSet(
             "Spearman",
             curves,
@@ -172,12 +169,10 @@ class AnalogyReport:
     def curves(self) -> CurveSet:
         """Accuracy against alpha with intervals; the star is the alpha chosen on the selection half."""
         acc = self.result.accuracy
-        curves = []
-        for m, c in self.choice.items():
-            sc = [acc[fused_key(m, a)] for a in self.alphas]
-            curves.append(
-                Curve(m, self.alphas, [s.value for s in sc], [s.low for s in sc], [s.high for s in sc], c.alpha)
-            )
+        curves = [
+            Curve.of(m, self.alphas, [acc[fused_key(m, a)] for a in self.alphas], c.alpha)
+            for m, c in self.choice.items()
+        ]
         return CurveSet(
             "accuracy",
             curves,

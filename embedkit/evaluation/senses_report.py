@@ -190,10 +190,7 @@ class SensesReport:
 
     def curves(self) -> CurveSet:
         """NN sense accuracy of the reporting lemmas against alpha; the star is the alpha chosen on the others."""
-        curves = [
-            Curve(m, self.alphas, [s.value for s in v], [s.low for s in v], [s.high for s in v], self.fused[m].alpha)
-            for m, v in self.curve.items()
-        ]
+        curves = [Curve.of(m, self.alphas, v, self.fused[m].alpha) for m, v in self.curve.items()]
         return CurveSet(
             "NN sense accuracy",
             curves,

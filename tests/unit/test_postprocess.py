@@ -115,3 +115,13 @@ def test_every_grid_option_equals_the_embedder_with_that_option(tiny_model_dir, 
             encoder = PostprocessedEncoder(encoder, option.postprocess, reference=REFERENCE)
         expected = [v[w] for v, w in zip(encoder.encode(SENTENCES), occ.word)]
         np.testing.assert_allclose(grid.vectors(option), np.stack(expected), atol=2e-4, err_msg=option.key())
+
+
+@pytest.mark.slow
+def test_the_cli_flag_reaches_the_embedder() -> None:
+    from embedkit.cli import _embedder, build_parser
+
+    args = build_parser().parse_args(["embed", "--text", "the bank", "--postprocess", "sentence_mean"])
+    embedder = _embedder(args)
+    assert embedder.postprocess is Postprocess.SENTENCE_MEAN
+    assert embedder.encoder.describe().endswith("sentence mean removed")
