@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shlex
 import sys
@@ -86,6 +87,7 @@ def main() -> int:
     settings = EvalSettings(finetune=not args.no_finetune)
     tasks = check_tasks([t.strip() for t in args.tasks.split(",") if t.strip()])
     progress = _stderr_progress(True)
+    load_start = os.getloadavg()[0]
     t0 = time.perf_counter()
     res = load_resources(settings, progress=progress)
     t_load = time.perf_counter() - t0
@@ -107,7 +109,8 @@ def main() -> int:
         f"(words, word pairs, lemmas); seed {settings.seed}",
         f"- **machine**: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
         f"{torch.get_num_threads()} threads; loading {t_load:.0f} s (the map fit and word encodings come from the "
-        f"disk cache when present), whole run {total:.0f} s",
+        f"disk cache when present), whole run {total:.0f} s (load average {load_start:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end: other jobs shared the CPU, so times are rough)",
         "",
         "## Findings (alpha and encoder options always chosen on data other than the data reported)",
         "",

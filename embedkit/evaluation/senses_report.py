@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from embedkit.evaluation.report import MODE_NAMES, Curve, CurveSet, best_mode, choice_sentence, rows_to_text
+from embedkit.evaluation.report import MODE_NAMES, Curve, CurveSet, choice_sentence, rows_to_text, verdict
 from embedkit.evaluation.sense_grid import DEFAULT_OPTION, POOLINGS, EncoderOption, layer_choices
 from embedkit.postprocess import Postprocess
 
@@ -88,7 +88,7 @@ class SensesReport:
         return (
             f"{self.chosen.describe().capitalize()} separates senses best on WordNet: nearest-neighbour sense "
             f"accuracy {acc.format()} vs {DEFAULT_OPTION.describe()} {base.format()} on {held}; difference "
-            f"{self.gain_over_default.format(True)}."
+            f"{self.gain_over_default.format(True)}: {verdict(self.gain_over_default)}."
         )
 
     def encoder_choice(self) -> dict[str, Any]:
@@ -128,10 +128,14 @@ class SensesReport:
 
     def finding(self) -> str:
         """The chosen options' evidence, what fusion adds, and the static space's check."""
-        fused = choice_sentence(self.fused[best_mode(self.fused)], "NN sense accuracy")
+        fused = "; ".join(choice_sentence(c, "NN sense accuracy") for c in self.fused.values())
         static = self.scores["static"]["accuracy"].value
         tie = "exactly the tie baseline" if self.static_is_tie else "NOT the tie baseline (a bug)"
-        return f"{self.why()} Fusion: {fused}. The static space scores {static:.3f}, {tie}."
+        return (
+            f"{self.why()} Fusion: {fused}. Every occurrence of a word gets the same static vector, so fusion adds no "
+            f"sense information (and concatenation cannot even change which occurrence is nearest). The static space "
+            f"scores {static:.3f}, {tie}."
+        )
 
     def _grid_table(self) -> str:
         c = self.chosen
@@ -165,9 +169,10 @@ class SensesReport:
         curve = [[f"{a:.2f}", *[self.curve[m][i].format() for m in self.curve]] for i, a in enumerate(self.alphas)]
         return "\n\n".join(
             [
-                f"WordNet senses: {self.n_occurrences:,} example sentences of {self.n_groups:,} (lemma, part of speech) "
-                f"groups ({self.note}); options and alpha chosen on {self.n_lemmas[0]:,} lemmas, reported on the other "
-                f"{self.n_lemmas[1]:,} with 95% intervals resampling lemmas",
+                f"WordNet senses: {self.n_occurrences:,} sense-labelled occurrences (example sentences) of "
+                f"{self.n_groups:,} (lemma, part of speech) groups ({self.note}); options and alpha chosen on "
+                f"{self.n_lemmas[0]:,} lemmas, reported on the other {self.n_lemmas[1]:,} with 95% intervals resampling "
+                f"lemmas; encoding every sentence once with all layers took {self.encode_seconds:.0f} s",
                 rows_to_text(["space", *[METRIC_LABELS[m] for m in metrics]], rows),
                 self._grid_table(),
                 rows_to_text(["mode", "alpha (selection lemmas)", "fused", "vs", "gain"], sel),
