@@ -70,3 +70,9 @@ def test_the_senses_task_runs_and_writes_an_encoder_choice_the_app_reads(tiny_mo
     assert f"{acc.value:.3f} [{acc.low:.3f}, {acc.high:.3f}]" in choice.why and "30 held-out" in choice.why
     assert set(report.curve) == {"concat", "weighted"} and len(report.curve["weighted"]) == 3
     assert "Finding: " + report.finding() in report.table()
+    rows = report.rows()  # what the Evaluate page shows
+    assert [r["space"] for r in rows][0].startswith("static") and rows[0]["NN sense accuracy"] == round(
+        report.tie_baseline.value, 3
+    )
+    curves = report.curves()
+    assert curves.lines["static"] == report.tie_baseline.value and "Held-out lemmas" in curves.note
