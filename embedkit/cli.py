@@ -55,6 +55,7 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"), help="forward-pass precision")
     g.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: auto)")
     g.add_argument("--batch-size", type=int, default=None, help="sequences per forward pass, sorted by length (default: 32 for float32 on CPU, else 128)")
+    g.add_argument("--postprocess", default="none", choices=("none", "center", "sentence_mean", "abtt"), help="post-processing of contextual vectors (default: none; see `evaluate --task senses`)")
     g.add_argument("--align", default="procrustes", choices=_ALIGNS, help="static -> contextual map (default: procrustes)")
     g.add_argument("--align-k", type=int, default=5000, help="words the map is fitted on (default: 5000)")
 
@@ -189,7 +190,7 @@ def _embedder(args: argparse.Namespace) -> Embedder:
         batch_size=args.batch_size,
     )
     static = load_static(args.vectors)
-    return Embedder(encoder, static, align=args.align, align_k=args.align_k)
+    return Embedder(encoder, static, align=args.align, align_k=args.align_k, postprocess=args.postprocess)
 
 
 def _embed(args: argparse.Namespace) -> tuple[Embedder, EmbeddedText]:

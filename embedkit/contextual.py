@@ -253,6 +253,61 @@ class ContextualEncoder:
             if progress is not None:
                 progress(done, total)
 
+    def encode_layers(
+        self,
+        sentences: Sequence[Sequence[str]],
+        *,
+        poolings: Sequence[Pooling | str] = ("first", "last", "mean"),
+        chunk_size: int = 256,
+        progress: Progress | None = None,
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """Each sentence through the model once, every hidden state kept (for comparing layers and poolings).
+
+        The encoder's own ``layers`` and ``pooling`` are ignored; windows, batching and pooling are the ones
+        :meth:`encode` uses, so state ``k`` pooled with ``p`` equals ``ContextualEncoder(layers=str(k), pooling=p)``.
+        Raw vectors: no post-processing.
+
+        Yields:
+            ``(sentence_index, array)`` with the array ``(len(poolings), n_layers + 1, n_words, hidden_size)``;
+            state 0 is the embedding layer.
+        """
+        import copy
+
+        pools = [coerce(Pooling, p) for p in poolings]
+        if Pooling.FIRST_LAST in pools:
+            raise ValueError("encode_layers pools first, last or mean; first_last is first and last side by side")
+        n_states = self.n_layers + 1
+        view = copy.copy(self)  # the same model with a wider "hidden state": every layer side by side
+        view.hidden_size = n_states * self.hidden_size
+        view.dim = view.hidden_size
+        view._forward = self._forward_all_states  # type: ignore[method-assign]
+
+        def pool_each(pieces: np.ndarray, wids: list[np.ndarray], n_words: np.ndarray, offset: np.ndarray) -> list:
+            outs = []
+            for p in pools:
+                view.pooling = p
+                outs.append(ContextualEncoder._pool(view, pieces, wids, n_words, offset))
+            return [np.stack([o[i] for o in outs]) for i in range(len(n_words))]
+
+        view._pool = pool_each  # type: ignore[method-assign,assignment]
+        for index, arr in ContextualEncoder.iter_encode(view, sentences, chunk_size=chunk_size, progress=progress):
+            n = len(sentences[index])
+            if arr.ndim != 3:  # a sentence without words
+                arr = np.zeros((len(pools), 0, view.hidden_size), np.float32)
+            yield index, arr.reshape(len(pools), n, n_states, self.hidden_size).transpose(0, 2, 1, 3)
+
+    def _forward_all_states(self, input_ids: Any, mask: Any) -> Any:
+        """Every hidden state (embeddings first) side by side: ``(batch, positions, n_states * hidden)``."""
+        import torch
+
+        with torch.inference_mode():
+            out = self._model(
+                input_ids=input_ids.to(self.device),
+                attention_mask=mask.to(self.device, dtype=torch.long),
+                output_hidden_states=True,
+            )
+            return torch.cat([s.float() for s in out.hidden_states], dim=-1)
+
     # -- the work ------------------------------------------------------------------------------------
     def _tokenize(self, sentences: Sequence[Sequence[str]]) -> tuple[list[list[int]], list[np.ndarray]]:
         """Wordpiece ids and word ids per sentence; a word with no wordpiece becomes the unknown token.

@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import fields
+from typing import cast
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from embedkit.contextual import ContextualEncoder, Progress
 from embedkit.embedded_text import EmbeddedText
 from embedkit.errors import EmbedkitError
 from embedkit.options import AlignMethod, coerce
+from embedkit.postprocess import Postprocess, PostprocessedEncoder
 from embedkit.static import StaticVectors, load_static
 from embedkit.text import MAX_CHARS, check_text, segment, split_lines
 from embedkit.wordvectors import WordVectors
@@ -40,6 +42,9 @@ class Embedder:
         align_k: the size of the map's fit vocabulary.
         exclude: words kept out of the map's fit (e.g. evaluation words).
         cache_size: how many sentences' contextual vectors are kept in memory.
+        postprocess: post-processing of every contextual vector (none, center, sentence_mean, abtt; see
+            :mod:`embedkit.postprocess`). It wraps ``encoder``, so it is part of every cache key, the static map is
+            fitted on post-processed words, and alpha = 1 gives exactly the post-processed contextual vectors.
 
     Example:
         >>> emb = Embedder()                                                  # doctest: +SKIP
@@ -57,8 +62,12 @@ class Embedder:
         align_k: int = 5000,
         exclude: Sequence[str] = (),
         cache_size: int = 20_000,
+        postprocess: Postprocess | str = "none",
     ) -> None:
         self.encoder = encoder if encoder is not None else ContextualEncoder()
+        self.postprocess = coerce(Postprocess, postprocess)
+        if self.postprocess is not Postprocess.NONE:
+            self.encoder = PostprocessedEncoder(self.encoder, self.postprocess)
         self.static = static if static is not None else load_static()
         self.align = coerce(AlignMethod, align)
         self.align_k = align_k
@@ -164,3 +173,24 @@ class Embedder:
         """``words`` each encoded alone (``[CLS] w [SEP]``, disk cached) and looked up in the static table."""
         h = encode_words_cached(self.encoder, list(words), progress=progress)
         return WordVectors.build(words, h, self.static, self.static_map)
+
+    def embed_tokenized(self, sentences: Sequence[Sequence[str]], *, progress: Progress | None = None) -> WordVectors:
+        """Pre-split sentences (a data set's own tokens) in every space; row ``i`` of sentence ``s`` is its word ``i``.
+
+        The contextual vectors come from the same memory cache as :meth:`embed` (keyed by the tokens).
+
+        Raises:
+            EmbedkitError: no sentence has a word.
+        """
+        tokens = [[str(w) for w in s] for s in sentences]
+        # tuples as cache keys: their repr never equals a plain sentence's, so the two caches cannot collide
+        keys = cast("list[str]", [("tokens", *s) for s in tokens])
+        h = self._contextual(keys, tokens, progress)
+        counts = np.array([len(s) for s in tokens], dtype=np.int64)
+        return WordVectors.build(
+            [w for s in tokens for w in s],
+            h,
+            self.static,
+            self.static_map,
+            sentence_id=np.repeat(np.arange(len(tokens)), counts),
+        )

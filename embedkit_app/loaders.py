@@ -58,10 +58,9 @@ def get_embedder(cfg: ModelConfig) -> Embedder:
 @st.cache_resource(show_spinner="Training Dynamic Meta-Embeddings on gensim's 200 polarity sentences…", max_entries=2)
 def get_dme(cfg: ModelConfig) -> Any:
     """A DME classifier (softmax gating) trained on the polarity sentences with these models (once per process)."""
-    from embedkit.evaluation.dme import fit_polarity_dme
+    from embedkit.evaluation.dme_weights import fit_polarity_dme
 
-    embedder = get_embedder(cfg)
-    return fit_polarity_dme(embedder.encoder, embedder.static)
+    return fit_polarity_dme(get_embedder(cfg))  # every vector through the app's Embedder (its cache)
 
 
 def get_vocabulary(cfg: ModelConfig, k: int, progress: Progress | None = None) -> Any:

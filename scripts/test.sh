@@ -13,3 +13,5 @@ fi
 "$PY" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 "$PY" -m pytest "$@"
+# Issue 10: every known evaluation leak, put into a copy of the code, must make a test fail (~1-3 min).
+[ -n "${SKIP_MUTATION_CHECK:-}" ] || "$PY" scripts/mutation_check.py

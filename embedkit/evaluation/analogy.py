@@ -3,21 +3,36 @@
 The answer is the vocabulary word closest to ``b - a + c`` (unit vectors, cosine), excluding ``a``, ``b``
 and ``c``. The vocabulary is the first ``restrict`` static words (30k by default, as gensim's
 ``restrict_vocab``); questions with a word outside it are skipped and counted, never silently scored.
+
+Questions are not independent: each is built from two word pairs (``a:b`` and ``c:d``) and every pair of a section
+is reused in many questions. Intervals therefore resample word pairs (a question counts ``m(a:b) * m(c:d)`` times,
+see :mod:`embedkit.evaluation.intervals`), not questions.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from embedkit.cosine import normalize_rows
 from embedkit.evaluation.datasets import AnalogySet
-from embedkit.evaluation.similarity import Score
+from embedkit.evaluation.intervals import Score, mean_ci, unit_ids
 
-__all__ = ["AnalogyResult", "answer_analogies", "bootstrap_mean_ci", "evaluate_analogies", "usable_questions"]
+if TYPE_CHECKING:
+    from embedkit.evaluation.selection import AlphaChoice
+
+__all__ = [
+    "AnalogyResult",
+    "answer_analogies",
+    "evaluate_analogies",
+    "pair_units",
+    "select_alpha_on_halves",
+    "usable_questions",
+]
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -47,9 +62,7 @@ def answer_analogies(
     Returns:
         Bool per question.
     """
-    vecs = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-    unit = vecs / np.maximum(norms, 1e-12)
+    unit = normalize_rows(np.asarray(vectors, dtype=np.float32))
     rows = np.asarray(rows, dtype=np.int64)
     correct = np.zeros(len(rows), dtype=bool)
     for start in range(0, len(rows), batch_size):
@@ -65,19 +78,10 @@ def answer_analogies(
     return correct
 
 
-def bootstrap_mean_ci(values: np.ndarray, *, n_boot: int = 1000, seed: int = 0, confidence: float = 0.95) -> Score:
-    """Mean of ``values`` (e.g. correctness, or paired differences) with a percentile bootstrap interval."""
-    values = np.asarray(values, dtype=np.float64)
-    if len(values) < 2:
-        raise ValueError(f"need at least 2 values to bootstrap, got {len(values)}")
-    rng = np.random.default_rng(seed)
-    means = np.empty(n_boot)
-    for start in range(0, n_boot, 100):
-        idx = rng.integers(0, len(values), size=(min(100, n_boot - start), len(values)))
-        means[start : start + len(idx)] = values[idx].mean(axis=1)
-    tail = (1.0 - confidence) / 2.0 * 100.0
-    low, high = np.percentile(means, [tail, 100.0 - tail])
-    return Score(float(values.mean()), float(low), float(high), len(values))
+def pair_units(questions: np.ndarray) -> np.ndarray:
+    """The resampling units of analogy questions ``(n, 4)``: the ids of the pairs ``a:b`` and ``c:d`` ``(n, 2)``."""
+    q = np.asarray(questions, dtype=object)
+    return unit_ids([(a, b) for a, b in q[:, :2]], [(c, d) for c, d in q[:, 2:]])
 
 
 @dataclass
@@ -88,9 +92,11 @@ class AnalogyResult:
         n_questions: questions in the file.
         n_answered: questions whose four words are in the restricted vocabulary.
         restrict: vocabulary size.
-        accuracy: space key (``contextual``, ``static``, ``concat@0.5``...) -> accuracy with interval.
+        accuracy: space key (``bert``, ``static``, ``concat@0.5``...) -> accuracy with interval (word pairs
+            resampled).
         correct: space key -> correctness per answered question.
         sections: section name per answered question.
+        units: the two word-pair ids of each answered question (the resampling units).
     """
 
     n_questions: int
@@ -99,12 +105,19 @@ class AnalogyResult:
     accuracy: dict[str, Score]
     correct: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     sections: tuple[str, ...] = field(default=(), repr=False)
+    units: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64), repr=False)
+
+    @property
+    def n_pairs(self) -> int:
+        """Distinct word pairs of the answered questions."""
+        return int(self.units.max()) + 1 if self.units.size else 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
         return {
             "n_questions": self.n_questions,
             "n_answered": self.n_answered,
+            "n_pairs": self.n_pairs,
             "restrict": self.restrict,
             "accuracy": {k: s.to_dict() for k, s in self.accuracy.items()},
         }
@@ -125,7 +138,7 @@ def evaluate_analogies(
         questions: the analogy set.
         words: the restricted vocabulary (first occurrence wins for duplicates).
         spaces: space key -> function giving the ``(len(words), d)`` vectors (called once, lazily).
-        n_boot: bootstrap resamples for the accuracy intervals.
+        n_boot: bootstrap resamples for the accuracy intervals (word pairs resampled).
         seed: bootstrap seed.
         progress: ``progress(space_key, done, total)``.
     """
@@ -141,11 +154,54 @@ def evaluate_analogies(
     )
     if len(answered) < 2:
         raise ValueError(f"only {len(answered)} of {len(questions)} analogy questions use words in the vocabulary")
+    units = pair_units(answered.questions)
     accuracy: dict[str, Score] = {}
     correct: dict[str, np.ndarray] = {}
     for key, make in spaces.items():
         cb = None if progress is None else (lambda d, t, k=key: progress(k, d, t))
         correct[key] = answer_analogies(make(), rows, progress=cb)
-        accuracy[key] = bootstrap_mean_ci(correct[key].astype(np.float64), n_boot=n_boot, seed=seed)
+        accuracy[key] = mean_ci(correct[key].astype(np.float64), units, n_boot=n_boot, seed=seed)
         logger.info("analogies %s: %.3f on %d questions", key, accuracy[key].value, len(rows))
-    return AnalogyResult(len(questions), len(answered), len(words), accuracy, correct, answered.sections)
+    return AnalogyResult(len(questions), len(answered), len(words), accuracy, correct, answered.sections, units)
+
+
+def select_alpha_on_halves(
+    result: AnalogyResult,
+    modes: Sequence[str],
+    alphas: Sequence[float],
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> dict[str, AlphaChoice]:
+    """Per mode, alpha chosen on a random half of the answered questions and reported on the other half.
+
+    The single-source baseline (bert or static) is chosen on the selection half too; the fused score, the
+    baseline and their paired difference are measured on the reporting half, resampling its word pairs.
+    """
+    from embedkit.evaluation.selection import AlphaChoice, choose_alpha, choose_source
+    from embedkit.evaluation.similarity import fused_key
+
+    n = result.n_answered
+    order = np.random.default_rng(seed).permutation(n)
+    sel, rep = np.sort(order[: n // 2]), np.sort(order[n // 2 :])
+    base = choose_source({s: float(result.correct[s][sel].mean()) for s in ("bert", "static")})
+    base_c = result.correct[base][rep].astype(np.float64)
+    kw: dict[str, Any] = {"n_boot": n_boot, "seed": seed}
+    units = result.units[rep]
+    out: dict[str, AlphaChoice] = {}
+    for mode in modes:
+        scores = {float(a): float(result.correct[fused_key(mode, a)][sel].mean()) for a in alphas}
+        alpha = choose_alpha(scores)
+        fused_c = result.correct[fused_key(mode, alpha)][rep].astype(np.float64)
+        out[mode] = AlphaChoice(
+            mode=mode,
+            alpha=alpha,
+            selected_on=f"half of the answered questions ({len(sel)})",
+            reported_on=f"the other half ({len(rep)})",
+            selection_scores=scores,
+            fused=mean_ci(fused_c, units, **kw),
+            baseline_name=base,
+            baseline=mean_ci(base_c, units, **kw),
+            gain=mean_ci(fused_c - base_c, units, **kw),
+        )
+    return out

@@ -10,9 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from embedkit.wordvectors import WordVectors
 
 __all__ = [
     "CVResult",
@@ -23,27 +26,44 @@ __all__ = [
     "mcnemar",
     "mean_pool",
     "nested_alpha_cv",
+    "sentence_features",
 ]
 
 logger = logging.getLogger(__name__)
 
 
-def mean_pool(word_vectors: Sequence[np.ndarray], mask: Sequence[np.ndarray] | None = None) -> np.ndarray:
+def mean_pool(
+    word_vectors: Sequence[np.ndarray], mask: Sequence[np.ndarray] | None = None, *, dim: int | None = None
+) -> np.ndarray:
     """One feature row per sentence: the mean of its word vectors.
 
     Args:
         word_vectors: ``(n_words, dim)`` per sentence.
         mask: optional bool per word; only True words are averaged (an all-False sentence gives zeros).
+        dim: the feature size (default: that of the first sentence).
     """
     if not word_vectors:
         raise ValueError("no sentences to pool")
-    dim = word_vectors[0].shape[1]
+    dim = word_vectors[0].shape[1] if dim is None else dim
     out = np.zeros((len(word_vectors), dim), dtype=np.float64)
     for i, vecs in enumerate(word_vectors):
         keep = np.ones(len(vecs), dtype=bool) if mask is None else np.asarray(mask[i], dtype=bool)
         if keep.any():
             out[i] = np.asarray(vecs, dtype=np.float64)[keep].mean(axis=0)
     return out
+
+
+def sentence_features(wv: WordVectors, space: str, mode: str = "weighted", alpha: float = 0.5) -> np.ndarray:
+    """One feature row per sentence of ``wv`` (rows grouped by ``sentence_id``): the mean of its word vectors.
+
+    ``bert`` and ``fused`` average every word; ``static`` averages the words the static vectors know (a sentence
+    without any gives zeros), so OOV zero rows never dilute the mean.
+    """
+    X = wv.space(space, mode, alpha)
+    keep = ~np.asarray(wv.oov, bool) if space == "static" else np.ones(len(wv), bool)
+    sid = np.asarray(wv.sentence_id, np.int64)
+    n = int(sid.max()) + 1 if len(sid) else 0
+    return mean_pool([X[(sid == s) & keep] for s in range(n)], dim=X.shape[1])
 
 
 def make_folds(y: np.ndarray, k: int = 10, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -87,12 +107,14 @@ class CVResult:
         fold_accuracy: accuracy of each fold.
         correct: out-of-fold correctness of each sentence (for McNemar).
         alphas: the alpha chosen in each fold, when alpha was selected inside the folds.
+        word_weights: learned per-word source weights of each sentence, out of fold (DME only).
     """
 
     name: str
     fold_accuracy: np.ndarray
     correct: np.ndarray = field(repr=False)
     alphas: list[float] = field(default_factory=list)
+    word_weights: list[np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def accuracy(self) -> float:

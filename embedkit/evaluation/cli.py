@@ -12,7 +12,8 @@ from typing import Any
 
 __all__ = ["add_parser", "run"]
 
-_TASKS = ("simlex", "wordsim", "analogy", "polarity")
+_TASKS = ("simlex", "wordsim", "analogy", "polarity", "senses")  # kept in step with settings.TASKS (a test checks)
+_POSTPROCESS = ("none", "center", "sentence_mean", "abtt")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -22,8 +23,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="does fusion help? benchmarks with intervals and honest alpha selection",
         description=(
             "Score the contextual model, the static vectors and their fusion over alpha on word similarity "
-            "(SimLex-999, WordSim-353), Google analogies and sentence polarity. Alpha is always chosen on data "
-            "other than the data it is reported on. Progress goes to stderr."
+            "(SimLex-999, WordSim-353), Google analogies, sentence polarity and WordNet senses. Alpha (and for "
+            "senses the layer, pooling and post-processing) is always chosen on data other than the data it is "
+            "reported on. Progress goes to stderr."
         ),
     )
     p.add_argument(
@@ -31,7 +33,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="append",
         choices=(*_TASKS, "all"),
         default=None,
-        help="simlex, wordsim, analogy, polarity or all (repeatable; default: simlex and wordsim)",
+        help="simlex, wordsim, analogy, polarity, senses or all (repeatable; default: simlex and wordsim)",
     )
     g = p.add_argument_group("model and vectors")
     g.add_argument(
@@ -48,6 +50,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="wordpieces -> word (default: mean)",
     )
     g.add_argument(
+        "--postprocess",
+        default="none",
+        choices=_POSTPROCESS,
+        help="post-processing of contextual vectors (default: none; senses compares them all)",
+    )
+    g.add_argument(
         "--align",
         default="procrustes",
         choices=("procrustes", "lstsq", "pad"),
@@ -61,6 +69,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     g.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples (default: 1000)")
     g.add_argument("--seed", type=int, default=0, help="seed of bootstrap, splits and folds (default: 0)")
     g.add_argument("--folds", type=int, default=10, help="k of k-fold CV for polarity (default: 10)")
+    g.add_argument(
+        "--fold-seeds", type=int, default=10, help="polarity CV repeated over this many fold seeds (default: 10)"
+    )
+    g.add_argument(
+        "--senses-lemmas", type=int, default=0, metavar="N", help="senses: N lemmas drawn at random (default: 0 = all)"
+    )
     g.add_argument("--analogy-vocab", type=int, default=30000, help="analogy vocabulary size (default: 30000)")
     g.add_argument("--no-dme", action="store_true", help="skip Dynamic Meta-Embeddings on polarity")
     g.add_argument(
@@ -99,24 +113,26 @@ def _stderr_progress(enabled: bool) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen tasks and print the table or JSON; returns the exit status (0)."""
-    from embedkit.evaluation.report import format_table, to_json
-    from embedkit.evaluation.suite import EvalSettings, load_resources, parse_alphas, run_task, similarity_table
+    from embedkit.evaluation.report import to_json
+    from embedkit.evaluation.runners import check_tasks
+    from embedkit.evaluation.runners import run as run_tasks
+    from embedkit.evaluation.settings import EvalSettings, parse_alphas
 
-    tasks = args.task or ["simlex", "wordsim"]
-    if "all" in tasks:
-        tasks = list(_TASKS)
-    tasks = list(dict.fromkeys(tasks))
+    tasks = check_tasks(args.task or ["simlex", "wordsim"])
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     bad = [m for m in modes if m not in ("concat", "weighted")]
     if bad or not modes:
         raise ValueError(f"unknown fusion modes {bad or args.modes!r}; choose from: concat, weighted")
     if args.bootstrap < 10:
         raise ValueError(f"--bootstrap needs at least 10 resamples, got {args.bootstrap}")
+    if args.fold_seeds < 1 or args.senses_lemmas < 0:
+        raise ValueError("--fold-seeds must be at least 1 and --senses-lemmas at least 0")
     settings = EvalSettings(
         model=args.model,
         vectors=args.vectors,
         layers=args.layers,
         pooling=args.pooling,
+        postprocess=args.postprocess,
         align=args.align,
         align_k=args.align_k,
         alphas=parse_alphas(args.alphas),
@@ -124,24 +140,24 @@ def run(args: argparse.Namespace) -> int:
         n_boot=args.bootstrap,
         seed=args.seed,
         folds=args.folds,
+        fold_seeds=args.fold_seeds,
         analogy_vocab=args.analogy_vocab,
         dme=not args.no_dme,
         finetune=args.finetune,
+        senses_lemmas=args.senses_lemmas,
         device=args.device,
     )
     progress = _stderr_progress(sys.stderr.isatty() or getattr(args, "verbose", False))
-    print("loading the model and vectors, fitting the map without evaluation words ...", file=sys.stderr)
+    print(f"running {', '.join(tasks)} (loading the model and vectors first) ...", file=sys.stderr)
+    from embedkit.evaluation.resources import load_resources
+
     res = load_resources(settings, progress=progress)
-    table = similarity_table(res, progress=progress) if {"simlex", "wordsim"} & set(tasks) else None
-    reports = []
-    for task in tasks:
-        print(f"running {task} ...", file=sys.stderr)
-        reports.append(run_task(task, res, table=table, progress=progress))
+    reports = run_tasks(settings, tasks, resources=res, progress=progress)
     if args.format == "json":
         text = to_json(reports, settings=settings.to_dict(), resources=res.describe())
     else:
         head = "\n".join(f"{k}: {v}" for k, v in res.describe().items())
-        text = head + "\n\n" + "\n\n\n".join(format_table(r) for r in reports)
+        text = head + "\n\n" + "\n\n\n".join(r.table() for r in reports)
     if args.output:
         from pathlib import Path
 

@@ -7,20 +7,21 @@ size, score ``s_ij = a . w'_ij + b``, turn the scores into weights ``alpha_ij`` 
 linear layer. A source missing for a word (static OOV) gets weight 0.
 
 Everything is small enough to train on a CPU in seconds; :meth:`DMEClassifier.word_weights` exposes the
-learned per-word weights that the Fusion lab shows.
+learned per-word weights that the Fusion lab shows (see :mod:`embedkit.evaluation.dme_weights`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 from embedkit.evaluation.classification import CVResult
 
-__all__ = ["GATINGS", "DMEClassifier", "cross_validate_dme", "dme_word_weights", "fit_polarity_dme"]
+__all__ = ["GATINGS", "DMEClassifier", "cross_validate_dme"]
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +205,19 @@ def _take(sources: Sources, idx: np.ndarray) -> list[list[np.ndarray]]:
     return [[src[i] for i in idx] for src in sources]
 
 
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Tiny batches: one torch thread is several times faster than two fighting over small ops (measured)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def cross_validate_dme(
     sources: Sources,
     y: np.ndarray,
@@ -213,57 +227,34 @@ def cross_validate_dme(
     name: str | None = None,
     **params: Any,
 ) -> CVResult:
-    """Out-of-fold accuracy of :class:`DMEClassifier` on the given folds (same folds as the other spaces)."""
+    """Out-of-fold accuracy of :class:`DMEClassifier` on the given folds (same folds as the other spaces).
+
+    The result's ``word_weights`` are out of fold too: each sentence's learned weights come from the model of the
+    fold that held it out.
+    """
     y = np.asarray(y)
     correct = np.zeros(len(y), dtype=bool)
+    weights: list[np.ndarray] = [np.zeros((0, len(sources)))] * len(y)
     accs = []
-    for train, test in folds:
-        clf = DMEClassifier(**params).fit(
-            _take(sources, train), y[train], None if present is None else [present[i] for i in train]
-        )
-        hit = clf.predict(_take(sources, test), None if present is None else [present[i] for i in test]) == y[test]
-        correct[test] = hit
-        accs.append(hit.mean())
+    with _one_thread():
+        for train, test in folds:
+            clf = DMEClassifier(**params).fit(
+                _take(sources, train), y[train], None if present is None else [present[i] for i in train]
+            )
+            held_out = _take(sources, test), None if present is None else [present[i] for i in test]
+            hit = clf.predict(*held_out) == y[test]
+            for i, w in zip(test, clf.word_weights(*held_out)):
+                weights[int(i)] = w
+            correct[test] = hit
+            accs.append(hit.mean())
     gating = params.get("gating", "softmax")
-    return CVResult(name or f"DME ({gating})", np.asarray(accs), correct)
+    return CVResult(name or f"DME ({gating})", np.asarray(accs), correct, word_weights=weights)
 
 
-def _sources_for(encoder: Any, static: Any, sentences: Sequence[Sequence[str]], progress: Any = None) -> tuple:
-    h = encoder.encode([list(s) for s in sentences], progress=progress)
-    e, present = [], []
-    for toks in sentences:
-        vec, oov = static.lookup(list(toks))
-        e.append(vec)
-        present.append(np.stack([np.ones(len(toks), bool), ~np.asarray(oov, bool)], axis=1))
-    return [h, e], present
+def __getattr__(name: str) -> Any:
+    """The app-facing helpers live in :mod:`embedkit.evaluation.dme_weights` (kept importable from here)."""
+    if name in ("dme_sources", "dme_word_weights", "fit_polarity_dme"):
+        from embedkit.evaluation import dme_weights
 
-
-def fit_polarity_dme(
-    encoder: Any, static: Any, *, gating: str = "softmax", seed: int = 0, progress: Any = None, **params: Any
-) -> DMEClassifier:
-    """DME trained on all 200 polarity sentences (contextual in context + raw static), for showing weights.
-
-    Args:
-        encoder: a :class:`embedkit.contextual.ContextualEncoder`.
-        static: a :class:`embedkit.static.StaticVectors`.
-        gating: ``softmax`` or ``sigmoid``.
-        seed: training seed.
-        progress: ``progress(done, total)`` while encoding the sentences.
-        **params: other :class:`DMEClassifier` parameters.
-    """
-    from embedkit.evaluation.datasets import load_polarity
-
-    data = load_polarity()
-    sources, present = _sources_for(encoder, static, data.sentences, progress)
-    return DMEClassifier(gating=gating, seed=seed, **params).fit(sources, data.labels, present)
-
-
-def dme_word_weights(
-    clf: DMEClassifier, encoder: Any, static: Any, sentences: Sequence[Sequence[str]]
-) -> list[np.ndarray]:
-    """Learned ``(n_words, 2)`` weights [contextual, static] for each word of new sentences (pre-split words).
-
-    Static-OOV words get weights [1, 0] with the softmax gating.
-    """
-    sources, present = _sources_for(encoder, static, sentences)
-    return clf.word_weights(sources, present)
+        return getattr(dme_weights, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,113 +1,134 @@
-"""Tables for people, JSON for machines, and the one sentence that states the finding honestly.
+"""What every task report offers, and the pieces they share: text tables, the verdict, curve data, JSON.
 
-The sentence always reports a gain measured on data the alpha was *not* chosen on, with its 95% interval,
-and says "not significant" whenever the interval contains zero.
+Each report type (:mod:`embedkit.evaluation.reports`, :mod:`embedkit.evaluation.polarity`,
+:mod:`embedkit.evaluation.senses`) knows how to render itself: ``finding()`` (the one honest sentence),
+``table()`` (plain text for the CLI and docs/results.md), ``rows()`` (the Evaluate page's table) and ``curves()``
+(score against alpha). The CLI, ``scripts/write_results.py`` and the page only call these.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from embedkit.evaluation.suite import AnalogyReport, PolarityReport, SimilarityReport
+    from embedkit.evaluation.intervals import Score
+    from embedkit.evaluation.selection import AlphaChoice
 
-    AnyReport = SimilarityReport | AnalogyReport | PolarityReport
-
-__all__ = ["MODE_NAMES", "SOURCE_NAMES", "finding", "format_table", "signed", "to_json", "verdict"]
+__all__ = [
+    "MODE_NAMES",
+    "SOURCE_NAMES",
+    "Curve",
+    "CurveSet",
+    "Report",
+    "choice_sentence",
+    "rows_to_text",
+    "selection_rows",
+    "selection_table",
+    "to_json",
+    "verdict",
+]
 
 MODE_NAMES = {"concat": "concatenation", "weighted": "weighted sum", "attention": "attention"}
-SOURCE_NAMES = {"contextual": "the contextual model alone", "static": "the static vectors alone"}
+SOURCE_NAMES = {"bert": "the contextual model alone", "static": "the static vectors alone"}
 
 
-def signed(x: float, digits: int = 3) -> str:
-    """``+0.013`` / ``-0.002``."""
-    return f"{x:+.{digits}f}"
+@dataclass(frozen=True)
+class Curve:
+    """One line of a score-against-alpha chart.
+
+    Attributes:
+        key: the fusion mode (``concat``, ``weighted``); it picks the colour.
+        x: the alphas.
+        y: the score at each alpha.
+        low, high: the interval at each alpha (empty when there is none).
+        chosen: the alpha chosen on other data (drawn as a star), if any.
+    """
+
+    key: str
+    x: list[float]
+    y: list[float]
+    low: list[float] = field(default_factory=list)
+    high: list[float] = field(default_factory=list)
+    chosen: float | None = None
+
+    @classmethod
+    def of(cls, key: str, x: Sequence[float], scores: Sequence[Score], chosen: float | None = None) -> Curve:
+        """A curve with intervals from one score per alpha."""
+        return cls(key, list(x), [s.value for s in scores], [s.low for s in scores], [s.high for s in scores], chosen)
 
 
-def interval(d: Mapping[str, float], digits: int = 3, sign: bool = False) -> str:
-    """``0.750 [0.695, 0.796]`` from a score dict (``value``, ``low``, ``high``)."""
-    f = (lambda x: signed(x, digits)) if sign else (lambda x: f"{x:.{digits}f}")
-    return f"{f(d['value'])} [{f(d['low'])}, {f(d['high'])}]"
+@dataclass(frozen=True)
+class CurveSet:
+    """A score-against-alpha chart: fused curves, the single sources as flat lines, and what it shows."""
+
+    y_label: str
+    curves: list[Curve]
+    lines: dict[str, float]
+    note: str
 
 
-def verdict(gain: Mapping[str, float]) -> str:
-    """``significant`` when the 95% interval excludes 0, else ``not significant``."""
-    if gain["low"] > 0:
+class Report(Protocol):
+    """What the CLI, the results script and the Evaluate page use of a task report."""
+
+    task: str
+    seconds: float
+
+    @property
+    def title(self) -> str: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def finding(self) -> str: ...
+
+    def table(self) -> str: ...
+
+    def rows(self) -> list[dict[str, Any]]: ...
+
+    def curves(self) -> CurveSet: ...
+
+
+def verdict(gain: Score | Mapping[str, float]) -> str:
+    """``significant gain/loss`` when the 95% interval excludes 0, else ``not significant``."""
+    low, high = (gain["low"], gain["high"]) if isinstance(gain, Mapping) else (gain.low, gain.high)
+    if low > 0:
         return "significant gain (the 95% interval excludes 0)"
-    if gain["high"] < 0:
+    if high < 0:
         return "significant loss (the 95% interval excludes 0)"
     return "not significant"
 
 
-def _best_mode(choices: Mapping[str, Mapping[str, Any]]) -> str:
-    """The mode whose chosen alpha scored highest on the *selection* data (never the reporting data)."""
-    return max(choices, key=lambda m: max(choices[m]["selection_scores"].values()))
-
-
-def _choice_sentence(c: Mapping[str, Any], metric: str) -> str:
-    mode = MODE_NAMES.get(c["mode"], c["mode"])
-    gain = c["gain"]
-    no_fusion = ""
-    if c["alpha"] >= 1.0 and c["baseline_name"] == "contextual":
-        no_fusion = " (= no fusion)"
-    elif c["alpha"] <= 0.0 and c["mode"] == "concat" and c["baseline_name"] == "static":
-        no_fusion = " (= no fusion)"
-    base = SOURCE_NAMES.get(c["baseline_name"], c["baseline_name"])
-    return (
-        f"{interval(gain, sign=True)} {metric} on {c['reported_on']} over {base} "
-        f"({c['baseline']['value']:.3f} → {c['fused']['value']:.3f}), {mode} with alpha={c['alpha']:.2f}{no_fusion} "
-        f"chosen on {c['selected_on']}: {verdict(gain)}."
+def no_fusion(c: AlphaChoice) -> bool:
+    """True when the chosen alpha makes the fused system one of the single sources."""
+    return (c.alpha >= 1.0 and c.baseline_name == "bert") or (
+        c.alpha <= 0.0 and c.mode == "concat" and c.baseline_name == "static"
     )
 
 
-def finding(report: AnyReport | Mapping[str, Any]) -> str:
-    """The one honest sentence of a task report (or of its ``to_dict()``)."""
-    d = report if isinstance(report, Mapping) else report.to_dict()
-    task = d["task"]
-    if task in ("simlex", "wordsim"):
-        mode = _best_mode(d["cross"])
-        return _choice_sentence(d["cross"][mode], "Spearman")
-    if task == "analogy":
-        mode = _best_mode(d["choice"])
-        return _choice_sentence(d["choice"][mode], "accuracy")
-    if task == "polarity":
-        res, tests = d["results"], d["mcnemar"]
-        fused = [k for k in res if k not in ("contextual", "static")]
-        # a fixed, data-free order: the learned DME first if present, then the alpha modes
-        parts = []
-        base = res["contextual"]
-        for k in fused:
-            p = tests[k]["p_value"]
-            sig = "significant" if p < 0.05 else "not significant"
-            parts.append(
-                f"{_space_label(k)} {res[k]['accuracy']:.3f} ± {res[k]['spread']:.3f} (McNemar p={p:.2f}, {sig})"
-            )
-        text = (
-            f"Polarity ({d['n_sentences']} sentences, {d['folds']}-fold CV, alpha chosen inside each training fold): "
-            f"contextual alone {base['accuracy']:.3f} ± {base['spread']:.3f}; " + "; ".join(parts) + "."
+def choice_sentence(c: AlphaChoice, metric: str) -> str:
+    """The gain of one alpha choice on its reporting data, with its interval and verdict."""
+    if no_fusion(c):
+        return (
+            f"the selection on {c.selected_on} chose no fusion ({MODE_NAMES.get(c.mode, c.mode)} at "
+            f"alpha={c.alpha:.2f} is {SOURCE_NAMES[c.baseline_name]}), so there is no fused system to test on "
+            f"{c.reported_on} ({metric} {c.baseline.value:.3f})"
         )
-        ft = d.get("finetune")
-        if ft:
-            p = ft["mcnemar"]["p_value"]
-            text += (
-                f" Fine-tuning the encoder with static input ({ft['settings']['folds']}-fold, "
-                f"{ft['settings']['epochs']} epochs): {ft['finetuned']['accuracy']:.3f} ± {ft['finetuned']['spread']:.3f} "
-                f"vs frozen {ft['frozen']['accuracy']:.3f} ± {ft['frozen']['spread']:.3f} "
-                f"(McNemar p={p:.2f}, {'significant' if p < 0.05 else 'not significant'})."
-            )
-        return text
-    raise ValueError(f"unknown task {task!r}")
+    return (
+        f"{c.gain.format(True)} {metric} on {c.reported_on} over {SOURCE_NAMES.get(c.baseline_name, c.baseline_name)} "
+        f"({c.baseline.value:.3f} → {c.fused.value:.3f}), {MODE_NAMES.get(c.mode, c.mode)} with "
+        f"alpha={c.alpha:.2f} chosen on {c.selected_on}: {verdict(c.gain)}"
+    )
 
 
-def _space_label(key: str) -> str:
-    if key.startswith("dme_"):
-        return f"DME ({key[4:]})"
-    return MODE_NAMES.get(key, key)
+def best_mode(choices: Mapping[str, AlphaChoice]) -> str:
+    """The mode whose chosen alpha scored highest on the *selection* data (never the reporting data)."""
+    return max(choices, key=lambda m: max(choices[m].selection_scores.values()))
 
 
-def _rows_to_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+def rows_to_text(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain-text table with aligned columns."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
     return "\n".join([line(header), line(["-" * w for w in widths]), *[line(r) for r in rows]])
@@ -116,98 +137,46 @@ def _rows_to_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 SELECTION_HEADER = ["mode", "alpha chosen on", "alpha", "reported on", "fused", "vs", "gain"]
 
 
-def _selection_row(mode: str, c: dict[str, Any]) -> list[str]:
-    """One row of an alpha-selection table: where alpha was chosen, where it is reported, the gain."""
+def selection_table(choices: Sequence[AlphaChoice]) -> str:
+    """Where each alpha was chosen, where it is reported, the fused score and the gain, as text."""
+    rows = [
+        [
+            MODE_NAMES.get(c.mode, c.mode),
+            c.selected_on,
+            f"{c.alpha:.2f}",
+            c.reported_on,
+            c.fused.format(),
+            c.baseline_name,
+            c.gain.format(True),
+        ]
+        for c in choices
+    ]
+    return rows_to_text(SELECTION_HEADER, rows)
+
+
+def selection_rows(choices: Sequence[AlphaChoice]) -> list[dict[str, Any]]:
+    """The same as :func:`selection_table`, as rows for a data frame."""
     return [
-        MODE_NAMES.get(mode, mode),
-        c["selected_on"],
-        f"{c['alpha']:.2f}",
-        c["reported_on"],
-        interval(c["fused"]),
-        c["baseline_name"],
-        interval(c["gain"], sign=True),
+        {
+            "mode": MODE_NAMES.get(c.mode, c.mode),
+            "alpha chosen on": c.selected_on,
+            "alpha": c.alpha,
+            "reported on": c.reported_on,
+            "fused": round(c.fused.value, 3),
+            "single source": c.baseline_name,
+            "gain": round(c.gain.value, 3),
+            "gain 95% low": round(c.gain.low, 3),
+            "gain 95% high": round(c.gain.high, 3),
+        }
+        for c in choices
     ]
 
 
-def format_table(report: AnyReport | Mapping[str, Any]) -> str:
-    """A plain-text table of every score of a task report, then its honest sentence."""
-    d = report if isinstance(report, Mapping) else report.to_dict()
-    task = d["task"]
-    out: list[str] = []
-    if task in ("simlex", "wordsim"):
-        r = d["result"]
-        out.append(
-            f"{r['dataset']}: Spearman with bootstrap 95% interval, {r['n_scored']}/{r['n_pairs']} pairs "
-            f"(OOV ratio {r['oov_ratio']:.3f})"
-        )
-        modes = list(r["fused"])
-        rows = [
-            ["contextual", "", interval(r["contextual"])] + [""] * (len(modes) - 1),
-            ["static", "", interval(r["static"])] + [""] * (len(modes) - 1),
-        ]
-        for i, a in enumerate(r["alphas"]):
-            rows.append(["fused", f"{a:.2f}", *[interval(r["fused"][m][i]) for m in modes]])
-        out.append(_rows_to_text(["space", "alpha", *[MODE_NAMES.get(m, m) for m in modes]], rows))
-        out.append("(the curve above scores every alpha on the same pairs; it is not a selection)")
-        sel_rows = [_selection_row(m, c) for kind in ("cross", "split") for m, c in d[kind].items()]
-        out.append(_rows_to_text(SELECTION_HEADER, sel_rows))
-    elif task == "analogy":
-        r = d["result"]
-        out.append(
-            f"Google analogies (3CosAdd), vocabulary = first {r['restrict']:,} static words: "
-            f"{r['n_answered']:,} of {r['n_questions']:,} questions answered"
-        )
-        rows = [[k, interval(v)] for k, v in r["accuracy"].items()]
-        out.append(_rows_to_text(["space", "accuracy"], rows))
-        sel_rows = [_selection_row(m, c) for m, c in d["choice"].items()]
-        out.append(_rows_to_text(SELECTION_HEADER, sel_rows))
-    elif task == "polarity":
-        out.append(
-            f"Polarity: {d['n_sentences']} sentences, {d['folds']}-fold CV logistic regression on mean-pooled word vectors"
-        )
-        rows = []
-        for k, r in d["results"].items():
-            t = d["mcnemar"].get(k)
-            alphas = ",".join(f"{a:.1f}" for a in r.get("alphas", []))
-            rows.append(
-                [
-                    _space_label(k),
-                    f"{r['accuracy']:.3f} ± {r['spread']:.3f}",
-                    "" if t is None else f"{t['only_a']}/{t['only_b']}",
-                    "" if t is None else f"{t['p_value']:.3f}",
-                    alphas,
-                ]
-            )
-        out.append(
-            _rows_to_text(
-                ["space", "accuracy ± sd over folds", "only it/only ctx right", "McNemar p", "alpha per fold"], rows
-            )
-        )
-        curve_rows = [[f"{a:.2f}", *[f"{d['curve'][m][i]:.3f}" for m in d["curve"]]] for i, a in enumerate(d["alphas"])]
-        out.append("Accuracy at each fixed alpha (a curve, not a selection):")
-        out.append(_rows_to_text(["alpha", *[MODE_NAMES.get(m, m) for m in d["curve"]]], curve_rows))
-        if d.get("dme_weights"):
-            w = d["dme_weights"]
-            out.append(f"DME (softmax) mean learned weight per word: contextual {w[0]:.3f}, static {w[1]:.3f}")
-        ft = d.get("finetune")
-        if ft:
-            out.append(
-                f"Fine-tuning with static input ({ft['settings']['folds']}-fold, {ft['settings']['epochs']} epochs, "
-                f"{ft['settings']['device']}): frozen {ft['frozen']['accuracy']:.3f} ± {ft['frozen']['spread']:.3f}, "
-                f"fine-tuned {ft['finetuned']['accuracy']:.3f} ± {ft['finetuned']['spread']:.3f}, "
-                f"McNemar p={ft['mcnemar']['p_value']:.3f}"
-            )
-    else:
-        raise ValueError(f"unknown task {task!r}")
-    out.append("Finding: " + finding(d))
-    return "\n\n".join(out)
-
-
-def to_json(reports: Sequence[AnyReport], *, settings: Mapping[str, Any], resources: Mapping[str, str]) -> str:
+def to_json(reports: Sequence[Report], *, settings: Mapping[str, Any], resources: Mapping[str, str]) -> str:
     """Every score and interval of every task, with the settings and the honest sentences."""
     payload = {
         "settings": dict(settings),
         "resources": dict(resources),
-        "tasks": {r.task: {**r.to_dict(), "finding": finding(r)} for r in reports},
+        "tasks": {r.task: {**r.to_dict(), "finding": r.finding()} for r in reports},
     }
     return json.dumps(payload, indent=2, default=float)

@@ -14,18 +14,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from embedkit.evaluation.intervals import Score
 from embedkit.evaluation.similarity import (
-    Score,
     known_pairs,
     pair_similarities,
     spearman,
     spearman_ci,
     spearman_diff_ci,
+    word_units,
 )
 
 if TYPE_CHECKING:
     from embedkit.evaluation.datasets import WordPairs
-    from embedkit.evaluation.spaces import WordTable
+    from embedkit.wordvectors import WordVectors
 
 __all__ = ["AlphaChoice", "best_single_source", "choose_alpha", "cross_select", "select_alpha_on_pairs"]
 
@@ -48,7 +49,7 @@ def choose_alpha(scores: Mapping[float, float]) -> float:
 
 
 def select_alpha_on_pairs(
-    selection: WordPairs, table: WordTable, mode: str, alphas: Sequence[float]
+    selection: WordPairs, table: WordVectors, mode: str, alphas: Sequence[float]
 ) -> tuple[float, dict[float, float]]:
     """Choose alpha by Spearman on ``selection`` only.
 
@@ -57,19 +58,21 @@ def select_alpha_on_pairs(
     """
     pairs = known_pairs(selection, table)
     scores = {
-        float(a): spearman(pair_similarities(pairs, table.space("fused", mode=mode, alpha=a), table), pairs.gold)
-        for a in alphas
+        float(a): spearman(pair_similarities(pairs, table.space("fused", mode, a), table), pairs.gold) for a in alphas
     }
     return choose_alpha(scores), scores
 
 
-def best_single_source(selection: WordPairs, table: WordTable) -> str:
-    """``contextual`` or ``static``, whichever has the higher Spearman on ``selection``."""
+def best_single_source(selection: WordPairs, table: WordVectors) -> str:
+    """``bert`` or ``static``, whichever has the higher Spearman on ``selection``."""
     pairs = known_pairs(selection, table)
-    scores = {
-        s: spearman(pair_similarities(pairs, table.space(s), table), pairs.gold) for s in ("contextual", "static")
-    }
-    return max(scores, key=lambda s: scores[s])
+    scores = {s: spearman(pair_similarities(pairs, table.space(s), table), pairs.gold) for s in ("bert", "static")}
+    return choose_source(scores)
+
+
+def choose_source(scores: Mapping[str, float]) -> str:
+    """The single source with the higher selection score (``bert`` wins a tie)."""
+    return max(("bert", "static"), key=lambda s: scores[s])
 
 
 @dataclass(frozen=True)
@@ -116,14 +119,14 @@ class AlphaChoice:
 def cross_select(
     selection: WordPairs,
     reporting: WordPairs,
-    table: WordTable,
+    table: WordVectors,
     *,
     mode: str = "weighted",
     alphas: Sequence[float] = tuple(np.round(np.linspace(0, 1, 11), 2)),
     baseline: str = "best",
     n_boot: int = 1000,
     seed: int = 0,
-    selector: Callable[[WordPairs, WordTable, str, Sequence[float]], tuple[float, dict[float, float]]] = (
+    selector: Callable[[WordPairs, WordVectors, str, Sequence[float]], tuple[float, dict[float, float]]] = (
         select_alpha_on_pairs
     ),
 ) -> AlphaChoice:
@@ -135,17 +138,17 @@ def cross_select(
         table: vectors of every word of both pair sets.
         mode: fusion mode.
         alphas: candidate weights.
-        baseline: ``contextual``, ``static``, or ``best``: the single source that scores higher on the
+        baseline: ``bert``, ``static``, or ``best``: the single source that scores higher on the
             selection pairs (chosen there too, never on the reporting pairs). The gain is fused minus it.
-        n_boot: bootstrap resamples.
+        n_boot: bootstrap resamples (words of the reporting pairs are resampled).
         seed: bootstrap seed.
         selector: the selection step; it receives only the selection pairs.
 
     Raises:
         ValueError: for an unknown baseline.
     """
-    if baseline not in ("contextual", "static", "best"):
-        raise ValueError(f"unknown baseline {baseline!r}; choose one of: best, contextual, static")
+    if baseline not in ("bert", "static", "best"):
+        raise ValueError(f"unknown baseline {baseline!r}; choose one of: best, bert, static")
     shared = {frozenset(p) for p in zip(selection.word1, selection.word2)} & {
         frozenset(p) for p in zip(reporting.word1, reporting.word2)
     }
@@ -155,9 +158,9 @@ def cross_select(
     if baseline == "best":
         baseline = best_single_source(selection, table)
     pairs = known_pairs(reporting, table)
-    fused_pred = pair_similarities(pairs, table.space("fused", mode=mode, alpha=alpha), table)
+    fused_pred = pair_similarities(pairs, table.space("fused", mode, alpha), table)
     base_pred = pair_similarities(pairs, table.space(baseline), table)
-    kw = {"n_boot": n_boot, "seed": seed}
+    kw: dict[str, Any] = {"units": word_units(pairs), "n_boot": n_boot, "seed": seed}
     choice = AlphaChoice(
         mode=mode,
         alpha=alpha,

@@ -1,0 +1,142 @@
+"""Bootstrap intervals that resample the independent unit, not the dependent items built from it.
+
+Benchmark items often share what makes them random: analogy questions reuse word pairs (``a : b :: c : d`` is
+built from the pairs ``a:b`` and ``c:d``), word-similarity pairs reuse words, WordNet lemmas come with several
+example sentences. Resampling the items as if they were independent gives intervals that are too narrow. Here
+each item names its unit(s); a resample draws the units with replacement, and an item counts as often as the
+product of its units' draw counts (one unit per item: the cluster bootstrap; two: Owen's "pigeonhole" bootstrap
+for crossed designs, which errs on the wide side). The same resamples are used for every system compared, so
+differences are paired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Score", "mean_ci", "percentile_interval", "resample_weights", "unit_ids"]
+
+
+@dataclass(frozen=True)
+class Score:
+    """A point estimate with its bootstrap interval.
+
+    Attributes:
+        value: the estimate on the full data.
+        low: lower end of the interval.
+        high: upper end of the interval.
+        n: number of items it was computed on.
+    """
+
+    value: float
+    low: float
+    high: float
+    n: int = 0
+
+    @property
+    def significant(self) -> bool:
+        """True when the interval excludes zero (meaningful for differences)."""
+        return self.low > 0.0 or self.high < 0.0
+
+    def format(self, signed: bool = False, digits: int = 3) -> str:
+        """``0.750 [0.703, 0.791]`` (``signed`` adds a ``+`` to positive numbers)."""
+        f = f"{{:+.{digits}f}}" if signed else f"{{:.{digits}f}}"
+        return f"{f.format(self.value)} [{f.format(self.low)}, {f.format(self.high)}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON."""
+        return {"value": self.value, "low": self.low, "high": self.high, "n": self.n}
+
+
+def percentile_interval(samples: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """The central ``confidence`` percentile interval of bootstrap ``samples`` (NaN samples ignored)."""
+    samples = np.asarray(samples, dtype=np.float64)
+    samples = samples[~np.isnan(samples)]
+    if not len(samples):
+        return float("nan"), float("nan")
+    tail = (1.0 - confidence) / 2.0 * 100.0
+    low, high = np.percentile(samples, [tail, 100.0 - tail])
+    return float(low), float(high)
+
+
+def unit_ids(*columns: Sequence[Hashable]) -> np.ndarray:
+    """Integer unit ids ``(n_items, len(columns))`` from per-item unit labels (one label list per column)."""
+    if not columns:
+        raise ValueError("give at least one column of unit labels")
+    index: dict[Hashable, int] = {}
+    out = np.empty((len(columns[0]), len(columns)), dtype=np.int64)
+    for c, labels in enumerate(columns):
+        if len(labels) != len(out):
+            raise ValueError(f"unit column {c} has {len(labels)} labels for {len(out)} items")
+        for i, label in enumerate(labels):
+            out[i, c] = index.setdefault(label, len(index))
+    return out
+
+
+def resample_weights(
+    units: np.ndarray | None, n_items: int, *, n_boot: int = 1000, seed: int = 0, chunk: int = 100
+) -> Iterator[np.ndarray]:
+    """Item weights of bootstrap resamples, ``chunk`` resamples ``(b, n_items)`` at a time.
+
+    Args:
+        units: ``(n_items, k)`` unit ids per item (see :func:`unit_ids`); None = every item is its own unit. Only
+            the units that occur here are drawn (ids need not be contiguous).
+        n_items: number of items.
+        n_boot: number of resamples.
+        seed: the same seed gives the same resamples (so systems compared on them are paired).
+        chunk: resamples per yielded block (bounds the memory).
+
+    Raises:
+        ValueError: fewer than 2 units, or ``n_boot < 1``.
+    """
+    u: np.ndarray = np.arange(n_items)[:, None] if units is None else np.asarray(units, np.int64).reshape(n_items, -1)
+    _, inverse = np.unique(u, return_inverse=True)  # only the units these items use are drawn
+    u = inverse.reshape(u.shape)
+    n_units = int(u.max()) + 1 if u.size else 0
+    if n_units < 2:
+        raise ValueError(f"need at least 2 units to bootstrap, got {n_units}")
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be at least 1, got {n_boot}")
+    rng = np.random.default_rng(seed)
+    p = np.full(n_units, 1.0 / n_units)
+    for start in range(0, n_boot, chunk):
+        counts = rng.multinomial(n_units, p, size=min(chunk, n_boot - start)).astype(np.float64)
+        w = np.ones((len(counts), n_items))
+        for column in u.T:
+            w = w * counts[:, column]
+        yield w
+
+
+def mean_ci(
+    values: np.ndarray,
+    units: np.ndarray | None = None,
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> Score:
+    """Mean of ``values`` (correctness, per-lemma scores, paired differences) with a unit-bootstrap interval.
+
+    Args:
+        values: one value per item.
+        units: ``(n_items, k)`` unit ids (see :func:`unit_ids`); None resamples the items themselves.
+        n_boot: resamples.
+        seed: resampling seed.
+        confidence: interval coverage.
+
+    Raises:
+        ValueError: fewer than 2 values.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    if len(v) < 2:
+        raise ValueError(f"need at least 2 values to bootstrap, got {len(v)}")
+    samples = []
+    for w in resample_weights(units, len(v), n_boot=n_boot, seed=seed):
+        total = w.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            samples.append(np.where(total > 0, (w @ v) / np.where(total > 0, total, 1.0), np.nan))
+    low, high = percentile_interval(np.concatenate(samples), confidence)
+    return Score(float(v.mean()), low, high, len(v))

@@ -1,0 +1,101 @@
+"""Everything that changes an evaluation result, and the task names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["TASKS", "EvalSettings", "StageProgress", "parse_alphas", "stage"]
+
+#: every task, in the order ``--task all`` runs them
+TASKS = ("simlex", "wordsim", "analogy", "polarity", "senses")
+
+#: ``progress(stage, done, total)``
+StageProgress = Callable[[str, int, int], None]
+
+
+def stage(progress: StageProgress | None, name: str) -> Callable[[int, int], None] | None:
+    """A ``progress(done, total)`` callback reporting under the stage ``name`` (None stays None)."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(name, done, total)
+
+
+def parse_alphas(spec: str | Sequence[float]) -> tuple[float, ...]:
+    """``"0:1:0.1"`` (start:stop:step, stop included) or ``"0,0.5,1"`` or a sequence -> sorted alphas.
+
+    Raises:
+        ValueError: for a malformed spec or an alpha outside [0, 1].
+    """
+    if isinstance(spec, str):
+        text = spec.strip()
+        try:
+            if ":" in text:
+                parts = [float(p) for p in text.split(":")]
+                if len(parts) != 3 or parts[2] <= 0:
+                    raise ValueError
+                start, stop, step = parts
+                n = int(np.floor((stop - start) / step + 1e-9)) + 1
+                values = [start + i * step for i in range(max(n, 0))]
+            else:
+                values = [float(p) for p in text.split(",") if p.strip()]
+        except ValueError:
+            raise ValueError(f"bad alphas {spec!r}; use start:stop:step like 0:1:0.1 or a list like 0,0.5,1") from None
+    else:
+        values = [float(a) for a in spec]
+    alphas = tuple(sorted({round(a, 6) for a in values}))
+    if not alphas or alphas[0] < 0 or alphas[-1] > 1:
+        raise ValueError(f"alphas must be a non-empty set in [0, 1], got {spec!r}")
+    return alphas
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """Everything that changes an evaluation result.
+
+    Attributes:
+        model: Hugging Face id or folder; None = bundled all-MiniLM-L6-v2.
+        vectors: static vectors file or folder; None = bundled GloVe 6B 50d.
+        layers: contextual layers (last, second_last, last4, all, "-1,-2").
+        pooling: wordpiece pooling (first, last, mean, first_last).
+        postprocess: post-processing of the contextual vectors (none, center, sentence_mean, abtt).
+        align: static -> contextual map (procrustes, lstsq, pad).
+        align_k: words the map is fitted on (evaluation words excluded).
+        alphas: fusion weights (1 = contextual only).
+        modes: fusion modes scored over alpha.
+        n_boot: bootstrap resamples per interval.
+        seed: seed of bootstrap, splits and folds.
+        folds: k of the k-fold cross-validation (polarity).
+        fold_seeds: polarity is cross-validated with fold seeds ``seed .. seed + fold_seeds - 1`` to show the spread.
+        analogy_vocab: vocabulary size for analogies.
+        dme: also train Dynamic Meta-Embeddings on polarity.
+        finetune: also fine-tune the encoder on polarity (slow on a CPU).
+        senses_lemmas: lemmas of the senses task drawn at random (with ``seed``); 0 = all.
+        device: torch device for the encoder (auto, cpu, cuda).
+    """
+
+    model: str | None = None
+    vectors: str | None = None
+    layers: str = "last"
+    pooling: str = "mean"
+    postprocess: str = "none"
+    align: str = "procrustes"
+    align_k: int = 5000
+    alphas: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(11))
+    modes: tuple[str, ...] = ("concat", "weighted")
+    n_boot: int = 1000
+    seed: int = 0
+    folds: int = 10
+    fold_seeds: int = 10
+    analogy_vocab: int = 30000
+    dme: bool = True
+    finetune: bool = False
+    senses_lemmas: int = 0
+    device: str = "auto"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON."""
+        return asdict(self)

@@ -1,0 +1,78 @@
+"""The senses task on real WordNet data: the occurrences point at their lemma, the static space scores exactly the
+tie baseline, and the whole task runs (tiny model) and writes an encoder choice the app can read."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from embedkit.evaluation.sense_data import load_sense_occurrences
+
+
+@pytest.fixture(scope="module")
+def occ():
+    return load_sense_occurrences(max_lemmas=120, seed=3)
+
+
+def test_occurrences_point_at_their_lemma_and_every_group_can_be_scored(occ) -> None:
+    for i in range(len(occ)):
+        assert occ.sentences[occ.sentence[i]][occ.word[i]].lower() == occ.lemmas[occ.group[i]]
+    for g in range(occ.n_groups):
+        senses = occ.sense[occ.group == g]
+        assert len(set(senses.tolist())) >= 2 and np.bincount(senses).max() >= 2
+    assert occ.n_units == 120 and "120 of" in occ.note and "seed 3" in occ.note
+
+
+@pytest.mark.slow
+def test_the_static_space_scores_exactly_the_tie_baseline(occ, glove) -> None:
+    from embedkit.evaluation.senses import space_scores
+    from embedkit.senses import tie_baseline
+
+    e, _ = glove.lookup(occ.words())
+    scores = space_scores(e, occ)
+    tie = tie_baseline(occ.sense, occ.group)
+    per_group = np.bincount(occ.group[~np.isnan(tie)], tie[~np.isnan(tie)], occ.n_groups) / np.bincount(
+        occ.group[~np.isnan(tie)], minlength=occ.n_groups
+    )
+    np.testing.assert_array_equal(scores["accuracy"], per_group)
+    assert np.all(scores["ari"] == 0.0) and np.allclose(scores["gap"], 0.0, atol=1e-6)
+    # a contextual-like space that knows the senses beats it
+    rng = np.random.default_rng(0)
+    informed = e + 5 * rng.normal(size=(occ.n_groups * 20, e.shape[1]))[occ.group * 20 + occ.sense]
+    assert np.nanmean(space_scores(informed, occ)["accuracy"]) > np.nanmean(per_group) + 0.2
+
+
+@pytest.mark.slow
+def test_the_senses_task_runs_and_writes_an_encoder_choice_the_app_reads(tiny_model_dir, glove, tmp_path) -> None:
+    from embedkit.contextual import ContextualEncoder
+    from embedkit.defaults import bundled_encoder_choice
+    from embedkit.evaluation.resources import Resources, evaluation_embedder
+    from embedkit.evaluation.senses import run_senses
+    from embedkit.evaluation.settings import EvalSettings
+
+    settings = EvalSettings(model=str(tiny_model_dir), alphas=(0.0, 0.5, 1.0), n_boot=50, senses_lemmas=60, align_k=300)
+    res = Resources(evaluation_embedder(ContextualEncoder(tiny_model_dir), glove, k=300), settings)
+    report = run_senses(res)
+    assert report.static_is_tie
+    assert report.n_lemmas == (30, 30) and report.n_layers == 2
+    assert report.chosen.key() == max(report.selection_scores, key=report.selection_scores.get)
+    path = tmp_path / "encoder_choice.json"
+    path.write_text(json.dumps(report.encoder_choice()), encoding="utf-8")
+    choice = bundled_encoder_choice(path)
+    assert (choice.layers, choice.pooling, choice.postprocess) == (
+        report.chosen.layers,
+        report.chosen.pooling,
+        report.chosen.postprocess,
+    )
+    acc = report.scores["bert"]["accuracy"]
+    assert f"{acc.value:.3f} [{acc.low:.3f}, {acc.high:.3f}]" in choice.why and "30 held-out" in choice.why
+    assert set(report.curve) == {"concat", "weighted"} and len(report.curve["weighted"]) == 3
+    assert "Finding: " + report.finding() in report.table()
+    rows = report.rows()  # what the Evaluate page shows
+    assert [r["space"] for r in rows][0].startswith("static") and rows[0]["NN sense accuracy"] == round(
+        report.tie_baseline.value, 3
+    )
+    curves = report.curves()
+    assert curves.lines["static"] == report.tie_baseline.value and "Held-out lemmas" in curves.note
