@@ -6,7 +6,7 @@ import streamlit as st
 
 from embedkit.errors import EmbedkitError
 from embedkit.text import check_text, segment, split_lines
-from embedkit_app import loaders, state, widgets
+from embedkit_app import embedding, loaders, state, widgets
 from embedkit_app.examples import CUSTOM, DEFAULT_EXAMPLE, EXAMPLES, get_example
 
 MAX_WORDS = 5_000  # occurrences the interactive maps stay fluid with
@@ -51,15 +51,23 @@ st.markdown(
 c1, c2, c3 = st.columns(3)
 with c1:
     st.markdown("**Concatenation** (dimension adds up)")
-    st.latex(r"v_i = \left[\sqrt{\alpha}\,h_i \,;\, \sqrt{1-\alpha}\,e_i\right]")
+    st.latex(r"v_i = \left[\sqrt{\alpha}\,\hat h_i \,;\, \sqrt{1-\alpha}\,\hat e_i\right]")
 with c2:
     st.markdown("**Weighted sum** (static mapped into BERT's space by $P$)")
     st.latex(r"v_i = \alpha\,h_i + (1-\alpha)\,P e_i")
 with c3:
-    st.markdown("**Attention** (Kiela et al. 2018, weights per word)")
-    st.latex(r"v_i = \sum_j a_{ij}\,P_j w_{ij}")
-    st.latex(r"a_{ij} = \operatorname{softmax}_j\, s(P_j w_{ij})")
-st.caption("h: the word's BERT vector, e: its static vector, P: the map from the static space into BERT's space.")
+    st.markdown("**Attention** (in the style of Kiela et al. 2018, no learned weights)")
+    st.latex(r"v_i = w_i\,h_i + (1-w_i)\,P e_i")
+    st.latex(
+        r"w_i = \frac{\alpha\, e^{\cos(h_i, c_i)/T}}"
+        r"{\alpha\, e^{\cos(h_i, c_i)/T} + (1-\alpha)\, e^{\cos(P e_i, c_i)/T}}"
+    )
+st.caption(
+    "h: the word's BERT vector, e: its static vector (a hat: scaled to length 1), P: the map from the static "
+    "space into BERT's space. "
+    "Attention scores each source by its agreement with c, the mean direction of the sentence's other words "
+    "(both sources), at temperature T = 0.1; alpha = 0.5 is neutral. The learned DME is on the Fusion lab page."
+)
 
 widgets.explainer(
     "Type or pick a few sentences, press **Embed**, then open **Explore** in the sidebar.\n\n"
@@ -154,6 +162,8 @@ with right:
         f"{len(lines)} sentences · {len(words)} words · pooling **{cfg.pooling}** · layers "
         f"**{cfg.layers}** · change them on the Models page."
     )
+    if why := widgets.encoder_why(cfg):
+        st.caption(f"Why these encoder options: {why}")
 
 with left:
     if embed_clicked:
@@ -168,7 +178,7 @@ with left:
             widgets.show_error(exc, "Cannot embed this text")
         else:
             state.set_sentences(lines)
-            emb = widgets.embed_now(lines)
+            emb = embedding.embed_now(lines)
             if emb is not None:
                 st.success(
                     f"Embedded {len(emb.words):,} words in {len(emb.sentences)} sentences.",
