@@ -32,7 +32,9 @@ logger = logging.getLogger(__name__)
 
 #: Frames from alpha 0 to 1: one per step of the app's alpha slider (0.05).
 ALPHA_STEPS = 21
-#: UMAP epochs per frame after the first (each starts from the previous frame).
+#: UMAP epochs of the first frame (alpha 1, from a spectral start; umap-learn's own default for large data, where for
+#: under 10,000 points it would run 500) and of each frame after it (each starts from the previous frame).
+FIRST_EPOCHS = 200
 EPOCHS_PER_FRAME = 30
 
 Progress = Callable[[int, int], None]
@@ -162,7 +164,7 @@ def _umap_chain(frames: list[np.ndarray], dims: int, seed: int, epochs: int, pro
     """A full UMAP of the last frame (alpha 1), then each earlier frame started from its successor."""
     total = len(frames)
     out: list[np.ndarray] = [np.zeros(0)] * total
-    prev = project(frames[-1], "umap", dims, seed=seed)
+    prev = project(frames[-1], "umap", dims, seed=seed, n_epochs=FIRST_EPOCHS)
     out[-1] = prev
     if progress is not None:
         progress(1, total)

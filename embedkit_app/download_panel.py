@@ -20,7 +20,7 @@ def download_panel(emb: EmbeddedText, view: MapView, alpha: float, figures: dict
     mode = view.mode
     shown = view.rows[view.rows < len(emb)]  # the text's occurrences on the maps (never WordNet's examples)
     with st.expander("Download what you see", icon=":material/download:"):
-        space = st.radio("Space", tables.SPACES, horizontal=True, format_func=tables.SPACE_TITLES.get, key="dl_space")
+        space = st.radio("Space", tables.SPACES, format_func=tables.SPACE_TITLES.get, key="dl_space")
         st.caption(
             f"{len(shown):,} occurrences, as on the maps (the punctuation filter and the spotlight apply); "
             f"fused = {mode} at alpha {alpha:.2f}. File names and columns say which space and alpha they hold."
@@ -47,27 +47,23 @@ def download_panel(emb: EmbeddedText, view: MapView, alpha: float, figures: dict
             return downloads.projector_pair(emb, shown, space, mode, alpha)[which].encode("utf-8")
 
         name = lambda kind, ext, s=space: downloads.file_name(kind, s, mode, alpha, ext)  # noqa: E731
-        b = st.columns(3)
-        with b[0]:
-            frame_download("Vectors (CSV)", vectors_csv, name("vectors", "csv", "all"), "text/csv", "dl_csv")
-            frame_download(
-                "Vectors (Parquet)",
-                vectors_parquet,
-                name("vectors", "parquet", "all"),
-                "application/octet-stream",
-                "dl_parquet",
-            )
-        with b[1]:
-            frame_download(
-                "Map coordinates (CSV)", coordinates_csv, name("coordinates", "csv", "all"), "text/csv", "dl_coords"
-            )
-            frame_download(
-                "Figure (HTML)", lambda: figure_html(figures[space]), name("map", "html"), "text/html", "dl_html"
-            )
-        with b[2]:
-            tsv = "text/tab-separated-values"
-            frame_download("Projector vectors.tsv", lambda: projector(0), name("vectors", "tsv"), tsv, "dl_tsv_v")
-            frame_download("Projector metadata.tsv", lambda: projector(1), name("metadata", "tsv"), tsv, "dl_tsv_m")
+        tsv = "text/tab-separated-values"
+        frame_download("Vectors (CSV)", vectors_csv, name("vectors", "csv", "all"), "text/csv", "dl_csv")
+        frame_download(
+            "Vectors (Parquet)",
+            vectors_parquet,
+            name("vectors", "parquet", "all"),
+            "application/octet-stream",
+            "dl_parquet",
+        )
+        frame_download(
+            "Map coordinates (CSV)", coordinates_csv, name("coordinates", "csv", "all"), "text/csv", "dl_coords"
+        )
+        frame_download(
+            "Figure (HTML)", lambda: figure_html(figures[space]), name("map", "html"), "text/html", "dl_html"
+        )
+        frame_download("Projector vectors.tsv", lambda: projector(0), name("vectors", "tsv"), tsv, "dl_tsv_v")
+        frame_download("Projector metadata.tsv", lambda: projector(1), name("metadata", "tsv"), tsv, "dl_tsv_m")
         st.caption(
             "The TSV pair loads into projector.tensorflow.org (Load → choose both files). "
             "For a PNG, use the camera icon on the right edge of each map."

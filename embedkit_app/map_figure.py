@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -133,7 +134,8 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
 
 
 def _label_positions(coords: np.ndarray, labels: Sequence[str], wide: float) -> list[str]:
-    """A text position per point that keeps nearby labels apart (greedy, in data units of an assumed size).
+    """A text position per point that keeps nearby labels apart and inside the map (greedy, in data units of an
+    assumed size).
 
     Args:
         coords: the points.
@@ -145,17 +147,25 @@ def _label_positions(coords: np.ndarray, labels: Sequence[str], wide: float) -> 
         return out
     span = np.ptp(coords, axis=0) + 1e-9
     char_w, line_h = span[0] / wide, span[1] / 22.0
+    lo, hi = coords.min(0) - 0.06 * span, coords.max(0) + 0.06 * span  # the padded axes (see _layout)
+    marks = {
+        i: (coords[i, 0] - char_w, coords[i, 0] + char_w, coords[i, 1] - line_h / 2, coords[i, 1] + line_h / 2)
+        for i, text in enumerate(labels)
+        if text
+    }  # the labelled markers: a label must not cover another one's point
     boxes: list[tuple[float, float, float, float]] = []
     for i, text in enumerate(labels):
         if not text:
             continue
+        others = [m for j, m in marks.items() if j != i]
         w, h = len(text) * char_w, line_h
         options = []
         for name, dx, dy in _POSITIONS:
             cx, cy = coords[i, 0] + dx * w, coords[i, 1] + dy * h
             options.append((name, (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2)))
-        free = [o for o in options if not any(_overlap(o[1], b) for b in boxes)]
-        out[i], box = (free or options)[0]
+        inside = [o for o in options if o[1][0] >= lo[0] and o[1][1] <= hi[0] and o[1][3] <= hi[1]] or options
+        free = [o for o in inside if not any(_overlap(o[1], b) for b in boxes + others)]
+        out[i], box = (free or inside)[0]
         boxes.append(box)
     return out
 
@@ -183,6 +193,7 @@ def map_figure(
     bounds: np.ndarray | None = None,
     legend_chars: int = 70,
     ring_text: str = "",
+    legend: bool = True,
 ) -> go.Figure:
     """A 2-D map of points in legend groups.
 
@@ -199,47 +210,48 @@ def map_figure(
         bounds: ``(2, 2)`` fixed axis ranges (min, max per axis); taken from the frames when they are given.
         legend_chars: legend names are cut to this many characters.
         ring_text: the selected point's word, kept in the ring's data (not drawn).
+        legend: draw the legend (under the map); without it the play button takes that place.
     """
-    coords = np.asarray(coords, dtype=float)
+    coords = np.asarray(coords, dtype=np.float32)  # float32 goes out as half the bytes of float64
     size, label_size = (14, 16) if big else (10, 12)
     parts = _trace_parts(points, styles)
     counted = np.array([not styles[g].faded for g in points.groups], dtype=bool)
     merged = _merge_labels(coords, points.labels, counted)
     where = _label_positions(coords, merged, 110.0 if big else 40.0)
-    fig = go.Figure()
+    kind = "scatter" if len(points.ids) <= SVG_LIMIT else "scattergl"
+    data: list[dict[str, object]] = []
     for g, hollow, idx in parts:
         style = styles[g]
-        first = not any(p[0] == g for p in parts[: parts.index((g, hollow, idx))])
         labels = [escape(merged[int(i)]) for i in idx]
-        marker = dict(
-            size=size * (0.6 if style.faded else 1.0),
-            color="white" if hollow else (FADED if style.faded else style.colour),
-            symbol=style.symbol,
-            line=dict(width=2 if hollow else 0.8, color=style.colour if hollow else "white"),
-            opacity=0.55 if style.faded else 0.95,
-        )
-        cls = go.Scatter if len(points.ids) <= SVG_LIMIT else go.Scattergl
-        fig.add_trace(
-            cls(
+        data.append(
+            dict(
+                type=kind,
                 x=coords[idx, 0],
                 y=coords[idx, 1],
                 name=escape(_short(style.name, legend_chars)),
                 legendgroup=g,
                 legendrank=2000 if style.faded else 1000,
-                showlegend=first,
+                showlegend=not any(d["legendgroup"] == g for d in data),
                 mode="markers+text" if any(labels) else "markers",
                 text=labels,
                 textposition=[where[int(i)] for i in idx],
                 textfont=dict(size=label_size, color=style.colour if not style.faded else "#6B7280"),
-                marker=marker,
+                marker=dict(
+                    size=size * (0.6 if style.faded else 1.0),
+                    color="white" if hollow else (FADED if style.faded else style.colour),
+                    symbol=style.symbol,
+                    line=dict(width=2 if hollow else 0.8, color=style.colour if hollow else "white"),
+                    opacity=0.55 if style.faded else 0.95,
+                ),
                 customdata=points.ids[idx],
                 hovertext=[escape(points.hovers[int(i)]).replace("\n", "<br>") for i in idx],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
     ring = _ring(coords, points, selected)
-    fig.add_trace(
-        go.Scatter(
+    data.append(
+        dict(
+            type="scatter",
             x=ring[:, 0],
             y=ring[:, 1],
             name="selected",
@@ -251,60 +263,85 @@ def map_figure(
             hoverinfo="skip",
         )
     )
+    layout = _layout(title, height, big, meta)
+    layout["showlegend"] = legend
+    animation: list[dict[str, object]] = []
     if frames:
-        _add_frames(fig, frames, parts, points, selected)
+        animation = _frames(frames, parts, points, selected)
+        if legend:  # the legend is under the map: the button stands at the top right, off the title
+            layout["updatemenus"] = [
+                {**_PLAY, "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom", "pad": {"b": 4}}
+            ]
+        else:  # under the map, never on its points
+            layout["updatemenus"] = [_PLAY]
+            layout["margin"]["b"] = 40
         stacked = np.concatenate([c for _, c in frames] + [coords])
         bounds = np.stack([stacked.min(0), stacked.max(0)], axis=1) if stacked.size else None
-    _layout(fig, title, height, big, meta, bounds)
+    if bounds is not None:
+        pad = (bounds[:, 1] - bounds[:, 0]) * 0.06 + 1e-6
+        layout["xaxis"].update(range=[bounds[0, 0] - pad[0], bounds[0, 1] + pad[0]], autorange=False)
+        layout["yaxis"].update(range=[bounds[1, 0] - pad[1], bounds[1, 1] + pad[1]], autorange=False)
+    # built as plain dicts and not validated trace by trace: plotly's validators cost 0.15-0.2 s for 22 frames, more
+    # than everything else an alpha move does (bench/interaction_latency.py); the frames go out as built
+    fig = _FramedFigure(data=data, layout=layout, _validate=False)
+    fig._raw_frames = animation
     return fig
 
 
-def _add_frames(
-    fig: go.Figure,
+class _FramedFigure(go.Figure):
+    """A figure whose animation frames are plain dicts, added when it is written out (``to_dict``, which
+    ``st.plotly_chart``, ``to_json`` and ``to_html`` all go through) instead of validated as plotly objects."""
+
+    _raw_frames: list[dict[str, object]] = []
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = super().to_dict()
+        if self._raw_frames:
+            out["frames"] = self._raw_frames
+        return out
+
+
+_PLAY = dict(
+    type="buttons",
+    showactive=False,
+    x=0.0,
+    y=0.0,
+    xanchor="left",
+    yanchor="top",
+    pad=dict(t=4),
+    bgcolor="white",
+    bordercolor="#9AA3AF",
+    font=dict(size=13),
+    buttons=[
+        dict(
+            label="▶ play alpha 0 → 1",
+            method="animate",
+            args=[None, dict(frame=dict(duration=180, redraw=False), transition=dict(duration=150), fromcurrent=False)],
+        )
+    ],
+)
+
+
+def _frames(
     frames: Sequence[tuple[str, np.ndarray]],
     parts: list[tuple[str, bool, np.ndarray]],
     points: MapPoints,
     selected: int | None,
-) -> None:
-    out = []
+) -> list[dict[str, object]]:
+    """One animation frame per ``(title, coordinates)``: every trace (the selection ring too) moves."""
+    out: list[dict[str, object]] = []
     for name, xy in frames:
-        xy = np.asarray(xy, dtype=float)
-        data = [go.Scatter(x=xy[idx, 0], y=xy[idx, 1]) for _, _, idx in parts]
+        xy = np.asarray(xy, dtype=np.float32)
         ring = _ring(xy, points, selected)
-        data.append(go.Scatter(x=ring[:, 0], y=ring[:, 1]))
-        out.append(go.Frame(name=name, data=data, layout=dict(title=dict(text=escape(name)))))
-    fig.frames = out
-    play = dict(frame=dict(duration=180, redraw=False), transition=dict(duration=150), fromcurrent=False)
-    fig.update_layout(
-        updatemenus=[
-            dict(
-                type="buttons",
-                showactive=False,
-                x=0.0,
-                y=0.0,
-                xanchor="left",
-                yanchor="bottom",
-                direction="left",
-                pad=dict(l=4, b=4),
-                bgcolor="white",
-                bordercolor="#9AA3AF",
-                font=dict(size=13),
-                buttons=[dict(label="▶ play alpha 0 → 1", method="animate", args=[None, play])],
-            )
-        ]
-    )
+        data = [dict(type="scatter", x=xy[idx, 0], y=xy[idx, 1]) for _, _, idx in parts]
+        data.append(dict(type="scatter", x=ring[:, 0], y=ring[:, 1]))
+        out.append(dict(name=name, data=data, layout=dict(title=dict(text=escape(name)))))
+    return out
 
 
-def _layout(
-    fig: go.Figure,
-    title: str,
-    height: int,
-    big: bool,
-    meta: Mapping[str, object] | None,
-    bounds: np.ndarray | None,
-) -> None:
-    axis = dict(showticklabels=False, showgrid=False, zeroline=False, title="", showline=False)
-    fig.update_layout(
+def _layout(title: str, height: int, big: bool, meta: Mapping[str, object] | None) -> dict[str, Any]:
+    axis = dict(showticklabels=False, showgrid=False, zeroline=False, title="", showline=False, automargin=False)
+    return dict(
         title=dict(
             text=escape(title), x=0.01, xanchor="left", y=0.985, yanchor="top", font=dict(size=20 if big else 15)
         ),
@@ -326,11 +363,6 @@ def _layout(
         modebar=dict(orientation="v", bgcolor="rgba(255,255,255,0.6)"),
         uirevision=str((meta or {}).get("space", title)),
         meta=dict(meta or {}),
+        xaxis=dict(axis),
+        yaxis=dict(axis),
     )
-    fig.update_xaxes(**axis)
-    fig.update_yaxes(**axis)
-    if bounds is not None:
-        pad = (bounds[:, 1] - bounds[:, 0]) * 0.06 + 1e-6
-        below = pad[1] * (2.5 if fig.layout.updatemenus else 1.0)  # room for the play button under the points
-        fig.update_xaxes(range=[bounds[0, 0] - pad[0], bounds[0, 1] + pad[0]], autorange=False)
-        fig.update_yaxes(range=[bounds[1, 0] - below, bounds[1, 1] + pad[1]], autorange=False)

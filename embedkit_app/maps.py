@@ -3,6 +3,7 @@ their coordinates in each space from one family of alpha frames (BERT = frame 1,
 
 from __future__ import annotations
 
+import html
 import textwrap
 from dataclasses import dataclass
 from functools import partial
@@ -188,7 +189,7 @@ def figure(
     labels: bool,
     big: bool = False,
     height: int = 440,
-    legend_chars: int = 70,
+    legend: bool = True,
 ) -> go.Figure:
     """The map of one space; the fused map carries the "play alpha" frames (ending at the slider's alpha)."""
     points, xy = view.coords(space, alpha)
@@ -201,7 +202,7 @@ def figure(
         frames = [(fused_title.format(a), view.frames.coords[n]) for n, a in enumerate(view.frames.alphas.tolist())]
         frames.append((title, xy))
     meta = {"space": space, "alpha": round(now, 2), "mode": view.mode}
-    return map_figure(
+    fig = map_figure(
         xy,
         points,
         view.styles,
@@ -211,27 +212,46 @@ def figure(
         big=big,
         meta=meta,
         frames=frames,
-        legend_chars=legend_chars,
         ring_text=emb.words[selected] if selected is not None and 0 <= selected < len(emb) else "",
+        legend=legend,
     )
+    if not legend:  # maps side by side (one legend under them all): the same room below each, for the play button
+        fig.update_layout(margin_b=40)
+    return fig
 
 
-def sense_numbers(spot: Spotlight, mode: str, alpha: float, why: str = "", *, brief: bool = False) -> None:
-    """The numbers beside the maps: how well each space separates the spotlighted word's senses."""
-    n_senses = len({s for s in spot.senses if s is not None})
-    if spot.has_senses:
-        st.markdown(
-            f"**Senses of “{spot.word}”**: {int(spot.labelled.sum())} occurrences, {n_senses} senses"
-            if brief
-            else f"**How well each space separates the senses of “{spot.word}”** "
-            f"({int(spot.labelled.sum())} occurrences with a known sense, {n_senses} senses)"
+def legend(view: MapView) -> None:
+    """One legend under maps drawn side by side (their colours are the same), as a line of coloured dots."""
+    items = []
+    for style in view.styles.values():
+        colour = "#9AA3AF" if style.faded else style.colour
+        items.append(
+            f'<span style="white-space:nowrap;margin-right:1.2em"><span style="color:{colour};font-size:1.2em">●'
+            f"</span> {html.escape(_short(style.name, 60))}</span>"
         )
-    else:
+    st.html(f'<div style="font-size:0.9rem;line-height:1.7">{"".join(items)}</div>')
+
+
+def sense_heading(spot: Spotlight, *, brief: bool = False) -> None:
+    """What the sense numbers are about: the word, its occurrences with a known sense and how many senses."""
+    n_senses = len({s for s in spot.senses if s is not None})
+    if not spot.has_senses:
         st.markdown(f"**“{spot.word}”: how alike its occurrences are** (no sense is known for them)")
-    st.table(tables.sense_table(spot, mode, alpha))
+    elif brief:
+        st.markdown(f"**Senses of “{spot.word}”**: {int(spot.labelled.sum())} occurrences, {n_senses} senses")
+    else:
+        st.markdown(
+            f"**How well each space separates the senses of “{spot.word}”** "
+            f"({int(spot.labelled.sum())} occurrences with a known sense, {n_senses} senses): the numbers under "
+            "each map"
+        )
+
+
+def sense_caption(spot: Spotlight, why: str = "") -> None:
+    """How to read the sense numbers (and why the encoder uses its options, when there is evidence)."""
     if not spot.has_senses:
         st.caption("Turn on WordNet's examples to add occurrences labelled by sense.")
-    elif not brief:
+    else:
         st.caption(
             "Mean cosine of pairs of occurrences in the same sense and in different senses; *nearest is same sense*: "
             "the share of occurrences whose most similar other occurrence has their sense (ties split), beside the "
@@ -240,6 +260,13 @@ def sense_numbers(spot: Spotlight, mode: str, alpha: float, why: str = "", *, br
         )
     if why:
         st.caption(f"Encoder options: {why}")
+
+
+def sense_numbers(
+    spot: Spotlight, mode: str, alpha: float, spaces: tuple[str, ...] = ("bert", "static", "fused")
+) -> None:
+    """The table of sense numbers of some spaces (one column each)."""
+    st.table(tables.sense_table(spot, mode, alpha, spaces))
 
 
 def draw(fig: go.Figure, key: str) -> None:

@@ -16,7 +16,9 @@ from embedkit.spotlight import default_word, spotlight_words
 from embedkit_app import state, tables
 
 #: The spotlight option that shows every word.
-EVERY_WORD = "*"
+EVERY_WORD = "every word"
+#: Repeated content words offered as buttons (any other word can be typed).
+MAX_BUTTONS = 12
 RESTS: dict[str, str] = {"faded": "faded", "hidden": "hidden"}
 
 
@@ -27,9 +29,7 @@ def default_selection(emb: EmbeddedText, rows: np.ndarray) -> int:
     sel = state.selected()
     if sel not in shown:
         allowed = set(shown)
-        word = state.spotlight_word()
-        if not word or word == EVERY_WORD:
-            word = default_word(emb.words, rows) or ""
+        word = state.spotlight_word() or default_word(emb.words, rows) or ""
         occ = [int(i) for i in emb.occurrences_of(word) if int(i) in allowed] if word else []
         sel = occ[0] if occ else shown[0]
         state.select(sel)
@@ -67,30 +67,46 @@ def on_map_select(key: str) -> None:
         state.select(int(cd))
 
 
+def _clear_typed() -> None:
+    st.session_state[state.SPOT_TYPED] = ""
+
+
 def spotlight_controls(emb: EmbeddedText, rows: np.ndarray) -> tuple[str, bool, str]:
-    """The spotlight pickers in one row: the word, WordNet's examples of its senses, and the other words.
+    """The spotlight pickers: a button per repeated content word (one click on a projector), any other word typed,
+    WordNet's examples of its senses, and the other words faded or hidden.
 
     Returns:
         ``(word or "", with WordNet examples, "faded" or "hidden")``.
     """
-    options = [EVERY_WORD, *spotlight_words(emb.words, rows)]
+    words = spotlight_words(emb.words, rows)
+    repeated = [w for w in words if len(emb.occurrences_of(w)) > 1][:MAX_BUTTONS]
+    options = [*repeated, EVERY_WORD]
     default = default_word(emb.words, rows) or EVERY_WORD
-    c1, c2, c3 = st.columns([2, 2, 2], vertical_alignment="bottom")
+    c1, c2, c3, c4 = st.columns([5, 2, 3, 2], vertical_alignment="bottom")
     with c1:
-        word = st.selectbox(
+        picked = st.pills(
             "Spotlight a word",
             options,
-            index=options.index(default),
+            default=default if default in options else EVERY_WORD,
             key=state.SPOTLIGHT,
             bind="query-params",
             persist_state="session",
-            format_func=lambda w: "— every word —" if w == EVERY_WORD else w,
+            on_change=_clear_typed,
             help="Its occurrences become the points, coloured by sense where the sense is known.",
         )
-    on = bool(word) and word != EVERY_WORD
     with c2:
+        typed = st.text_input("…or type one", key=state.SPOT_TYPED, placeholder="any word of the text")
+    word = str(picked or EVERY_WORD)
+    typed = (typed or "").strip().lower()
+    if typed and typed in words:
+        word = typed
+    elif typed:
+        st.caption(f"“{typed}” is not a word of the text (stopwords and punctuation cannot be spotlighted).")
+    on = word != EVERY_WORD
+    st.session_state[state.SPOT_WORD] = word if on else ""
+    with c3:
         wordnet = st.toggle(
-            "Add WordNet's examples of its senses",
+            "WordNet's examples of its senses",
             value=False,
             key=state.SPOT_WORDNET,
             bind="query-params",
@@ -98,7 +114,7 @@ def spotlight_controls(emb: EmbeddedText, rows: np.ndarray) -> tuple[str, bool, 
             disabled=not on,
             help="WordNet 3.0's example sentences of each sense of the word, embedded and labelled by sense.",
         )
-    with c3:
+    with c4:
         rest = st.segmented_control(
             "Other words",
             list(RESTS),
@@ -109,4 +125,4 @@ def spotlight_controls(emb: EmbeddedText, rows: np.ndarray) -> tuple[str, bool, 
             required=True,
             disabled=not on,
         )
-    return (str(word) if on else ""), bool(wordnet and on), str(rest or "faded")
+    return (word if on else ""), bool(wordnet and on), str(rest or "faded")

@@ -36,10 +36,13 @@ K = "k"  # neighbours per table
 SELECTED = "_selected"  # int | None: the occurrence selected on any map (index into EmbeddedText)
 OCCURRENCE = "occ"  # occurrence picker widget (Explore, Neighbours), value = occurrence index
 MAP_KEYS = ("map_bert", "map_static", "map_fused")  # plotly charts with selection events
-SPOTLIGHT = "spot"  # the spotlighted word (URL-bound); "" = every word
+SPOTLIGHT = "spot"  # the spotlight button picked (URL-bound): a repeated content word or "every word"
+SPOT_TYPED = "spot_typed"  # a word typed instead (any content word of the text)
+SPOT_WORD = "_spot_word"  # str: the spotlighted word in effect ("" = every word), for the other pages
 SPOT_WORDNET = "wordnet"  # also show WordNet's examples of the spotlighted word's senses (URL-bound)
 SPOT_REST = "rest"  # the other words around a spotlight: "faded" / "hidden" (URL-bound)
 SPACE = "space"  # the presenter's map: bert / static / fused (URL-bound)
+DRAWN_SELECTION = "_drawn_selection"  # int: the occurrence the maps outside a fragment were last drawn with
 
 # --- Fusion lab ------------------------------------------------------------------------------------
 LAB_SENTENCE = "lab_sentence"
@@ -204,8 +207,8 @@ def select(index: int | None) -> None:
 
 
 def spotlight_word() -> str:
-    """The spotlighted word ("" when every word is shown), as chosen on any page or in the URL."""
-    value = st.session_state.get(SPOTLIGHT)
+    """The spotlighted word ("" when every word is shown), as chosen on Explore or Presenter, else in the URL."""
+    value = st.session_state.get(SPOT_WORD)
     if value is None:
         value = st.query_params.get(SPOTLIGHT, "")
-    return str(value or "")
+    return "" if value == "every word" else str(value or "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -42,7 +44,7 @@ def _fmt(x: float) -> str:
     return "–" if np.isnan(x) else f"{x:.2f}"
 
 
-def sense_table(spot: Spotlight, mode: str, alpha: float) -> pd.DataFrame:
+def sense_table(spot: Spotlight, mode: str, alpha: float, spaces: Sequence[str] = SPACES) -> pd.DataFrame:
     """How well each space separates the spotlighted word's senses: one column per space, numbers as text.
 
     With senses known for at least two points: the mean cosine of same-sense and of cross-sense pairs, and the
@@ -52,7 +54,7 @@ def sense_table(spot: Spotlight, mode: str, alpha: float) -> pd.DataFrame:
     names = {"bert": "BERT", "static": "static", "fused": f"fused α={alpha:.2f}"}
     if not spot.has_senses:
         mean = spot.mean_cosine(mode, alpha)
-        return pd.DataFrame({names[s]: [_fmt(mean[s])] for s in SPACES}, index=["cosine, all pairs"])
+        return pd.DataFrame({names[s]: [_fmt(mean[s])] for s in spaces}, index=["cosine, all pairs"])
     sep = spot.separation(mode, alpha)
     rows = {
         "cosine, same sense": lambda x: x.same,
@@ -60,4 +62,4 @@ def sense_table(spot: Spotlight, mode: str, alpha: float) -> pd.DataFrame:
         "nearest is same sense": lambda x: x.accuracy,
         "… by chance": lambda x: x.baseline,
     }
-    return pd.DataFrame({names[s]: [_fmt(get(sep[s])) for get in rows.values()] for s in SPACES}, index=list(rows))
+    return pd.DataFrame({names[s]: [_fmt(get(sep[s])) for get in rows.values()] for s in spaces}, index=list(rows))

@@ -12,6 +12,12 @@ from embedkit.text import content_indices
 from embedkit_app import controls, embedding, maps, selection, state, tables, widgets
 from embedkit_app.download_panel import download_panel
 
+HEAD_PX = 86  # the row above the maps: the alpha slider over the fused map, notes over the others
+HEADS = (
+    "Each occurrence its own vector, computed from its sentence.",
+    "One vector per word type: every copy of a word on one spot.",
+)
+
 widgets.page_setup("Explore", "🗺️")
 st.title("Explore the three spaces")
 widgets.explainer(
@@ -46,43 +52,59 @@ st.caption(
     f"{widgets.model_caption(cfg)}  \n"
     f"Dimensions: BERT **{dh}** · static **{de}** · fused **{fused_dim(mode, dh, de)}** "
     f"({controls.MODE_LABELS[mode]}) · {len(rows)} occurrences, {int(np.asarray(emb.oov)[rows].sum())} OOV · "
-    f"{len(mv.rows)} points on the maps · projection {mv.frames.method.upper()}"
+    f"{len(mv.rows)} points on the maps · projection {mv.frames.method.upper()} 2-D"
     + (" (few points: PCA keeps their geometry)" if mv.frames.method != method else "")
 )
 
 
-@st.fragment
-def linked_views() -> None:
-    """What alpha and the selection change; an alpha move or a click reruns only this part of the page."""
-    left, right = st.columns([1, 2], vertical_alignment="bottom")
-    with left:
-        alpha = controls.alpha_slider()
-    with right:
-        st.caption("At 1 the fused map is the BERT map, at 0 the static map. ▶ on the fused map plays 0 → 1.")
-    selected = selection.default_selection(emb, rows)
-    figures = {}
-    for col, space, key in zip(st.columns(3, gap="small"), tables.SPACES, state.MAP_KEYS):
-        figures[space] = maps.figure(mv, emb, space, alpha, selected=selected, labels=view.labels, legend_chars=30)
-        with col:
-            maps.draw(figures[space], key)
-    if mv.spot is not None:
-        maps.sense_numbers(mv.spot, mode, alpha, widgets.encoder_why(cfg))
+selected = selection.default_selection(emb, rows)
+st.session_state[state.DRAWN_SELECTION] = selected
+top = st.columns([2, 1], vertical_alignment="bottom")
+with top[0]:
+    query = selection.occurrence_picker(emb, rows, label="Selected occurrence (or click a dot on a map)")
+with top[1]:
+    k = st.slider("Neighbours", 3, 15, 8, key=state.K, bind="query-params", persist_state="session")
+maps.legend(mv)
+if mv.spot is not None:
+    maps.sense_heading(mv.spot)
+columns = st.columns(3, gap="small")
+figures: dict[str, object] = {}
 
-    st.subheader("Nearest neighbours of one occurrence")
-    left, right = st.columns([2, 1])
-    with left:
-        query = selection.occurrence_picker(emb, rows, label="Occurrence (or click a dot on a map)")
-    with right:
-        k = st.slider("Neighbours", 3, 15, 8, key=state.K, bind="query-params", persist_state="session")
-    table = neighbour_table(emb, [query], mode=mode, alpha=alpha, k=k, candidates=rows)
-    for col, space in zip(st.columns(3, gap="small"), tables.SPACES):
-        with col:
-            st.markdown(f"**{tables.SPACE_TITLES[space]}**")
-            if space == "static" and bool(emb.oov[query]):
-                st.info(f"“{emb.words[query]}” is not in the static vocabulary.")
-                continue
-            widgets.neighbour_table(tables.shown_neighbours(table, space), key=f"nb_{space}")
+
+def space_column(space: str, alpha: float) -> None:
+    """One space: its map, its sense numbers and the neighbours of the selected occurrence in it (only the fused
+    column fuses: the neighbour table of the BERT or static space needs no fusion)."""
+    figures[space] = maps.figure(mv, emb, space, alpha, selected=selected, labels=view.labels, legend=False)
+    maps.draw(figures[space], state.MAP_KEYS[tables.SPACES.index(space)])
+    if mv.spot is not None:
+        maps.sense_numbers(mv.spot, mode, alpha, (space,))
+    st.markdown(f"**Nearest neighbours · {tables.SPACE_TITLES[space]}**")
+    if space == "static" and bool(emb.oov[query]):
+        st.info(f"“{emb.words[query]}” is not in the static vocabulary.")
+        return
+    table = neighbour_table(emb, [query], spaces=[space], mode=mode, alpha=alpha, k=k, candidates=rows)
+    widgets.neighbour_table(tables.shown_neighbours(table, space), key=f"nb_{space}")
+
+
+for col, space, note in zip(columns[:2], ("bert", "static"), HEADS):
+    with col, st.container(height=HEAD_PX, border=False):
+        st.caption(note)
+    with col:
+        space_column(space, 0.5)
+
+
+@st.fragment
+def fused_column() -> None:
+    """The fused map, its numbers, neighbours and the downloads: all an alpha move changes, redrawn alone."""
+    if state.selected() != st.session_state.get(state.DRAWN_SELECTION):
+        st.rerun(scope="app")  # a click on the fused map selected another occurrence: ring it on every map
+    with st.container(height=HEAD_PX, border=False):
+        alpha = controls.alpha_slider()
+    space_column("fused", alpha)
     download_panel(emb, mv, alpha, figures)
 
 
-linked_views()
+with columns[2]:
+    fused_column()
+if mv.spot is not None:
+    maps.sense_caption(mv.spot, widgets.encoder_why(cfg))

@@ -9,7 +9,7 @@ from embedkit.text import content_indices
 from embedkit_app import controls, embedding, maps, selection, state, tables, widgets
 
 SPACES = {"BERT": "bert", "Static": "static", "Fused": "fused"}  # as the switcher and the URL (?space=BERT) name them
-MAP_HEIGHT = 560  # the map, the row of controls above it and the page margins fit 720 pixels
+MAP_HEIGHT = 540  # the map, the row of controls above it and the page margins fit 720 pixels
 
 widgets.page_setup("Presenter", "📽️", compact=True)
 mode = controls.fusion_mode()
@@ -50,7 +50,8 @@ def stage() -> None:
         maps.draw(fig, "map_presenter")
     with right:
         if mv.spot is not None:
-            maps.sense_numbers(mv.spot, mode, alpha, widgets.encoder_why(state.model_config()), brief=True)
+            maps.sense_heading(mv.spot, brief=True)
+            maps.sense_numbers(mv.spot, mode, alpha)
         if 0 <= selected < len(emb):
             st.markdown(f"**Selected:** {widgets.md_escape(emb.context(selected))}")
             table = neighbour_table(emb, [selected], spaces=[space], mode=mode, alpha=alpha, k=5, candidates=rows)
@@ -61,6 +62,8 @@ def stage() -> None:
 
 
 stage()
+if mv.spot is not None:
+    maps.sense_caption(mv.spot, widgets.encoder_why(state.model_config()))
 widgets.explainer(
     "One big map for a projector (open the sidebar, top left, for the fusion mode and projection). Pick the word to "
     "**spotlight** (the polysemy example starts with *bank*), then switch the map between **BERT** (each occurrence "

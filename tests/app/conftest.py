@@ -84,3 +84,10 @@ def chart_points(at: AppTest, n: int) -> dict[int, tuple[float, float]]:
 def chart_meta(at: AppTest, n: int) -> dict[str, object]:
     """``layout.meta`` of the n-th chart (space, mode, alpha)."""
     return dict(json.loads(at.get("plotly_chart")[n].proto.spec)["layout"].get("meta", {}))
+
+
+def sense_numbers(at: AppTest):  # type: ignore[no-untyped-def]
+    """The sense numbers on the page as one frame, a column per space (Explore shows one table under each map)."""
+    import pandas as pd
+
+    return pd.concat([t.value for t in at.table], axis=1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.app.conftest import PAGES, MakeApp, chart_meta, chart_points, no_exception, texts
+from tests.app.conftest import PAGES, MakeApp, chart_meta, chart_points, no_exception, sense_numbers, texts
 
 pytestmark = pytest.mark.slow
 
@@ -25,9 +25,10 @@ def umap_compiled() -> None:
 def test_explore_spotlights_bank_and_shows_the_sense_numbers(make_app: MakeApp) -> None:
     at = make_app("explore")
     no_exception(at)
-    assert at.selectbox(key="spot").value == "bank"
+    assert at.button_group(key="spot").value == "bank"
+    assert list(at.button_group(key="spot").options) == ["bank", "water", "bat", "spring", "every word"]
     assert "projection UMAP" in next(c for c in texts(at, "caption") if "Dimensions:" in c)
-    table = at.table[0].value
+    table = sense_numbers(at)
     assert list(table.columns) == ["BERT", "static", "fused α=0.50"]
     assert list(table.index[:2]) == ["cosine, same sense", "cosine, different senses"]
     same, cross = table.loc["cosine, same sense"], table.loc["cosine, different senses"]
@@ -39,14 +40,14 @@ def test_explore_spotlights_bank_and_shows_the_sense_numbers(make_app: MakeApp) 
 
 
 def test_identical_static_words_share_one_spot(make_app: MakeApp) -> None:
-    at = make_app("explore", spot="*")  # every word, no spotlight
+    at = make_app("explore", spot="every word")  # every word, no spotlight
     static, bert = chart_points(at, 1), chart_points(at, 0)
     assert len({static[i] for i in BANKS}) == 1
     assert len({bert[i] for i in BANKS}) == 3
 
 
 def test_fused_map_is_the_bert_map_at_alpha_one_and_the_static_map_at_zero(make_app: MakeApp) -> None:
-    at = make_app("explore", spot="*")
+    at = make_app("explore", spot="every word")
     for alpha, other in ((1.0, 0), (0.0, 1), (0.55, None)):
         at.slider(key="alpha").set_value(alpha).run()
         no_exception(at)
@@ -96,7 +97,9 @@ def test_an_alpha_move_fuses_the_text_once_and_lays_out_nothing(make_app: MakeAp
     no_exception(at)
     assert chart_meta(at, 2)["alpha"] == 0.8
     assert layouts == []
-    assert len(full_fusions) == 1  # the neighbour table; the maps come from the frames, the numbers from 3 sentences
+    # one fusion of the whole text: the fused neighbour list (the maps come from the frames, the sense numbers fuse
+    # only the spotlighted word's three sentences, the BERT and static lists need no fusion)
+    assert len(full_fusions) == 1
 
 
 def test_the_selection_follows_the_user_across_pages(make_app: MakeApp) -> None:
@@ -123,7 +126,7 @@ def test_a_user_text_opens_on_a_repeated_content_word_not_on_my(make_app: MakeAp
     at.button[0].click().run()
     at.switch_page(PAGES["explore"]).run()
     no_exception(at)
-    assert at.selectbox(key="spot").value == "dog"
+    assert at.button_group(key="spot").value == "dog"
     picked = at.selectbox(key="occ").value
     assert at.session_state["_embedded"].words[picked] == "dog"
 
@@ -142,7 +145,7 @@ def test_presenter_shows_one_map_a_switcher_and_the_numbers(make_app: MakeApp) -
     no_exception(at)
     assert len(at.get("plotly_chart")) == 1
     assert chart_meta(at, 0)["space"] == "static"
-    assert at.table[0].value.loc["cosine, same sense", "static"] == "1.00"
+    assert sense_numbers(at).loc["cosine, same sense", "static"] == "1.00"
     static = chart_points(at, 0)
     assert len({static[i] for i in BANKS}) == 1
     at.button_group(key="space").set_value("BERT").run()
@@ -158,7 +161,7 @@ def test_wordnet_examples_join_the_spotlight(make_app: MakeApp) -> None:
     n_text = len(at.session_state["_embedded"])
     examples = [i for i in points if i >= n_text]
     assert len(examples) >= 10 and set(BANKS) <= set(points) and len(points) == 3 + len(examples)
-    table = at.table[0].value
+    table = sense_numbers(at)
     assert float(table.loc["nearest is same sense", "BERT"]) > float(table.loc["… by chance", "BERT"])
     assert table.loc["nearest is same sense", "static"] == table.loc["… by chance", "static"]
     assert np.isfinite(float(table.loc["cosine, different senses", "BERT"]))

@@ -45,8 +45,10 @@ def test_frames_play_alpha_with_still_axes_and_the_faded_group_last_in_the_legen
     frames = [(f"α={a:.2f}", coords * (1 + a)) for a in (0.0, 0.5, 1.0)]
     pts = points(["bank s1", "", ""], ["bank", "other", "other"])
     fig = map_figure(coords, pts, STYLES, title="Fused", selected=0, frames=frames, meta={"space": "fused"})
-    assert [f.name for f in fig.frames] == ["α=0.00", "α=0.50", "α=1.00"]
-    assert len(fig.frames[0].data) == len(fig.data)  # every trace, the selection ring included, moves
+    out = fig.to_dict()  # what st.plotly_chart sends
+    assert [f["name"] for f in out["frames"]] == ["α=0.00", "α=0.50", "α=1.00"]
+    assert len(out["frames"][0]["data"]) == len(fig.data)  # every trace, the selection ring included, moves
+    assert '"frames"' in fig.to_json() and "α=0.50" in fig.to_html(include_plotlyjs=False)
     assert fig.layout.updatemenus[0].buttons[0].method == "animate"
     assert fig.layout.xaxis.autorange is False and fig.layout.xaxis.range[1] > 4.0
     ranks = {t.name: t.legendrank for t in fig.data if t.showlegend}
