@@ -32,7 +32,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]  # fmt: skip
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 FUSED_TITLE = (
-    "() => { const p = document.querySelectorAll('.js-plotly-plot')[2]; return p ? p.layout.title.text : ''; }"
+    "() => { const p = Array.from(document.querySelectorAll('.js-plotly-plot'))"
+    ".find(p => p.layout && p.layout.meta && p.layout.meta.space === 'fused'); return p ? p.layout.title.text : ''; }"
 )
 TIMEOUT_MS = 600_000
 
@@ -69,11 +70,12 @@ def idle(pg) -> None:  # type: ignore[no-untyped-def]
 def open_explore(pg) -> None:  # type: ignore[no-untyped-def]
     """Go to Explore within the session (a page load would start a new session without the text)."""
     pg.get_by_role("link", name="Explore").first.click()
-    pg.wait_for_selector(".js-plotly-plot >> nth=2", timeout=TIMEOUT_MS)
+    pg.wait_for_function(f"() => ({FUSED_TITLE})().includes('α=')", timeout=TIMEOUT_MS)
     idle(pg)
     while pg.get_by_text("UMAP is still warming up").count():  # compiled once per server; then the maps are UMAP
         time.sleep(5)
         pg.get_by_role("link", name="Explore").first.click()
+        pg.wait_for_function(f"() => ({FUSED_TITLE})().includes('α=')", timeout=TIMEOUT_MS)
         idle(pg)
 
 

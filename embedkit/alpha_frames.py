@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from embedkit.cosine import normalize_rows
-from embedkit.projection import METHODS, project
+from embedkit.projection import check_projection, project
 from embedkit.wordvectors import WordVectors
 
 __all__ = ["ALPHA_STEPS", "AlphaFrames", "alpha_frames", "alpha_grid"]
@@ -122,10 +122,7 @@ def alpha_frames(
     Raises:
         ValueError: an unknown method or a bad number of dimensions.
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown projection {method!r}; choose one of: {', '.join(METHODS)}")
-    if dims not in (2, 3):
-        raise ValueError(f"dims must be 2 or 3, got {dims}")
+    check_projection(method, dims)
     idx = np.arange(len(vectors)) if rows is None else np.asarray(rows, dtype=np.int64)
     alphas = alpha_grid(steps)
     fused = [normalize_rows(vectors.fuse(mode, float(a), temperature).vectors[idx]) for a in alphas]

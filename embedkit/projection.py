@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["METHODS", "align_layout", "project", "warm_up"]
+__all__ = ["METHODS", "align_layout", "check_projection", "project", "warm_up"]
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,14 @@ _MIN_UMAP_POINTS = 6
 EXACT_KNN_LIMIT = 10_000
 _warm_lock = threading.Lock()
 _warmed = False
+
+
+def check_projection(method: str, n_components: int) -> None:
+    """Raise a ``ValueError`` naming the valid choices for an unknown method or a bad number of components."""
+    if method not in METHODS:
+        raise ValueError(f"unknown projection {method!r}; choose one of: {', '.join(METHODS)}")
+    if n_components not in (2, 3):
+        raise ValueError(f"n_components must be 2 or 3, got {n_components}")
 
 
 def project(
@@ -58,10 +66,7 @@ def project(
     Raises:
         ValueError: an unknown method or a bad number of components.
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown projection {method!r}; choose one of: {', '.join(METHODS)}")
-    if n_components not in (2, 3):
-        raise ValueError(f"n_components must be 2 or 3, got {n_components}")
+    check_projection(method, n_components)
     X = np.asarray(X, np.float32)
     n = X.shape[0]
     if n == 0:

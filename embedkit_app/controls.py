@@ -6,6 +6,7 @@ All are bound to the URL (a link reopens the view) and kept for the session, so 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -14,24 +15,30 @@ from embedkit_app import loaders, state
 MODES: tuple[str, ...] = ("weighted", "concat", "attention")
 MODE_LABELS: dict[str, str] = {"weighted": "weighted sum", "concat": "concatenation", "attention": "attention (DME)"}
 PROJECTIONS: dict[str, str] = {"umap": "UMAP", "pca": "PCA"}
+#: A control whose value is in the URL (a link reopens the view) and follows the user across pages.
+BOUND: dict[str, Any] = {"bind": "query-params", "persist_state": "session"}
+
+
+def choice(label: str, options: list[str], default: str, key: str, *, disabled: bool = False, help: str = "") -> str:
+    """One of a few options as a row of buttons, bound to the URL; always one picked."""
+    picked = st.segmented_control(
+        label, options, default=default, key=key, **BOUND, required=True, disabled=disabled, help=help or None
+    )
+    return str(picked or default)
 
 
 def fusion_mode() -> str:
     """The fusion mode, in the sidebar."""
     with st.sidebar:
         st.markdown("### Fusion")
-        mode = st.segmented_control(
+        return choice(
             "Fusion mode",
-            MODES,
-            default="weighted",
-            key=state.MODE,
-            bind="query-params",
-            persist_state="session",
-            required=True,
+            list(MODES),
+            "weighted",
+            state.MODE,
             help="How each word's BERT vector h and static vector e become one vector: weighted sum, "
             "concatenation, or attention (per-word weights, Dynamic Meta-Embeddings).",
         )
-    return str(mode or "weighted")
 
 
 def alpha_slider() -> float:
@@ -44,8 +51,7 @@ def alpha_slider() -> float:
             0.5,
             0.05,
             key=state.ALPHA,
-            bind="query-params",
-            persist_state="session",
+            **BOUND,
             help="1 = only the contextual (BERT) vector, 0 = only the static vector.",
         )
     )
@@ -74,28 +80,21 @@ def view_controls(*, projection: bool = True) -> View:
     with st.sidebar:
         st.markdown("### View")
         if projection:
-            chosen = st.segmented_control(
+            proj = choice(
                 "Projection",
                 list(PROJECTIONS.values()),
-                default="UMAP",
-                key=state.PROJECTION,
-                bind="query-params",
-                persist_state="session",
-                required=True,
+                "UMAP",
+                state.PROJECTION,
                 help="UMAP keeps neighbourhoods; PCA keeps the directions of largest spread (instant).",
-            )
-            proj = str(chosen or "UMAP").lower()
+            ).lower()
             labels = st.toggle(
                 "Word labels",
                 value=True,
                 key=state.LABELS,
-                bind="query-params",
-                persist_state="session",
+                **BOUND,
                 help="Labels on the spotlighted word, the selected occurrence and the repeated content words.",
             )
-        hide = st.toggle(
-            "Hide punctuation", value=True, key=state.HIDE_PUNCT, bind="query-params", persist_state="session"
-        )
+        hide = st.toggle("Hide punctuation", value=True, key=state.HIDE_PUNCT, **BOUND)
     return View(proj, bool(labels), bool(hide))
 
 

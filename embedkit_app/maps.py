@@ -15,12 +15,13 @@ import streamlit as st
 from embedkit.alpha_frames import AlphaFrames
 from embedkit.embedded_text import EmbeddedText
 from embedkit.spotlight import Spotlight
-from embedkit.text import STOPWORDS
+from embedkit.text import STOPWORDS, content_indices
 from embedkit.wordvectors import WordVectors
 from embedkit_app import controls, loaders, selection, state, tables
-from embedkit_app.embedding import embed_key
+from embedkit_app.embedding import embed_key, require_embedding
 from embedkit_app.examples import get_example
 from embedkit_app.map_figure import PALETTE, SYMBOLS, Group, MapPoints, map_figure
+from embedkit_app.widgets import show_error
 
 #: Fewer points than this are laid out by PCA (UMAP needs many points to mean anything).
 SMALL = 30
@@ -166,6 +167,42 @@ def map_view(
     bar.empty()
     points, styles = _spot_points(emb, spot, lay, labels) if spot is not None else _word_points(emb, lay, labels)
     return MapView(source, lay, points, styles, frames, spot, mode)
+
+
+@dataclass(frozen=True)
+class PageMaps:
+    """What a page of maps set up: the embedded text, the shown rows, the view settings and the maps.
+
+    Attributes:
+        emb: the embedded text.
+        rows: the occurrences shown (punctuation filter applied).
+        view: projection, labels, punctuation.
+        maps: the points and frames of the maps.
+        requested: the projection asked for (the maps use PCA for few points).
+    """
+
+    emb: EmbeddedText
+    rows: np.ndarray
+    view: controls.View
+    maps: MapView
+    requested: str
+
+
+def page_maps() -> PageMaps:
+    """The shared top of the map pages: fusion and view controls, the embedding, the spotlight pickers, the maps
+    (stops the page with a plain error when they cannot be drawn)."""
+    mode = controls.fusion_mode()
+    view = controls.view_controls()
+    emb = require_embedding()
+    rows = content_indices(emb.words, view.hide_punct)
+    method = controls.projection_method(view.proj)
+    word, wordnet, rest = selection.spotlight_controls(emb, rows)
+    try:
+        mv = map_view(emb, rows, word, wordnet, rest, mode, method, view.labels)
+    except (ValueError, RuntimeError, OSError) as exc:
+        show_error(exc, "Could not draw the maps")
+        st.stop()
+    return PageMaps(emb, rows, view, mv, method)
 
 
 def _with_selected_label(points: MapPoints, emb: EmbeddedText, selected: int | None, labels: bool) -> MapPoints:

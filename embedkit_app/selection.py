@@ -13,7 +13,7 @@ import streamlit as st
 
 from embedkit.embedded_text import EmbeddedText
 from embedkit.spotlight import default_word, spotlight_words
-from embedkit_app import state, tables
+from embedkit_app import controls, state, tables
 
 #: The spotlight option that shows every word.
 EVERY_WORD = "every word"
@@ -89,8 +89,7 @@ def spotlight_controls(emb: EmbeddedText, rows: np.ndarray) -> tuple[str, bool, 
             options,
             default=default if default in options else EVERY_WORD,
             key=state.SPOTLIGHT,
-            bind="query-params",
-            persist_state="session",
+            **controls.BOUND,
             on_change=_clear_typed,
             help="Its occurrences become the points, coloured by sense where the sense is known.",
         )
@@ -109,20 +108,10 @@ def spotlight_controls(emb: EmbeddedText, rows: np.ndarray) -> tuple[str, bool, 
             "WordNet's examples of its senses",
             value=False,
             key=state.SPOT_WORDNET,
-            bind="query-params",
-            persist_state="session",
+            **controls.BOUND,
             disabled=not on,
             help="WordNet 3.0's example sentences of each sense of the word, embedded and labelled by sense.",
         )
     with c4:
-        rest = st.segmented_control(
-            "Other words",
-            list(RESTS),
-            default="faded",
-            key=state.SPOT_REST,
-            bind="query-params",
-            persist_state="session",
-            required=True,
-            disabled=not on,
-        )
-    return (word if on else ""), bool(wordnet and on), str(rest or "faded")
+        rest = controls.choice("Other words", list(RESTS), "faded", state.SPOT_REST, disabled=not on)
+    return (word if on else ""), bool(wordnet and on), rest

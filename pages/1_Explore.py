@@ -8,8 +8,7 @@ import streamlit as st
 
 from embedkit.fusion import fused_dim
 from embedkit.neighbours import neighbour_table
-from embedkit.text import content_indices
-from embedkit_app import controls, embedding, maps, selection, state, tables, widgets
+from embedkit_app import controls, maps, selection, state, tables, widgets
 from embedkit_app.download_panel import download_panel
 
 HEAD_PX = 86  # the row above the maps: the alpha slider over the fused map, notes over the others
@@ -34,17 +33,9 @@ widgets.explainer(
     "Click a dot to ring the same occurrence in all three maps and list its nearest neighbours below."
 )
 
-mode = controls.fusion_mode()
-view = controls.view_controls()
-emb = embedding.require_embedding()
-rows = content_indices(emb.words, view.hide_punct)
-method = controls.projection_method(view.proj)
-word, wordnet, rest = selection.spotlight_controls(emb, rows)
-try:
-    mv = maps.map_view(emb, rows, word, wordnet, rest, mode, method, view.labels)
-except (ValueError, RuntimeError, OSError) as exc:
-    widgets.show_error(exc, "Could not draw the maps")
-    st.stop()
+page = maps.page_maps()
+emb, rows, view, mv = page.emb, page.rows, page.view, page.maps
+mode = mv.mode
 
 cfg = state.model_config()
 dh, de = emb.h.shape[1], emb.e.shape[1]
@@ -53,7 +44,7 @@ st.caption(
     f"Dimensions: BERT **{dh}** · static **{de}** · fused **{fused_dim(mode, dh, de)}** "
     f"({controls.MODE_LABELS[mode]}) · {len(rows)} occurrences, {int(np.asarray(emb.oov)[rows].sum())} OOV · "
     f"{len(mv.rows)} points on the maps · projection {mv.frames.method.upper()} 2-D"
-    + (" (few points: PCA keeps their geometry)" if mv.frames.method != method else "")
+    + (" (few points: PCA keeps their geometry)" if mv.frames.method != page.requested else "")
 )
 
 
@@ -63,7 +54,7 @@ top = st.columns([2, 1], vertical_alignment="bottom")
 with top[0]:
     query = selection.occurrence_picker(emb, rows, label="Selected occurrence (or click a dot on a map)")
 with top[1]:
-    k = st.slider("Neighbours", 3, 15, 8, key=state.K, bind="query-params", persist_state="session")
+    k = st.slider("Neighbours", 3, 15, 8, key=state.K, **controls.BOUND)
 maps.legend(mv)
 if mv.spot is not None:
     maps.sense_heading(mv.spot)

@@ -31,7 +31,7 @@ left, right = st.columns([2, 1])
 with left:
     query = selection.occurrence_picker(emb, rows)
 with right:
-    k = st.slider("Neighbours (k)", 3, 15, 8, key=state.K, bind="query-params", persist_state="session")
+    k = st.slider("Neighbours (k)", 3, 15, 8, key=state.K, **controls.BOUND)
 st.markdown(f"> {widgets.md_escape(emb.context(query))}")
 
 oov = np.asarray(emb.oov, dtype=bool)

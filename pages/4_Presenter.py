@@ -5,26 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from embedkit.neighbours import neighbour_table
-from embedkit.text import content_indices
-from embedkit_app import controls, embedding, maps, selection, state, tables, widgets
+from embedkit_app import controls, maps, selection, state, tables, widgets
 
 SPACES = {"BERT": "bert", "Static": "static", "Fused": "fused"}  # as the switcher and the URL (?space=BERT) name them
 MAP_HEIGHT = 540  # the map, the row of controls above it and the page margins fit 720 pixels
 
 widgets.page_setup("Presenter", "📽️", compact=True)
-mode = controls.fusion_mode()
-view = controls.view_controls()
-emb = embedding.require_embedding()
-rows = content_indices(emb.words, view.hide_punct)
-method = controls.projection_method(view.proj)
-top = st.container()
-with top:
-    word, wordnet, rest = selection.spotlight_controls(emb, rows)
-try:
-    mv = maps.map_view(emb, rows, word, wordnet, rest, mode, method, view.labels)
-except (ValueError, RuntimeError, OSError) as exc:
-    widgets.show_error(exc, "Could not draw the map")
-    st.stop()
+page = maps.page_maps()
+emb, rows, view, mv = page.emb, page.rows, page.view, page.maps
+mode = mv.mode
 
 
 @st.fragment
@@ -32,17 +21,8 @@ def stage() -> None:
     """The map and what sits beside it; alpha, the space switcher and clicks rerun only this part."""
     left, right = st.columns([5, 2], gap="medium")
     with right:
-        shown = st.segmented_control(
-            "Map",
-            list(SPACES),
-            default="Fused",
-            key=state.SPACE,
-            bind="query-params",
-            persist_state="session",
-            required=True,
-        )
+        name = controls.choice("Map", list(SPACES), "Fused", state.SPACE)
         alpha = controls.alpha_slider()
-    name = str(shown or "Fused")
     space = SPACES[name]
     selected = selection.default_selection(emb, rows)
     with left:

@@ -96,8 +96,10 @@ def press_alpha(pg, key: str, times: int, title: str) -> dict:
 def test_spotlight_bank_shows_the_sense_numbers_per_space(page, server) -> None:
     open_with_umap(page, server, "Explore")
     assert_clean(page)
-    picked = page.locator('[data-testid="stButtonGroup"]').filter(has_text="Spotlight a word").locator(
-        "button[aria-checked='true'], button[aria-pressed='true'], button[kind*='Active']"
+    picked = (
+        page.locator('[data-testid="stButtonGroup"]')
+        .filter(has_text="Spotlight a word")
+        .locator("button[aria-checked='true'], button[aria-pressed='true'], button[kind*='Active']")
     )
     assert picked.count() == 1 and picked.inner_text().strip() == "bank", picked.all_inner_texts()
     table = sense_numbers(page)
@@ -136,12 +138,13 @@ def test_fused_coordinates_at_alpha_one_and_zero_are_the_bert_and_static_ones(pa
 
 def test_play_alpha_runs_through_the_frames(page, server) -> None:
     open_page(page, server, "Explore", f"{FAST}&alpha=0.3")
-    fused = page.locator(".js-plotly-plot").nth(2)
+    fused = page.locator(".js-plotly-plot").filter(has=page.locator(".updatemenu-button"))
+    assert fused.count() == 1  # only the fused map plays alpha
     fused.locator(".updatemenu-button").first.click()
     seen: list[str] = []
     end = time.time() + 20
     while time.time() < end:
-        title = page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[2].layout.title.text")
+        title = fused.evaluate("p => p.layout.title.text")
         if not seen or seen[-1] != title:
             seen.append(title)
         if len(seen) > 3 and "α=0.30" in title:
