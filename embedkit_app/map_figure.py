@@ -343,7 +343,12 @@ def _layout(title: str, height: int, big: bool, meta: Mapping[str, object] | Non
     axis = dict(showticklabels=False, showgrid=False, zeroline=False, title="", showline=False, automargin=False)
     return dict(
         title=dict(
-            text=escape(title), x=0.01, xanchor="left", y=0.985, yanchor="top", font=dict(size=20 if big else 15)
+            text=escape(title),
+            x=0.01,
+            xanchor="left",
+            y=0.985,
+            yanchor="top",
+            font=dict(size=20 if big else 15, weight=600),
         ),
         height=height,
         margin=dict(l=6, r=30, t=44 if big else 38, b=6, pad=0),

@@ -28,6 +28,8 @@ SMALL = 30
 #: Repeated content words that get their own colour and label when no word is spotlighted.
 MAX_TYPES = 8
 OTHER = "other"
+#: "Play alpha" shows every PLAY_EVERY-th frame of the grid: half the bytes sent on every alpha move.
+PLAY_EVERY = 2
 UNKNOWN = "unknown sense"
 OTHER_SENSES = "other senses"
 #: Senses of a spotlighted word that get their own colour (the text's first).
@@ -235,8 +237,12 @@ def figure(
     now = float(view.frames.alphas[view.frames.index(alpha)])
     title = fused_title.format(now) if space == "fused" else TITLES[space]
     frames: list[tuple[str, np.ndarray]] = []
-    if space == "fused":
-        frames = [(fused_title.format(a), view.frames.coords[n]) for n, a in enumerate(view.frames.alphas.tolist())]
+    if space == "fused":  # play alpha: every other frame (0, 0.1, ..., 1; plotly glides between them), then back
+        frames = [
+            (fused_title.format(a), view.frames.coords[n])
+            for n, a in enumerate(view.frames.alphas.tolist())
+            if n % PLAY_EVERY == 0 or n == len(view.frames.alphas) - 1
+        ]
         frames.append((title, xy))
     meta = {"space": space, "alpha": round(now, 2), "mode": view.mode}
     fig = map_figure(
@@ -314,4 +320,5 @@ def draw(fig: go.Figure, key: str) -> None:
         on_select=partial(selection.on_map_select, key),
         selection_mode="points",
         config={"displaylogo": False, "toImageButtonOptions": {"scale": 2}},
+        theme=None,  # the figure brings its own look; Streamlit's theme would redraw it a second time
     )

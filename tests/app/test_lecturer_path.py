@@ -65,7 +65,7 @@ def test_the_fused_map_carries_the_play_alpha_frames(make_app: MakeApp) -> None:
 
     at = make_app("explore", alpha="0.3")
     spec = json.loads(at.get("plotly_chart")[2].proto.spec)
-    assert len(spec["frames"]) == 22  # alpha 0, 0.05, ..., 1 and back to the slider's 0.3
+    assert len(spec["frames"]) == 12  # alpha 0, 0.1, ..., 1 and back to the slider's 0.3
     assert spec["frames"][-1]["layout"]["title"]["text"].endswith("α=0.30")
     buttons = spec["layout"]["updatemenus"][0]["buttons"]
     assert buttons[0]["method"] == "animate" and "play alpha" in buttons[0]["label"]
