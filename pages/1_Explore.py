@@ -45,6 +45,7 @@ st.caption(
     f"({controls.MODE_LABELS[mode]}) · {len(rows)} occurrences, {int(np.asarray(emb.oov)[rows].sum())} OOV · "
     f"{len(mv.rows)} points on the maps · projection {mv.frames.method.upper()} 2-D"
     + (" (few points: PCA keeps their geometry)" if mv.frames.method != page.requested else "")
+    + (f"  \nEncoder options: {why}" if (why := widgets.encoder_why(cfg)) else "")
 )
 
 
@@ -98,4 +99,4 @@ def fused_column() -> None:
 with columns[2]:
     fused_column()
 if mv.spot is not None:
-    maps.sense_caption(mv.spot, widgets.encoder_why(cfg))
+    maps.sense_caption(mv.spot)
