@@ -32,8 +32,9 @@ OTHER = "other"
 PLAY_EVERY = 2
 UNKNOWN = "unknown sense"
 OTHER_SENSES = "other senses"
-#: Senses of a spotlighted word that get their own colour (the text's first).
+#: Senses of a spotlighted word that get their own colour (the text's first), and sentences when no sense is known.
 MAX_SENSES = 5
+MAX_SENTENCES = 6
 TITLES = {"bert": "BERT — one vector per occurrence", "static": "Static — one vector per word"}
 
 
@@ -98,8 +99,9 @@ def _word_points(emb: EmbeddedText, rows: np.ndarray, labels: bool) -> tuple[Map
 
 
 def _sense_styles(spot: Spotlight) -> tuple[list[str], dict[str, Group]]:
-    """Legend groups of the spotlight's points: the senses of the text's occurrences first, then WordNet's commonest
-    senses, up to :data:`MAX_SENSES` colours; other senses share one pale entry; unknown senses one more."""
+    """Legend groups of the spotlight's points: by sense where it is known (the text's senses first, then WordNet's
+    commonest, up to :data:`MAX_SENSES` colours, the rest in one pale entry), else by sentence (up to
+    :data:`MAX_SENTENCES` of them as squares, the rest in one entry)."""
     counts: dict[str, int] = {}
     for sense in spot.senses:
         if sense is not None:
@@ -107,14 +109,20 @@ def _sense_styles(spot: Spotlight) -> tuple[list[str], dict[str, Group]]:
     in_text = [s for s, t in zip(spot.senses, spot.from_text.tolist()) if t and s is not None]
     rest = sorted((s for s in counts if s not in in_text), key=lambda s: (-counts[s], s))
     coloured = list(dict.fromkeys(in_text + rest))[:MAX_SENSES]
+    sentences = list(dict.fromkeys(o for s, o in zip(spot.senses, spot.origins) if s is None))[:MAX_SENTENCES]
     styles: dict[str, Group] = {}
     for n, sense in enumerate(coloured):
         styles[sense] = Group(f"{sense}: {spot.glosses.get(sense, '')}", PALETTE[n % len(PALETTE)], SYMBOLS[0])
-    if None in spot.senses:
-        styles[UNKNOWN] = Group(f"{spot.word}: sense not given", PALETTE[len(coloured) % len(PALETTE)], SYMBOLS[1])
+    for n, origin in enumerate(sentences, start=len(coloured)):
+        styles[origin] = Group(f"{spot.word} in {origin} (sense not given)", PALETTE[n % len(PALETTE)], SYMBOLS[1])
     if len(counts) > len(coloured):
         styles[OTHER_SENSES] = Group(f"{spot.word}: {len(counts) - len(coloured)} other senses (WordNet)", "#6B7280")
-    groups = [UNKNOWN if s is None else (s if s in styles else OTHER_SENSES) for s in spot.senses]
+    if None in spot.senses and len(sentences) < len({o for s, o in zip(spot.senses, spot.origins) if s is None}):
+        styles[UNKNOWN] = Group(f"{spot.word} in other sentences (sense not given)", "#6B7280", SYMBOLS[1])
+    groups = [
+        (o if o in styles else UNKNOWN) if s is None else (s if s in styles else OTHER_SENSES)
+        for s, o in zip(spot.senses, spot.origins)
+    ]
     return groups, styles
 
 

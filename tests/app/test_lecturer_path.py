@@ -129,6 +129,11 @@ def test_a_user_text_opens_on_a_repeated_content_word_not_on_my(make_app: MakeAp
     assert at.button_group(key="spot").value == "dog"
     picked = at.selectbox(key="occ").value
     assert at.session_state["_embedded"].words[picked] == "dog"
+    # no sense is known for a user's text: its occurrences are coloured by sentence
+    import json
+
+    names = {t.get("name") for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]}
+    assert {"dog in s1 (sense not given)", "dog in s2 (sense not given)"} <= names
 
 
 def test_downloads_follow_the_punctuation_filter(make_app: MakeApp) -> None:

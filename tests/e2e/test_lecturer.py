@@ -147,11 +147,12 @@ def test_play_alpha_runs_through_the_frames(page, server) -> None:
         title = fused.evaluate("p => p.layout.title.text")
         if not seen or seen[-1] != title:
             seen.append(title)
-        if len(seen) > 3 and "α=0.30" in title:
+        if any("α=1.00" in t for t in seen) and "α=0.30" in title:  # through to BERT, then back to the slider
             break
         time.sleep(0.05)
-    alphas = {t.rsplit("α=", 1)[-1][:4] for t in seen}
-    assert len(alphas) >= 5, seen  # the map went through the frames...
+    alphas = [t.rsplit("α=", 1)[-1][:4] for t in seen]
+    assert "0.00" in alphas and "1.00" in alphas[alphas.index("0.00") :], seen  # from static to BERT...
+    assert len(set(alphas)) >= 5, seen  # ...frame by frame
     assert "α=0.30" in seen[-1], seen  # ...and came back to the slider's alpha
     assert_clean(page)
 
