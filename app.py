@@ -1,186 +1,32 @@
-"""Home: what embedkit shows, the fusion formulas, the sentences to embed, and the models in use."""
+"""The frame of the app: the navigation. ``streamlit run app.py`` runs this file on every rerun and ``st.navigation``
+then runs the current page from ``pages/`` (each page sets itself up with ``widgets.page_setup``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from embedkit.errors import EmbedkitError
-from embedkit.text import check_text, segment, split_lines
-from embedkit_app import loaders, state, widgets
-from embedkit_app.examples import CUSTOM, DEFAULT_EXAMPLE, EXAMPLES, get_example
+ROOT = Path(__file__).resolve().parent
 
-MAX_WORDS = 5_000  # occurrences the interactive maps stay fluid with
-
-widgets.page_setup("Home", "🧭")
-
-
-def _use_example() -> None:
-    name = st.session_state.get(state.EXAMPLE)
-    if name and name != CUSTOM:
-        st.session_state[state.TEXT] = get_example(name).text
-
-
-def _typed() -> None:
-    st.session_state[state.EXAMPLE] = CUSTOM
-
-
-def _uploaded() -> None:
-    file = st.session_state.get(state.UPLOAD_TEXT)
-    if file is None:
-        return
-    try:
-        text = file.getvalue().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        st.session_state["_upload_error"] = f"{file.name} is not UTF-8 text; save it as UTF-8 and upload it again."
-        return
-    if "\x00" in text:
-        st.session_state["_upload_error"] = f"{file.name} looks like a binary file, not text."
-        return
-    st.session_state[state.TEXT] = text
-    st.session_state[state.EXAMPLE] = CUSTOM
-
-
-st.title("embedkit — words as vectors")
-st.markdown(
-    "A **static** table such as GloVe gives every word *type* one vector, so *bank* is the same in "
-    "“river bank” and “bank loan”. A **contextual** encoder such as BERT gives every word *occurrence* its "
-    "own vector, computed from the whole sentence. embedkit lines both up word by word, fuses them with a "
-    "weight **alpha** you move live, and shows the three spaces as maps and neighbour lists."
+#: The pages, in menu order: (file, title, icon). A page whose file is missing is left out.
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("pages/0_Home.py", "Home", ":material/home:"),
+    ("pages/1_Explore.py", "Explore", ":material/scatter_plot:"),
+    ("pages/4_Presenter.py", "Presenter", ":material/co_present:"),
+    ("pages/2_Neighbours.py", "Neighbours", ":material/hub:"),
+    ("pages/3_Fusion_lab.py", "Fusion lab", ":material/science:"),
+    ("pages/5_Models.py", "Models", ":material/tune:"),
+    ("pages/6_Evaluate.py", "Evaluate", ":material/analytics:"),
+    ("pages/7_Corpus.py", "Corpus", ":material/library_books:"),
 )
 
-c1, c2, c3 = st.columns(3)
-with c1:
-    st.markdown("**Concatenation** (dimension adds up)")
-    st.latex(r"v_i = \left[\sqrt{\alpha}\,h_i \,;\, \sqrt{1-\alpha}\,e_i\right]")
-with c2:
-    st.markdown("**Weighted sum** (static mapped into BERT's space by $P$)")
-    st.latex(r"v_i = \alpha\,h_i + (1-\alpha)\,P e_i")
-with c3:
-    st.markdown("**Attention** (Kiela et al. 2018, weights per word)")
-    st.latex(r"v_i = \sum_j a_{ij}\,P_j w_{ij}")
-    st.latex(r"a_{ij} = \operatorname{softmax}_j\, s(P_j w_{ij})")
-st.caption("h: the word's BERT vector, e: its static vector, P: the map from the static space into BERT's space.")
-
-widgets.explainer(
-    "Type or pick a few sentences, press **Embed**, then open **Explore** in the sidebar.\n\n"
-    "- Each line is one sentence. Every word gets two vectors: one from BERT (depends on the sentence) and "
-    "one from the static table (the same for every occurrence of the word).\n"
-    "- *OOV* (out of vocabulary) words are missing from the static table; they get a zero static vector and "
-    "are marked in the plots.\n"
-    "- The **polysemy** example has *bank*, *bat* and *spring* in different senses: watch them split apart "
-    "in the BERT map and sit on one point in the static map."
+st.set_page_config(page_title="embedkit", page_icon="🧭", layout="wide")
+page = st.navigation(
+    [
+        st.Page(path, title=title, icon=icon, default=n == 0)
+        for n, (path, title, icon) in enumerate(PAGES)
+        if (ROOT / path).exists()
+    ]
 )
-
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.subheader("Sentences")
-    names = [*EXAMPLES, CUSTOM]
-    if state.EXAMPLE not in st.session_state:  # first visit: the example set named in the URL
-        from_url = st.query_params.get(state.EXAMPLE)
-        st.session_state[state.EXAMPLE] = from_url if from_url in EXAMPLES else DEFAULT_EXAMPLE
-    current = (
-        st.selectbox(
-            "Example set",
-            names,
-            key=state.EXAMPLE,
-            persist_state="session",
-            format_func=lambda n: EXAMPLES[n].title if n in EXAMPLES else "Your own text",
-            on_change=_use_example,
-        )
-        or DEFAULT_EXAMPLE
-    )
-    if st.query_params.get(state.EXAMPLE) != current:
-        st.query_params[state.EXAMPLE] = current
-    if state.TEXT not in st.session_state:
-        st.session_state[state.TEXT] = get_example(current if current != CUSTOM else None).text
-    if current in EXAMPLES:
-        st.caption(EXAMPLES[current].description)
-    text = (
-        st.text_area(
-            "One sentence per line",
-            key=state.TEXT,
-            height=230,
-            persist_state="session",
-            on_change=_typed,
-            placeholder="I sat on the river bank.\nThe bank raised its interest rates.",
-        )
-        or ""
-    )
-    st.file_uploader(
-        "…or upload a .txt file (UTF-8, one sentence per line)",
-        type=["txt"],
-        key=state.UPLOAD_TEXT,
-        on_change=_uploaded,
-        max_upload_size=5,
-    )
-    if msg := st.session_state.pop("_upload_error", None):
-        st.error(msg, icon=":material/error:")
-    embed_clicked = st.button("Embed", type="primary", icon=":material/play_arrow:")
-
-lines = split_lines(text)
-words = [w.text for line in lines for w in segment(line)]
-cfg = state.model_config()
-
-with right:
-    st.subheader("Models")
-    st.markdown(widgets.model_caption(cfg))
-    try:
-        encoder = loaders.get_encoder(cfg.model, cfg.layers, cfg.pooling, cfg.dtype)
-        static = loaders.get_static(cfg.vectors, cfg.vectors_name)
-    except (ValueError, OSError) as exc:
-        widgets.show_error(exc, "Could not load the models")
-        st.page_link(
-            "pages/5_Models.py",
-            label="Choose other models",
-            icon=":material/settings:",
-            query_params=state.url_params(),
-        )
-        st.stop()
-    m1, m2 = st.columns(2)
-    m1.metric("BERT dimension", encoder.dim)
-    m2.metric("Static dimension", static.dim)
-    m3, m4 = st.columns(2)
-    m3.metric("Static vocabulary", f"{len(static.words):,}")
-    if words:
-        _, oov = static.lookup(words)
-        m4.metric(
-            "OOV rate of your text",
-            f"{float(oov.mean()):.0%}",
-            help=f"{int(oov.sum())} of {len(words)} words are not in the static vocabulary.",
-        )
-    else:
-        m4.metric("OOV rate of your text", "–")
-    st.caption(
-        f"{len(lines)} sentences · {len(words)} words · pooling **{cfg.pooling}** · layers "
-        f"**{cfg.layers}** · change them on the Models page."
-    )
-
-with left:
-    if embed_clicked:
-        try:
-            check_text(lines)
-            if len(words) > MAX_WORDS:
-                raise EmbedkitError(
-                    f"the text has {len(words):,} words; the interactive maps take at most {MAX_WORDS:,}. "
-                    "Use the command line (python -m embedkit embed) for longer texts."
-                )
-        except EmbedkitError as exc:
-            widgets.show_error(exc, "Cannot embed this text")
-        else:
-            state.set_sentences(lines)
-            emb = widgets.embed_now(lines)
-            if emb is not None:
-                st.success(
-                    f"Embedded {len(emb.words):,} words in {len(emb.sentences)} sentences.",
-                    icon=":material/check_circle:",
-                )
-    emb = st.session_state.get(state.EMBEDDED)
-    if emb is not None and st.session_state.get(state.EMBEDDED_FOR) == (cfg, tuple(lines)):
-        st.page_link(
-            "pages/1_Explore.py",
-            label="Open the maps (Explore)",
-            icon=":material/scatter_plot:",
-            query_params=state.url_params(),
-        )
-    elif emb is not None:
-        st.info("The sentences or models changed since the last Embed; press **Embed** to update the maps.")
+page.run()

@@ -2,7 +2,9 @@
 
 What an alpha move costs on the Explore / Neighbours pages, against peers measured in the same run:
 a cold full UMAP fit (what a naive app would redo on every move) and encoding the text again
-(what the app never does on a move: the Embedder caches contextual vectors).
+(what the app never does on a move: the Embedder caches contextual vectors). Also the spotlight's alpha move (the
+sense numbers, the frame of the fused map, the three figures built and serialised as the page sends them) and the
+alpha-animation precompute (every frame of the maps, laid out together; once per text, mode and projection).
 
 Usage:
     python bench/interaction_latency.py [--words 2000] [--repeats 5]
@@ -52,6 +54,74 @@ def corpus(n_words: int) -> list[str]:
                     return out
                 out.append(sentence)
                 total += n
+    return out
+
+
+def spotlight_rows(emb, embedder, repeats: int) -> list[tuple[str, float, str]]:  # type: ignore[no-untyped-def]
+    """The spotlight's alpha move and the alpha frames' precompute, on the text's first repeated content word."""
+    from embedkit.alpha_frames import alpha_frames
+    from embedkit.spotlight import build_spotlight, default_word, spotlight_words
+    from embedkit.text import content_indices
+    from embedkit.wordnet import load_sense_examples
+    from embedkit_app.map_figure import Group, MapPoints, map_figure
+
+    rows_shown = content_indices(emb.words, True)
+    by_lemma: dict[str, list] = {}
+    for ex in load_sense_examples():
+        by_lemma.setdefault(ex.lemma, []).append(ex)
+    # the first repeated content word that WordNet has examples for (a spotlight with its senses), else the first
+    repeated = [w for w in spotlight_words(emb.words, rows_shown) if len(emb.occurrences_of(w)) > 1]
+    word = next((w for w in repeated if w in by_lemma), default_word(emb.words, rows_shown) or repeated[0])
+    examples = by_lemma.get(word, [])
+    examples_text = embedder.embed([ex.sentence for ex in examples]) if examples else None
+    spot = build_spotlight(emb, word, examples=examples, examples_text=examples_text)
+    lay = np.concatenate([rows_shown, spot.points[~spot.from_text]])
+    out: list[tuple[str, float, str]] = []
+    frames = {}
+    for method in ("pca", "umap"):
+        start = time.perf_counter()
+        frames[method] = alpha_frames(spot.source, lay, "weighted", method)
+        out.append(
+            (
+                f"alpha-animation precompute, {method.upper()} ({len(lay):,} points x 21 frames)",
+                (time.perf_counter() - start) * 1000,
+                "< 10 s",
+            )
+        )
+    n = len(lay)
+    groups = ["other"] * n
+    for k in np.flatnonzero(np.isin(lay, spot.points)):
+        groups[int(k)] = "spot"
+    styles = {"spot": Group(word, "#0072B2"), "other": Group("other words", "#9AA3AF", faded=True)}
+    points = MapPoints(lay, [word if g == "spot" else "" for g in groups], [emb.words[0]] * n, groups, lay >= len(emb))
+    fr = frames["umap"]
+
+    def alpha_move() -> None:
+        spot.separation("weighted", 0.55)
+        figs = [
+            map_figure(fr.bert, points, styles, title="BERT"),
+            map_figure(fr.static, points, styles, title="static"),
+            map_figure(
+                fr.at(0.55), points, styles, title="fused", frames=[(str(a), c) for a, c in zip(fr.alphas, fr.coords)]
+            ),
+        ]
+        for fig in figs:
+            fig.to_json()
+
+    out.append(
+        (
+            f"spotlight alpha move: numbers + 3 figures built and serialised ('{word}', {len(spot.points)} points)",
+            timed(alpha_move, repeats),
+            "< 100 ms",
+        )
+    )
+    out.append(
+        (
+            "spotlight alpha move: the sense numbers alone",
+            timed(lambda: spot.separation("weighted", 0.55), repeats),
+            "-",
+        )
+    )
     return out
 
 
@@ -117,6 +187,8 @@ def main() -> None:
         import umap
 
         umap.UMAP(n_components=2, metric="cosine", random_state=0).fit_transform(X_new)
+
+    rows.extend(spotlight_rows(emb, embedder, r))
 
     peer_umap = timed(cold_umap, max(1, min(r, 2)))
     rows.append(("peer: cold full UMAP fit (umap-learn defaults)", peer_umap, "-"))

@@ -81,6 +81,15 @@ class NeighbourIndex:
         return idx, (1.0 - dist).astype(np.float32)
 
 
+def _spaces(
+    vectors: WordVectors, names: Sequence[str], mode: str, alpha: float, temperature: float
+) -> dict[str, np.ndarray]:
+    """The spaces asked for; the fusion only runs when the fused space is one of them."""
+    if "fused" in names:
+        return vectors.spaces(mode, alpha, temperature)
+    return {"bert": vectors.h, "static": vectors.e}
+
+
 def neighbour_table(
     emb: EmbeddedText,
     queries: Sequence[int] | np.ndarray,
@@ -119,8 +128,8 @@ def neighbour_table(
     queries = np.asarray(queries, dtype=np.int64)
     cand_all = np.arange(len(emb)) if candidates is None else np.asarray(candidates, dtype=np.int64)
     oov = np.asarray(emb.oov, bool)
-    text_spaces = emb.spaces(mode, alpha, temperature)
-    vocab_spaces = vocabulary.spaces(mode, alpha, temperature) if vocabulary is not None else None
+    text_spaces = _spaces(emb, spaces, mode, alpha, temperature)
+    vocab_spaces = _spaces(vocabulary, spaces, mode, alpha, temperature) if vocabulary is not None else None
     rows: list[tuple[object, ...]] = []
     for space in spaces:
         check_space(space)

@@ -20,7 +20,11 @@ __all__ = ["MAX_CHARS", "STOPWORDS", "Word", "check_text", "content_indices", "i
 #: Frequent function words: repeated, but not what a map should label or a spotlight should pick first.
 STOPWORDS = frozenset(
     "a an and are as at be but by for from had has have he her his i in is it its of on or she so that the "
-    "their them they this to was we were what when which who will with you".split()
+    "their them they this to was we were what when which who will with you "
+    # pronouns, determiners, auxiliaries and particles a spotlight must never pick first ("my", "not", "there")
+    "about after all also am any been before being both can could did do does each few him himself how if into "
+    "just me more most my myself no nor not now our ours out over own same should some such than then there these "
+    "those through too under until up us very where while why would your yours".split()
 )
 
 #: Longest text accepted in one call (characters); longer input gets a clear error, never a hang.

@@ -1,8 +1,15 @@
-"""Named example sentence sets for the Home page (chosen by name; the name goes into the URL)."""
+"""Named example sentence sets for the Home page (chosen by name; the name goes into the URL).
+
+The polysemy set says which WordNet 3.0 sense each *bank*, *bat* and *spring* is used in (sense numbers and glosses
+from WordNet; licence in ``embedkit/data/WORDNET_LICENSE``), so the spotlight colours them by sense and can score
+how well each space separates the senses.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from embedkit.spotlight import SenseNote
 
 
 @dataclass(frozen=True)
@@ -14,17 +21,41 @@ class ExampleSet:
         title: What the picker shows.
         description: One sentence on what to look for.
         text: The sentences, one per line.
+        senses: Known senses: ``(line number from 0, word, sense)``.
     """
 
     name: str
     title: str
     description: str
     text: str
+    senses: tuple[tuple[int, str, SenseNote], ...] = field(default=())
 
     @property
     def lines(self) -> list[str]:
         """The non-empty lines of ``text``."""
         return [line for line in self.text.splitlines() if line.strip()]
+
+    def known_senses(self) -> dict[tuple[str, str], SenseNote]:
+        """``(sentence, word) -> sense`` for :func:`embedkit.spotlight.build_spotlight`."""
+        lines = self.lines
+        return {(lines[n], word): note for n, word, note in self.senses}
+
+
+_RIVERSIDE = SenseNote("bank.n.01", "sloping land (especially the slope beside a body of water)")
+_MONEY = SenseNote(
+    "bank.n.02", "a financial institution that accepts deposits and channels the money into lending activities"
+)
+_MAMMAL = SenseNote(
+    "bat.n.01",
+    "nocturnal mouselike mammal with forelimbs modified to form membranous wings and anatomical "
+    "adaptations for echolocation by which they navigate",
+)
+_CRICKET = SenseNote("bat.n.04", "the club used in playing cricket")
+_SEASON = SenseNote("spring.n.01", "the season of growth")
+_COIL = SenseNote(
+    "spring.n.02", "a metal elastic device that returns to its shape or position when pushed or pulled or pressed"
+)
+_WELL = SenseNote("spring.n.03", "a natural flow of ground water")
 
 
 POLYSEMY = ExampleSet(
@@ -45,6 +76,16 @@ POLYSEMY = ExampleSet(
             "The old mattress has a broken spring.",
             "We drank cold water from the mountain spring.",
         ]
+    ),
+    senses=(
+        (0, "bank", _RIVERSIDE),
+        (1, "bank", _MONEY),
+        (2, "bank", _MONEY),
+        (3, "bat", _MAMMAL),
+        (4, "bat", _CRICKET),
+        (5, "spring", _SEASON),
+        (6, "spring", _COIL),
+        (7, "spring", _WELL),
     ),
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,13 +21,19 @@ from embedkit.alpha_curves import overlap_curves
 from embedkit_app.state import ModelConfig
 
 if TYPE_CHECKING:
+    from embedkit.alpha_frames import AlphaFrames
     from embedkit.contextual import ContextualEncoder
+    from embedkit.embedded_text import EmbeddedText
     from embedkit.embedder import Embedder
+    from embedkit.spotlight import Spotlight
     from embedkit.static import StaticVectors
+    from embedkit.wordnet import SenseExample
+    from embedkit.wordvectors import WordVectors
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+FRAME_ENTRIES = 32  # alpha-frame families kept in memory (each ~21 x points x 2 floats)
 
 
 @st.cache_resource(show_spinner="Loading the contextual model…", max_entries=3)
@@ -101,22 +108,55 @@ def umap_ready() -> bool:
 # --- arrays --------------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def layout(_X: np.ndarray, key: str, space: str, method: str, dims: int) -> np.ndarray:
-    """A full (seeded) layout of one space; ``key`` names the embedding, ``space`` the vectors."""
-    from embedkit.projection import project
-
-    return project(_X, method=method, n_components=dims, seed=0)
+@st.cache_resource(show_spinner=False)
+def _frame_store() -> tuple[threading.Lock, OrderedDict[tuple[str, str, str], AlphaFrames]]:
+    return threading.Lock(), OrderedDict()
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def relayout(
-    _X: np.ndarray, _init: np.ndarray, key: str, space: str, method: str, dims: int, init_key: str
-) -> np.ndarray:
-    """A quick layout started from the previous one and rotated onto it, so points move smoothly."""
-    from embedkit.projection import project
+def alpha_frames(
+    vectors: WordVectors, rows: np.ndarray, key: str, mode: str, method: str, progress: Progress | None = None
+) -> AlphaFrames:
+    """The maps of ``rows`` at every alpha, laid out together: once per text, rows, mode and method (``key`` names
+    the vectors and rows), shared by all sessions. Not an ``st.cache_data`` function: its progress bar lives outside.
+    """
+    from embedkit.alpha_frames import alpha_frames as lay_out
 
-    return project(_X, method=method, n_components=dims, seed=0, init=_init, fast=True)
+    lock, store = _frame_store()
+    name = (key, mode, method)
+    with lock:
+        if name in store:
+            store.move_to_end(name)
+            return store[name]
+    frames = lay_out(vectors, rows, mode, method, 2, progress=progress)
+    frames.coords.flags.writeable = False
+    with lock:
+        store[name] = frames
+        while len(store) > FRAME_ENTRIES:
+            store.popitem(last=False)
+    return frames
+
+
+@st.cache_resource(show_spinner=False)
+def sense_examples() -> dict[str, list[SenseExample]]:
+    """WordNet's sense-labelled example sentences per lemma (the shipped extract, read once per process)."""
+    from embedkit.wordnet import load_sense_examples
+
+    out: dict[str, list[SenseExample]] = {}
+    for ex in load_sense_examples():
+        out.setdefault(ex.lemma, []).append(ex)
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def spotlight(
+    _emb: EmbeddedText, key: str, word: str, wordnet: bool, cfg: ModelConfig, known: tuple[Any, ...]
+) -> Spotlight:
+    """The spotlight on ``word`` in the embedded text ``key`` (with WordNet's examples embedded when asked)."""
+    from embedkit.spotlight import build_spotlight
+
+    examples = sense_examples().get(word, []) if wordnet else []
+    examples_text = get_embedder(cfg).embed([ex.sentence for ex in examples]) if examples else None
+    return build_spotlight(_emb, word, known=dict(known), examples=examples, examples_text=examples_text)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -1,191 +1,29 @@
-"""Plotly figures for the app, in a colour-blind-safe palette (Okabe & Ito 2008).
+"""Plotly charts for the app (curves, weights, cosine matrices), in a colour-blind-safe palette (Okabe & Ito 2008).
 
-Every text that came from the user (words, sentences) is HTML-escaped before it goes into a
-figure: plotly renders a few HTML tags in hover texts and labels.
+Every text that came from the user (words, sentences) is HTML-escaped before it goes into a figure: plotly renders a
+few HTML tags in hover texts and labels. The word maps are drawn by :mod:`embedkit_app.map_figure`.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
-from embedkit.text import STOPWORDS
+from embedkit_app.map_figure import FONT, escape
 
-# Okabe-Ito without yellow (too light for labels on white) and black (kept for the selection ring).
-PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
-SYMBOLS: tuple[str, ...] = ("circle", "square", "diamond", "triangle-up", "pentagon")
-SYMBOLS_3D: tuple[str, ...] = ("circle", "square", "diamond", "cross", "x")
+__all__ = [
+    "SPACE_COLORS",
+    "attention_figure",
+    "cosine_heatmap",
+    "escape",
+    "figure_html",
+    "jaccard_figure",
+    "polysemy_figure",
+]
+
 SPACE_COLORS: dict[str, str] = {"bert": "#0072B2", "static": "#E69F00", "fused": "#009E73"}
-SELECT_COLOR = "#000000"
-FONT = dict(family="Source Sans Pro, Helvetica, Arial, sans-serif", size=13, color="#1F2430")
-SVG_LIMIT = 1000  # above this many points use WebGL
-
-
-def escape(text: str) -> str:
-    """HTML-escape user text for plotly hover texts and labels."""
-    return html.escape(text, quote=False)
-
-
-def word_styles(words: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """One (colour, symbol) pair per word type (case-insensitive).
-
-    Word types that occur more than once come first, so the interesting ones (the polysemous
-    "bank") get the plain circle markers in distinct colours.
-
-    Args:
-        words: The word of each occurrence.
-
-    Returns:
-        Map from lower-cased word type to ``(colour, symbol index)`` as ``(str, str)``.
-    """
-    types = [w.lower() for w in words]
-    counts: dict[str, int] = {}
-    for t in types:
-        counts[t] = counts.get(t, 0) + 1
-    order = list(dict.fromkeys(types))
-    # stable sort, keeps first-seen order: repeated content words, other repeated words, the rest
-    order.sort(key=lambda t: (counts[t] == 1, t in STOPWORDS))
-    styles: dict[str, tuple[str, str]] = {}
-    for i, t in enumerate(order):
-        colour = PALETTE[i % len(PALETTE)]
-        symbol = str((i // len(PALETTE)) % len(SYMBOLS))
-        styles[t] = (colour, symbol)
-    return styles
-
-
-def _axis(title: str = "") -> dict[str, object]:
-    return dict(showticklabels=False, showgrid=False, zeroline=False, title=title, showline=False)
-
-
-def map_figure(
-    coords: np.ndarray,
-    words: Sequence[str],
-    hovers: Sequence[str],
-    *,
-    title: str,
-    point_ids: Sequence[int] | None = None,
-    styles: Mapping[str, tuple[str, str]] | None = None,
-    selected: int | None = None,
-    labels: bool = True,
-    height: int = 460,
-) -> go.Figure:
-    """A 2-D or 3-D scatter of word occurrences, one colour and marker per word type.
-
-    Args:
-        coords: ``(n, 2)`` or ``(n, 3)`` layout.
-        words: Word of each point (shown as label).
-        hovers: Hover text of each point (the word inside its sentence); plain text, escaped here.
-        title: Figure title.
-        point_ids: Occurrence index of each point, returned in selection events as ``customdata``.
-        styles: From :func:`word_styles`; computed from ``words`` if omitted.
-        selected: Occurrence index to ring, or ``None``.
-        labels: Draw the word next to each point.
-        height: Figure height in pixels.
-
-    Returns:
-        The figure.
-    """
-    coords = np.asarray(coords, dtype=float)
-    n, dims = coords.shape
-    ids = np.arange(n) if point_ids is None else np.asarray(point_ids)
-    styles = dict(styles) if styles is not None else word_styles(words)
-    types = np.array([w.lower() for w in words], dtype=object)
-    three_d = dims == 3
-    fig = go.Figure()
-    for t in dict.fromkeys(types.tolist()):
-        mask = types == t
-        colour, sym = styles.get(t, (PALETTE[0], "0"))
-        idx = [int(i) for i in np.flatnonzero(mask)]
-        text = [escape(words[i]) for i in idx]
-        hover = [escape(hovers[i]).replace("\n", "<br>") for i in idx]
-        common = dict(
-            name=escape(str(t)),
-            text=text if labels else None,
-            hovertext=hover,
-            hovertemplate="%{hovertext}<extra></extra>",
-            customdata=ids[idx],
-            mode="markers+text" if labels else "markers",
-            textposition="top center",
-            showlegend=False,
-        )
-        if three_d:
-            fig.add_trace(
-                go.Scatter3d(
-                    x=coords[idx, 0],
-                    y=coords[idx, 1],
-                    z=coords[idx, 2],
-                    marker=dict(size=5, color=colour, symbol=SYMBOLS_3D[int(sym)], opacity=0.9),
-                    textfont=dict(size=11, color=colour),
-                    **common,
-                )
-            )
-        else:
-            cls = go.Scatter if n <= SVG_LIMIT else go.Scattergl
-            fig.add_trace(
-                cls(
-                    x=coords[idx, 0],
-                    y=coords[idx, 1],
-                    marker=dict(
-                        size=10,
-                        color=colour,
-                        symbol=SYMBOLS[int(sym)],
-                        line=dict(width=0.8, color="white"),
-                    ),
-                    textfont=dict(size=11, color=colour),
-                    **common,
-                )
-            )
-    if selected is not None:
-        where = np.flatnonzero(ids == selected)
-        if where.size:
-            i = int(where[0])
-            ring = dict(
-                name="selected",
-                text=[f"<b>{escape(words[i])}</b>"],
-                mode="markers+text",
-                textposition="bottom center",
-                textfont=dict(size=13, color=SELECT_COLOR),
-                hoverinfo="skip",
-                showlegend=False,
-            )
-            if three_d:
-                fig.add_trace(
-                    go.Scatter3d(
-                        x=[coords[i, 0]],
-                        y=[coords[i, 1]],
-                        z=[coords[i, 2]],
-                        marker=dict(size=10, color="rgba(0,0,0,0)", line=dict(width=4, color=SELECT_COLOR)),
-                        **ring,
-                    )
-                )
-            else:
-                fig.add_trace(
-                    go.Scatter(
-                        x=[coords[i, 0]],
-                        y=[coords[i, 1]],
-                        marker=dict(size=22, symbol="circle-open", color=SELECT_COLOR, line=dict(width=3)),
-                        **ring,
-                    )
-                )
-    fig.update_layout(
-        title=dict(text=title, x=0.02, font=dict(size=15)),
-        height=height,
-        margin=dict(l=8, r=8, t=40, b=8),
-        font=FONT,
-        plot_bgcolor="#FAFBFC",
-        paper_bgcolor="white",
-        hoverlabel=dict(bgcolor="white", font_size=13),
-        uirevision=title.split(" ")[0],
-    )
-    if three_d:
-        fig.update_layout(scene=dict(xaxis=_axis(), yaxis=_axis(), zaxis=_axis()))
-    else:
-        fig.update_xaxes(**_axis())
-        fig.update_yaxes(**_axis())
-    return fig
 
 
 def _mark_alpha(fig: go.Figure, alpha_now: float | None) -> None:

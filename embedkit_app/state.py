@@ -7,11 +7,13 @@ Keys starting with ``_`` hold Python objects and never appear in the URL.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import streamlit as st
 
+from embedkit.defaults import EncoderChoice, bundled_encoder_choice
 from embedkit_app.examples import CUSTOM, DEFAULT_EXAMPLE, get_example
 
 # --- Home -----------------------------------------------------------------------------------------
@@ -26,16 +28,21 @@ UPLOAD_TEXT = "upload_text"  # .txt uploader on Home
 ALPHA = "alpha"  # weight of the contextual side, 0..1
 MODE = "mode"  # fusion mode: concat / weighted / attention
 PROJECTION = "proj"  # umap / pca
-DIMS = "dims"  # "2-D" / "3-D"
 LABELS = "labels"  # show word labels on the maps
 HIDE_PUNCT = "hide_punct"  # leave punctuation out of maps and tables
 K = "k"  # neighbours per table
 
-# --- Selection -------------------------------------------------------------------------------------
+# --- Selection (follows the user across pages) ------------------------------------------------------
 SELECTED = "_selected"  # int | None: the occurrence selected on any map (index into EmbeddedText)
 OCCURRENCE = "occ"  # occurrence picker widget (Explore, Neighbours), value = occurrence index
 MAP_KEYS = ("map_bert", "map_static", "map_fused")  # plotly charts with selection events
-PREV_LAYOUT = "_prev_layout"  # dict[(embed key, method, dims), np.ndarray]: last fused layout
+SPOTLIGHT = "spot"  # the spotlight button picked (URL-bound): a repeated content word or "every word"
+SPOT_TYPED = "spot_typed"  # a word typed instead (any content word of the text)
+SPOT_WORD = "_spot_word"  # str: the spotlighted word in effect ("" = every word), for the other pages
+SPOT_WORDNET = "wordnet"  # also show WordNet's examples of the spotlighted word's senses (URL-bound)
+SPOT_REST = "rest"  # the other words around a spotlight: "faded" / "hidden" (URL-bound)
+SPACE = "space"  # the presenter's map: bert / static / fused (URL-bound)
+DRAWN_SELECTION = "_drawn_selection"  # int: the occurrence the maps outside a fragment were last drawn with
 
 # --- Fusion lab ------------------------------------------------------------------------------------
 LAB_SENTENCE = "lab_sentence"
@@ -71,6 +78,12 @@ ALIGN_K = "align_k_widget"
 MODEL_PARAMS = ("model", "layers", "pooling", "dtype", "vectors", "align", "align_k")
 
 
+@lru_cache(maxsize=1)
+def encoder_choice() -> EncoderChoice:
+    """The evidence-based encoder options of the bundled encoder (the maps' defaults) and why, read once."""
+    return bundled_encoder_choice()
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """The models the app embeds with. Hashable, so it keys ``st.cache_resource``.
@@ -87,8 +100,8 @@ class ModelConfig:
     """
 
     model: str | None = None
-    layers: str = "last"
-    pooling: str = "mean"
+    layers: str = field(default_factory=lambda: encoder_choice().layers)
+    pooling: str = field(default_factory=lambda: encoder_choice().pooling)
     dtype: str = "float32"
     vectors: str | None = None
     vectors_name: str | None = None
@@ -133,7 +146,7 @@ def set_model_config(cfg: ModelConfig) -> None:
     """Apply new model settings; the current embedding is dropped and made again on demand."""
     st.session_state[MODEL_CONFIG] = cfg
     sync_model_params()
-    for key in (EMBEDDED, EMBEDDED_FOR, SELECTED, PREV_LAYOUT):
+    for key in (EMBEDDED, EMBEDDED_FOR, SELECTED):
         st.session_state.pop(key, None)
 
 
@@ -148,7 +161,7 @@ def sync_model_params() -> None:
             del st.query_params[name]
 
 
-URL_KEYS = (EXAMPLE, ALPHA, MODE, PROJECTION, DIMS, LABELS, HIDE_PUNCT, K)
+URL_KEYS = (EXAMPLE, ALPHA, MODE, PROJECTION, LABELS, HIDE_PUNCT, K, SPOTLIGHT, SPOT_WORDNET, SPOT_REST, SPACE)
 
 
 def url_params() -> dict[str, str]:
@@ -191,6 +204,14 @@ def selected() -> int | None:
 def select(index: int | None) -> None:
     """Select an occurrence (shared by all maps and the neighbour lists)."""
     st.session_state[SELECTED] = index
+
+
+def spotlight_word() -> str:
+    """The spotlighted word ("" when every word is shown), as chosen on Explore or Presenter, else in the URL."""
+    value = st.session_state.get(SPOT_WORD)
+    if value is None:
+        value = st.query_params.get(SPOTLIGHT, "")
+    return "" if value == "every word" else str(value or "")
 
 
 # --- Corpus ----------------------------------------------------------------------------------------

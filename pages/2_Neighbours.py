@@ -7,7 +7,7 @@ import streamlit as st
 
 from embedkit.neighbours import neighbour_table
 from embedkit.text import content_indices
-from embedkit_app import loaders, plots, state, tables, widgets
+from embedkit_app import controls, embedding, loaders, plots, selection, state, tables, widgets
 
 widgets.page_setup("Neighbours", "🔗")
 st.title("Nearest neighbours")
@@ -22,20 +22,20 @@ widgets.explainer(
     "the fused list *is* the BERT list."
 )
 
-mode, alpha = widgets.fusion_controls()
-view = widgets.view_controls(projection=False)
-emb = widgets.require_embedding()
-rows = content_indices(emb.words, view["hide_punct"])
+mode, alpha = controls.fusion_controls()
+view = controls.view_controls(projection=False)
+emb = embedding.require_embedding()
+rows = content_indices(emb.words, view.hide_punct)
 
 left, right = st.columns([2, 1])
 with left:
-    query = widgets.occurrence_picker(emb, rows)
+    query = selection.occurrence_picker(emb, rows)
 with right:
-    k = st.slider("Neighbours (k)", 3, 15, 8, key=state.K, bind="query-params", persist_state="session")
+    k = st.slider("Neighbours (k)", 3, 15, 8, key=state.K, **controls.BOUND)
 st.markdown(f"> {widgets.md_escape(emb.context(query))}")
 
 oov = np.asarray(emb.oov, dtype=bool)
-fused_title = f"Fused ({widgets.MODE_LABELS[mode]}, α={alpha:.2f})"
+fused_title = f"Fused ({controls.MODE_LABELS[mode]}, α={alpha:.2f})"
 titles = {"bert": "BERT (contextual)", "static": "Static", "fused": fused_title}
 cfg = state.model_config()
 bar = st.empty()
@@ -78,7 +78,7 @@ for among, heading in (("input", "Among your words"), ("vocab", "From the vocabu
 
 st.subheader("How the fused list overlaps the others as alpha moves")
 alphas, vs_bert, vs_static = loaders.jaccard_curves(
-    emb, widgets.embed_key(), query, mode, k, tuple(int(r) for r in rows)
+    emb, embedding.embed_key(), query, mode, k, tuple(int(r) for r in rows)
 )
 c1, c2 = st.columns([3, 1])
 with c1:

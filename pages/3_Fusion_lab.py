@@ -8,7 +8,7 @@ import streamlit as st
 from embedkit.alpha_curves import pair_cosine_curves
 from embedkit.cosine import cosine_matrix
 from embedkit.text import content_indices, repeated_types
-from embedkit_app import loaders, plots, state, widgets
+from embedkit_app import controls, embedding, loaders, plots, selection, state, widgets
 
 MAX_MATRIX_WORDS = 40
 
@@ -27,11 +27,12 @@ widgets.explainer(
     "score each source, by training together with a small sentiment classifier. Which words does it trust BERT on?"
 )
 
-mode, alpha = widgets.fusion_controls()
-view = widgets.view_controls(projection=False)
-emb = widgets.require_embedding()
-rows = content_indices(emb.words, view["hide_punct"])
+mode, alpha = controls.fusion_controls()
+view = controls.view_controls(projection=False)
+emb = embedding.require_embedding()
+rows = content_indices(emb.words, view.hide_punct)
 sid = np.asarray(emb.sentence_id)
+picked = selection.default_selection(emb, rows)  # the occurrence chosen on any page
 
 
 def sentence_label(s: int) -> str:
@@ -41,29 +42,36 @@ def sentence_label(s: int) -> str:
 
 # 1. attention weights ------------------------------------------------------------------------------
 st.subheader("1 · Which source does each word lean on?")
-sentence = st.selectbox("Sentence", list(range(len(emb.sentences))), format_func=sentence_label, key=state.LAB_SENTENCE)
-attention = emb.fuse("attention", alpha)
+sentence = st.selectbox(
+    "Sentence",
+    list(range(len(emb.sentences))),
+    index=int(sid[picked]),
+    format_func=sentence_label,
+    key=state.LAB_SENTENCE,
+)
+weights = emb.fuse("attention", alpha).weights
+assert weights is not None  # attention always returns its per-word weights
 in_sentence = rows[sid[rows] == sentence]
 c1, c2 = st.columns([3, 2])
 with c1:
     st.plotly_chart(
         plots.attention_figure(
             [emb.words[int(i)] for i in in_sentence],
-            attention.weights[in_sentence],
+            weights[in_sentence],
             title=f"Attention weights at alpha = {alpha:.2f}",
         ),
         key="attention",
         config={"displaylogo": False},
     )
 with c2:
-    w = attention.weights[rows, 0]
+    w = weights[rows, 0]
     st.metric("Mean share from BERT (all your words)", f"{float(w.mean()):.2f}")
     lean = rows[np.argsort(w)]
     st.markdown("**Leans most on static:** " + ", ".join(widgets.md_escape(emb.words[int(i)]) for i in lean[:5]))
     st.markdown("**Leans most on BERT:** " + ", ".join(widgets.md_escape(emb.words[int(i)]) for i in lean[::-1][:5]))
     if mode != "attention":
         st.caption(
-            f"The maps use **{widgets.MODE_LABELS[mode]}**, where every word gets the same mix (alpha). "
+            f"The maps use **{controls.MODE_LABELS[mode]}**, where every word gets the same mix (alpha). "
             "Switch the fusion mode to attention to use these per-word weights everywhere."
         )
     if np.asarray(emb.oov)[in_sentence].any():
@@ -108,13 +116,18 @@ repeated = repeated_types(emb.words, rows)
 if not repeated:
     st.info("None of your words occurs twice. Try the **polysemy** example on Home (bank, bat, spring).")
 else:
-    word = st.selectbox("Word", list(repeated), key=state.LAB_WORD)
+    words = list(repeated)
+    spot = state.spotlight_word()
+    start = emb.words[picked].lower() if emb.words[picked].lower() in repeated else spot
+    word = st.selectbox("Word", words, index=words.index(start) if start in repeated else 0, key=state.LAB_WORD)
     occ = repeated[word]
     pair_options = [(a, b) for n, a in enumerate(occ) for b in occ[n + 1 :]]
+    with_picked = [n for n, p in enumerate(pair_options) if picked in p]
     pair = (
         st.selectbox(
             "Two occurrences",
             pair_options,
+            index=with_picked[0] if with_picked else 0,
             key=f"{state.LAB_PAIR}_{word}",
             format_func=lambda p: f"s{int(sid[p[0]]) + 1} vs s{int(sid[p[1]]) + 1}",
         )
@@ -130,7 +143,7 @@ else:
                 alphas,
                 curves,
                 alpha_now=alpha,
-                title=f"cos(A, B) for “{plots.escape(emb.words[i])}” — {widgets.MODE_LABELS[mode]}",
+                title=f"cos(A, B) for “{plots.escape(emb.words[i])}” — {controls.MODE_LABELS[mode]}",
             ),
             key="polysemy",
             config={"displaylogo": False},

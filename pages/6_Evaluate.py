@@ -9,7 +9,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from embedkit_app import loaders, state, widgets
+from embedkit_app import controls, loaders, state, widgets
 
 TASK_LABELS = {
     "wordsim": "WordSim-353 (word similarity, ~10 s)",
@@ -109,7 +109,7 @@ def curve_figure(cs: Any) -> go.Figure:
                     showlegend=False,
                 )
             )
-        name = widgets.MODE_LABELS.get(c.key, c.key)
+        name = controls.MODE_LABELS.get(c.key, c.key)
         fig.add_trace(go.Scatter(x=c.x, y=c.y, mode="lines+markers", line=dict(color=color, width=2), name=name))
         if c.chosen is not None:
             fig.add_trace(

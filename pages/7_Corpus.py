@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from embedkit.corpus.figure import sense_figure
-from embedkit_app import corpus_data, state, widgets
+from embedkit_app import controls, corpus_data, state, widgets
 
 widgets.page_setup("Corpus", "📚")
 st.title("Corpus")
@@ -18,7 +18,7 @@ widgets.explainer(
     "same for every occurrence of the word: clusters and neighbours are recomputed exactly, nothing is re-embedded. "
     "Click a dot to list its nearest occurrences **across the whole corpus**, with their sentences."
 )
-mode, alpha = widgets.fusion_controls()
+mode, alpha = controls.fusion_controls()
 
 names = corpus_data.list_indexes()
 with st.expander("Build a small index from a .txt upload", expanded=not names):
@@ -103,7 +103,7 @@ except (ValueError, KeyError) as exc:
     widgets.show_error(exc, "Could not map the word")
     st.stop()
 
-fused = f" — {widgets.MODE_LABELS[mode]}, α={alpha:.2f}" if space == "fused" else ""
+fused = f" — {controls.MODE_LABELS[mode]}, α={alpha:.2f}" if space == "fused" else ""
 sil = f", silhouette {senses.silhouette:.2f}" if np.isfinite(senses.silhouette) else ""
 st.markdown(f"**{len(senses):,} occurrences of “{word}”** · {space}{fused} · {senses.k} cluster(s){sil}")
 selected = st.session_state.get(state.CORPUS_SELECTED)

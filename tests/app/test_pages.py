@@ -23,6 +23,9 @@ def test_every_page_runs(make_app: MakeApp, page: str) -> None:
 def test_home_shows_formulas_example_and_model_status(make_app: MakeApp) -> None:
     at = make_app("home")
     assert len(at.latex) >= 3
+    formulas = " ".join(str(e.value) for e in at.latex)
+    assert r"\cos(h_i, c_i)/T" in formulas  # the parameter-free attention the app computes (embedkit/fusion.py)
+    assert "P_j w_{ij}" not in formulas  # not the learned DME formula
     assert "river bank" in at.text_area(key="text").value
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["BERT dimension"] == "384"
@@ -210,15 +213,14 @@ def test_unreadable_vectors_path_in_url_is_a_plain_error(make_app: MakeApp, tmp_
     assert any("Could not load the models" in e for e in texts(at, "error"))
 
 
-def test_explore_3d_and_umap_free_controls_keep_working(make_app: MakeApp) -> None:
+def test_explore_offers_no_3d_and_pca_keeps_working(make_app: MakeApp) -> None:
+    """3-D markers rendered as empty boxes and could not be clicked: 3-D is not offered."""
     at = make_app("explore")
-    at.button_group(key="dims").set_value("3-D").run()
-    no_exception(at)
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert spec["data"][0]["type"] == "scatter3d"
+    assert not [w for w in at.button_group if w.label == "Dimensions"]
     at.button_group(key="proj").set_value("PCA").run()
     no_exception(at)
-    assert "projection PCA 3-D" in _dims_caption(at)
+    assert "projection PCA" in _dims_caption(at)
+    assert all(json.loads(c.proto.spec)["data"][0]["type"] == "scatter" for c in at.get("plotly_chart"))
 
 
 def test_explore_offers_every_download(make_app: MakeApp) -> None:

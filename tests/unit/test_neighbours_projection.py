@@ -64,3 +64,22 @@ def test_align_layout_undoes_a_rotation_reflection_and_shift() -> None:
     R = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]]) @ np.diag([1, -1])
     moved = 2.5 * ref @ R + np.array([4.0, -7.0])
     np.testing.assert_allclose(align_layout(moved, ref), ref, atol=1e-8)
+
+
+def test_identical_rows_get_identical_umap_coordinates(clusters) -> None:
+    """A static table gives every occurrence of a word one vector: the map must put them on one spot."""
+    X = np.vstack([clusters, clusters[:10], clusters[:10]])
+    out = project(X, "umap", 2, seed=0)
+    np.testing.assert_array_equal(out[120:130], out[:10])
+    np.testing.assert_array_equal(out[130:140], out[:10])
+    again = project(X, "umap", 2, seed=0, init=out, n_epochs=20)
+    np.testing.assert_array_equal(again[120:130], again[:10])
+
+
+def test_align_layout_keeps_the_spread_of_the_reference() -> None:
+    """Aligning onto a reference it matches poorly must not shrink a layout (a chain of frames would collapse)."""
+    rng = np.random.default_rng(0)
+    ref, new = rng.normal(size=(200, 2)), rng.normal(size=(200, 2))
+    out = align_layout(new, ref)
+    spread = lambda a: np.sqrt(((a - a.mean(0)) ** 2).sum(1).mean())  # noqa: E731
+    assert spread(out) == pytest.approx(spread(ref), rel=1e-6)

@@ -1,0 +1,332 @@
+"""The maps of a page: which points (the text's words, a spotlighted word, WordNet's examples), how they look, and
+their coordinates in each space from one family of alpha frames (BERT = frame 1, static = frame 0)."""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from embedkit.alpha_frames import AlphaFrames
+from embedkit.embedded_text import EmbeddedText
+from embedkit.spotlight import Spotlight
+from embedkit.text import STOPWORDS, content_indices
+from embedkit.wordvectors import WordVectors
+from embedkit_app import controls, loaders, selection, state, tables
+from embedkit_app.embedding import embed_key, require_embedding
+from embedkit_app.examples import get_example
+from embedkit_app.map_figure import PALETTE, SYMBOLS, Group, MapPoints, map_figure
+from embedkit_app.widgets import show_error
+
+#: Fewer points than this are laid out by PCA (UMAP needs many points to mean anything).
+SMALL = 30
+#: Repeated content words that get their own colour and label when no word is spotlighted.
+MAX_TYPES = 8
+OTHER = "other"
+#: "Play alpha" shows every PLAY_EVERY-th frame of the grid: half the bytes sent on every alpha move.
+PLAY_EVERY = 2
+UNKNOWN = "unknown sense"
+OTHER_SENSES = "other senses"
+#: Senses of a spotlighted word that get their own colour (the text's first), and sentences when no sense is known.
+MAX_SENSES = 5
+MAX_SENTENCES = 6
+TITLES = {"bert": "BERT — one vector per occurrence", "static": "Static — one vector per word"}
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Everything the maps of one page draw.
+
+    Attributes:
+        source: the vectors the rows index (the text, plus WordNet's example sentences when asked for).
+        rows: the laid-out rows of ``source``.
+        points: per row, its id, label, hover text and legend group.
+        styles: legend group -> look, in legend order.
+        frames: the layouts of ``rows`` at every alpha.
+        spot: the spotlight, or None.
+        mode: the fusion mode.
+    """
+
+    source: WordVectors
+    rows: np.ndarray
+    points: MapPoints
+    styles: dict[str, Group]
+    frames: AlphaFrames
+    spot: Spotlight | None
+    mode: str
+
+    def coords(self, space: str, alpha: float) -> tuple[MapPoints, np.ndarray]:
+        """The points a map of ``space`` shows and their coordinates (OOV words have no static vector)."""
+        if space == "bert":
+            return self.points, self.frames.bert
+        if space == "fused":
+            return self.points, self.frames.at(alpha)
+        keep = ~np.asarray(self.source.oov, bool)[self.rows]
+        return self.points.take(keep), self.frames.static[keep]
+
+
+def _hover(emb: EmbeddedText, i: int) -> str:
+    oov = " · not in static vocabulary" if bool(emb.oov[i]) else ""
+    return f"{emb.words[i]}  (sentence {int(emb.sentence_id[i]) + 1}{oov})\n{textwrap.fill(emb.context(i), 60)}"
+
+
+def _short(text: str, n: int = 46) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _word_points(emb: EmbeddedText, rows: np.ndarray, labels: bool) -> tuple[MapPoints, dict[str, Group]]:
+    """Without a spotlight: the most repeated content words coloured and labelled, the rest pale."""
+    counts: dict[str, int] = {}
+    for i in rows.tolist():
+        w = emb.words[i].lower()
+        if w not in STOPWORDS and any(ch.isalpha() for ch in w):
+            counts[w] = counts.get(w, 0) + 1
+    repeated = sorted((w for w, c in counts.items() if c > 1), key=lambda w: -counts[w])[:MAX_TYPES]
+    order = [w for w in counts if w in repeated]  # first appearance
+    styles = {
+        w: Group(w, PALETTE[n % len(PALETTE)], SYMBOLS[(n // len(PALETTE)) % len(SYMBOLS)]) for n, w in enumerate(order)
+    }
+    styles[OTHER] = Group("other words", "#9AA3AF", faded=True)
+    groups = [emb.words[i].lower() if emb.words[i].lower() in styles else OTHER for i in rows.tolist()]
+    texts = [emb.words[i] if (labels and g != OTHER) else "" for i, g in zip(rows.tolist(), groups)]
+    hovers = [_hover(emb, i) for i in rows.tolist()]
+    return MapPoints(rows, texts, hovers, groups, np.zeros(len(rows), bool)), styles
+
+
+def _sense_styles(spot: Spotlight) -> tuple[list[str], dict[str, Group]]:
+    """Legend groups of the spotlight's points: by sense where it is known (the text's senses first, then WordNet's
+    commonest, up to :data:`MAX_SENSES` colours, the rest in one pale entry), else by sentence (up to
+    :data:`MAX_SENTENCES` of them as squares, the rest in one entry)."""
+    counts: dict[str, int] = {}
+    for sense in spot.senses:
+        if sense is not None:
+            counts[sense] = counts.get(sense, 0) + 1
+    in_text = [s for s, t in zip(spot.senses, spot.from_text.tolist()) if t and s is not None]
+    rest = sorted((s for s in counts if s not in in_text), key=lambda s: (-counts[s], s))
+    coloured = list(dict.fromkeys(in_text + rest))[:MAX_SENSES]
+    sentences = list(dict.fromkeys(o for s, o in zip(spot.senses, spot.origins) if s is None))[:MAX_SENTENCES]
+    styles: dict[str, Group] = {}
+    for n, sense in enumerate(coloured):
+        styles[sense] = Group(f"{sense}: {spot.glosses.get(sense, '')}", PALETTE[n % len(PALETTE)], SYMBOLS[0])
+    for n, origin in enumerate(sentences, start=len(coloured)):
+        styles[origin] = Group(f"{spot.word} in {origin} (sense not given)", PALETTE[n % len(PALETTE)], SYMBOLS[1])
+    if len(counts) > len(coloured):
+        styles[OTHER_SENSES] = Group(f"{spot.word}: {len(counts) - len(coloured)} other senses (WordNet)", "#6B7280")
+    if None in spot.senses and len(sentences) < len({o for s, o in zip(spot.senses, spot.origins) if s is None}):
+        styles[UNKNOWN] = Group(f"{spot.word} in other sentences (sense not given)", "#6B7280", SYMBOLS[1])
+    groups = [
+        (o if o in styles else UNKNOWN) if s is None else (s if s in styles else OTHER_SENSES)
+        for s, o in zip(spot.senses, spot.origins)
+    ]
+    return groups, styles
+
+
+def _spot_points(
+    emb: EmbeddedText, spot: Spotlight, rows: np.ndarray, labels: bool
+) -> tuple[MapPoints, dict[str, Group]]:
+    """With a spotlight: its points coloured by sense (else by sentence), WordNet's examples as rings."""
+    point_groups, styles = _sense_styles(spot)
+    styles[OTHER] = Group("other words", "#9AA3AF", faded=True)
+    where = {int(p): n for n, p in enumerate(spot.points.tolist())}
+    groups, texts, hovers = [], [], []
+    for r in rows.tolist():
+        k = where.get(r)
+        groups.append(point_groups[k] if k is not None else OTHER)
+        if r < spot.n_text_rows:
+            texts.append(f"{spot.word} {spot.origins[k]}" if (labels and k is not None) else "")
+            hovers.append(_hover(emb, r))
+        else:
+            assert k is not None  # every example row on the map is a spotlight point
+            gloss = textwrap.fill(spot.glosses.get(spot.senses[k] or "", ""), 60)
+            texts.append("")
+            hovers.append(f"{spot.word} · WordNet {spot.senses[k]}\n{gloss}\n“{textwrap.fill(spot.contexts[k], 60)}”")
+    return MapPoints(rows, texts, hovers, groups, rows >= spot.n_text_rows), styles
+
+
+def map_view(
+    emb: EmbeddedText, rows: np.ndarray, word: str, wordnet: bool, rest: str, mode: str, method: str, labels: bool
+) -> MapView:
+    """The maps' points, looks and frames (cached per text, spotlight, rows, mode and method)."""
+    key = embed_key()
+    spot = None
+    if word:
+        known = tuple(get_example(st.session_state.get(state.EXAMPLE)).known_senses().items())
+        spot = loaders.spotlight(emb, key, word, wordnet, state.model_config(), known)
+    source: WordVectors = spot.source if spot is not None else emb
+    if spot is None:
+        lay = np.asarray(rows, dtype=np.int64)
+    elif rest == "hidden":
+        lay = spot.points
+    else:
+        lay = np.concatenate([np.asarray(rows, dtype=np.int64), spot.points[~spot.from_text]])
+    method = "pca" if len(lay) < SMALL else method
+    bar = st.empty()
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(
+            done / max(total, 1), text=f"Laying out the maps for every alpha (once per text): {done} / {total}"
+        )
+
+    frame_key = f"{key}:{word}:{wordnet}:{rest}:{hash(lay.tobytes())}"
+    frames = loaders.alpha_frames(source, lay, frame_key, mode, method, progress)
+    bar.empty()
+    points, styles = _spot_points(emb, spot, lay, labels) if spot is not None else _word_points(emb, lay, labels)
+    return MapView(source, lay, points, styles, frames, spot, mode)
+
+
+@dataclass(frozen=True)
+class PageMaps:
+    """What a page of maps set up: the embedded text, the shown rows, the view settings and the maps.
+
+    Attributes:
+        emb: the embedded text.
+        rows: the occurrences shown (punctuation filter applied).
+        view: projection, labels, punctuation.
+        maps: the points and frames of the maps.
+        requested: the projection asked for (the maps use PCA for few points).
+    """
+
+    emb: EmbeddedText
+    rows: np.ndarray
+    view: controls.View
+    maps: MapView
+    requested: str
+
+
+def page_maps() -> PageMaps:
+    """The shared top of the map pages: fusion and view controls, the embedding, the spotlight pickers, the maps
+    (stops the page with a plain error when they cannot be drawn)."""
+    mode = controls.fusion_mode()
+    view = controls.view_controls()
+    emb = require_embedding()
+    rows = content_indices(emb.words, view.hide_punct)
+    method = controls.projection_method(view.proj)
+    word, wordnet, rest = selection.spotlight_controls(emb, rows)
+    try:
+        mv = map_view(emb, rows, word, wordnet, rest, mode, method, view.labels)
+    except (ValueError, RuntimeError, OSError) as exc:
+        show_error(exc, "Could not draw the maps")
+        st.stop()
+    return PageMaps(emb, rows, view, mv, method)
+
+
+def _with_selected_label(points: MapPoints, emb: EmbeddedText, selected: int | None, labels: bool) -> MapPoints:
+    if not labels or selected is None:
+        return points
+    where = np.flatnonzero(points.ids == selected)
+    if not len(where) or points.labels[int(where[0])]:
+        return points
+    texts = list(points.labels)
+    texts[int(where[0])] = emb.words[int(selected)]
+    return MapPoints(points.ids, texts, points.hovers, points.groups, points.hollow)
+
+
+def figure(
+    view: MapView,
+    emb: EmbeddedText,
+    space: str,
+    alpha: float,
+    *,
+    selected: int | None,
+    labels: bool,
+    big: bool = False,
+    height: int = 440,
+    legend: bool = True,
+) -> go.Figure:
+    """The map of one space; the fused map carries the "play alpha" frames (ending at the slider's alpha)."""
+    points, xy = view.coords(space, alpha)
+    points = _with_selected_label(points, emb, selected, labels)
+    fused_title = f"Fused — {controls.MODE_LABELS[view.mode]}, α={{:.2f}}"
+    now = float(view.frames.alphas[view.frames.index(alpha)])
+    title = fused_title.format(now) if space == "fused" else TITLES[space]
+    frames: list[tuple[str, np.ndarray]] = []
+    if space == "fused":  # play alpha: every other frame (0, 0.1, ..., 1; plotly glides between them), then back
+        frames = [
+            (fused_title.format(a), view.frames.coords[n])
+            for n, a in enumerate(view.frames.alphas.tolist())
+            if n % PLAY_EVERY == 0 or n == len(view.frames.alphas) - 1
+        ]
+        frames.append((title, xy))
+    meta = {"space": space, "alpha": round(now, 2), "mode": view.mode}
+    fig = map_figure(
+        xy,
+        points,
+        view.styles,
+        title=title,
+        selected=selected,
+        height=height,
+        big=big,
+        meta=meta,
+        frames=frames,
+        ring_text=emb.words[selected] if selected is not None and 0 <= selected < len(emb) else "",
+        legend=legend,
+    )
+    if not legend:  # maps side by side (one legend under them all): the same room below each, for the play button
+        fig.update_layout(margin_b=40)
+    return fig
+
+
+def legend(view: MapView) -> None:
+    """One legend under maps drawn side by side (their colours are the same), as a line of coloured dots."""
+    items = []
+    for style in view.styles.values():
+        colour = "#9AA3AF" if style.faded else style.colour
+        items.append(
+            f'<span style="white-space:nowrap;margin-right:1.2em"><span style="color:{colour};font-size:1.2em">●'
+            f"</span> {html.escape(_short(style.name, 60))}</span>"
+        )
+    st.html(f'<div style="font-size:0.9rem;line-height:1.7">{"".join(items)}</div>')
+
+
+def sense_heading(spot: Spotlight, *, brief: bool = False) -> None:
+    """What the sense numbers are about: the word, its occurrences with a known sense and how many senses."""
+    n_senses = len({s for s in spot.senses if s is not None})
+    if not spot.has_senses:
+        st.markdown(f"**“{spot.word}”: how alike its occurrences are** (no sense is known for them)")
+    elif brief:
+        st.markdown(f"**Senses of “{spot.word}”**: {int(spot.labelled.sum())} occurrences, {n_senses} senses")
+    else:
+        st.markdown(
+            f"**How well each space separates the senses of “{spot.word}”** "
+            f"({int(spot.labelled.sum())} occurrences with a known sense, {n_senses} senses): the numbers under "
+            "each map"
+        )
+
+
+def sense_caption(spot: Spotlight, why: str = "") -> None:
+    """How to read the sense numbers (and why the encoder uses its options, when there is evidence)."""
+    if not spot.has_senses:
+        st.caption("Turn on WordNet's examples to add occurrences labelled by sense.")
+    else:
+        st.caption(
+            "Mean cosine of pairs of occurrences in the same sense and in different senses; *nearest is same sense*: "
+            "the share of occurrences whose most similar other occurrence has their sense (ties split), beside the "
+            "chance of a random one, which is what identical vectors score. A static table gives every occurrence "
+            "one vector: 1.00, 1.00 and chance."
+        )
+    if why:
+        st.caption(f"Encoder options: {why}")
+
+
+def sense_numbers(
+    spot: Spotlight, mode: str, alpha: float, spaces: tuple[str, ...] = ("bert", "static", "fused")
+) -> None:
+    """The table of sense numbers of some spaces (one column each)."""
+    st.table(tables.sense_table(spot, mode, alpha, spaces))
+
+
+def draw(fig: go.Figure, key: str) -> None:
+    """Show a map; a click on a point of the text selects that occurrence on every map and page."""
+    st.plotly_chart(
+        fig,
+        key=key,
+        on_select=partial(selection.on_map_select, key),
+        selection_mode="points",
+        config={"displaylogo": False, "toImageButtonOptions": {"scale": 2}},
+        theme=None,  # the figure brings its own look; Streamlit's theme would redraw it a second time
+    )

@@ -1,0 +1,55 @@
+"""Presenter: one map at full width for a class — a word in the spotlight, a space switcher, alpha, the numbers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from embedkit.neighbours import neighbour_table
+from embedkit_app import controls, maps, selection, state, tables, widgets
+
+SPACES = {"BERT": "bert", "Static": "static", "Fused": "fused"}  # as the switcher and the URL (?space=BERT) name them
+MAP_HEIGHT = 540  # the map, the row of controls above it and the page margins fit 720 pixels
+
+widgets.page_setup("Presenter", "📽️", compact=True)
+page = maps.page_maps()
+emb, rows, view, mv = page.emb, page.rows, page.view, page.maps
+mode = mv.mode
+
+
+@st.fragment
+def stage() -> None:
+    """The map and what sits beside it; alpha, the space switcher and clicks rerun only this part."""
+    left, right = st.columns([5, 2], gap="medium")
+    with right:
+        name = controls.choice("Map", list(SPACES), "Fused", state.SPACE)
+        alpha = controls.alpha_slider()
+    space = SPACES[name]
+    selected = selection.default_selection(emb, rows)
+    with left:
+        fig = maps.figure(mv, emb, space, alpha, selected=selected, labels=view.labels, big=True, height=MAP_HEIGHT)
+        maps.draw(fig, "map_presenter")
+    with right:
+        if mv.spot is not None:
+            maps.sense_heading(mv.spot, brief=True)
+            maps.sense_numbers(mv.spot, mode, alpha)
+        if 0 <= selected < len(emb):
+            st.markdown(f"**Selected:** {widgets.md_escape(emb.context(selected))}")
+            table = neighbour_table(emb, [selected], spaces=[space], mode=mode, alpha=alpha, k=5, candidates=rows)
+            if len(table):
+                st.caption(f"Its nearest words in the {name} space:")
+                frame = tables.shown_neighbours(table, space)[["word", "cosine"]]
+                widgets.neighbour_table(frame, key="presenter_neighbours")
+
+
+stage()
+if mv.spot is not None:
+    maps.sense_caption(mv.spot, widgets.encoder_why(state.model_config()))
+widgets.explainer(
+    "One big map for a projector (open the sidebar, top left, for the fusion mode and projection). Pick the word to "
+    "**spotlight** (the polysemy example starts with *bank*), then switch the map between **BERT** (each occurrence "
+    "its own vector), **static** (one vector per word: every *bank* on one spot) and **fused**, and move **alpha** "
+    "or press **▶ play alpha** to morph static into BERT.\n\n"
+    "The table beside the map says in numbers how well each space separates the word's senses: the mean cosine of "
+    "same-sense and of different-sense pairs, and how often an occurrence's nearest other occurrence has its sense, "
+    "beside chance."
+)

@@ -1,0 +1,172 @@
+"""The lecturer's walk on the default example, page by page: spotlight *bank*, the sense numbers, maps that tell the
+truth (fused at alpha 1 / 0 = BERT / static, identical static words on one spot), the selection kept across pages,
+downloads of what is shown, and an alpha move that redraws without laying out or fusing again."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.app.conftest import PAGES, MakeApp, chart_meta, chart_points, no_exception, sense_numbers, texts
+
+pytestmark = pytest.mark.slow
+
+BANKS = (5, 12, 26)  # the occurrences of "bank" in the polysemy example (river, money, money)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def umap_compiled() -> None:
+    """Wait for the app's UMAP warm-up, so the maps are UMAP maps (PCA maps would pass some checks trivially)."""
+    from embedkit_app import loaders
+
+    loaders.start_umap_warm_up().join()
+
+
+def test_explore_spotlights_bank_and_shows_the_sense_numbers(make_app: MakeApp) -> None:
+    at = make_app("explore")
+    no_exception(at)
+    assert at.button_group(key="spot").value == "bank"
+    assert list(at.button_group(key="spot").options) == ["bank", "water", "bat", "spring", "every word"]
+    assert "projection UMAP" in next(c for c in texts(at, "caption") if "Dimensions:" in c)
+    table = sense_numbers(at)
+    assert list(table.columns) == ["BERT", "static", "fused α=0.50"]
+    assert list(table.index[:2]) == ["cosine, same sense", "cosine, different senses"]
+    same, cross = table.loc["cosine, same sense"], table.loc["cosine, different senses"]
+    assert same["static"] == cross["static"] == "1.00"  # one static vector for every bank
+    assert float(same["BERT"]) > float(cross["BERT"])  # the money banks are closer to each other than to the river
+    assert table.loc["nearest is same sense", "static"] == table.loc["… by chance", "static"] == "0.50"
+    bert = chart_points(at, 0)
+    assert set(BANKS) <= set(bert)  # the spotlight's points are on the map, the rest faded around them
+
+
+def test_identical_static_words_share_one_spot(make_app: MakeApp) -> None:
+    at = make_app("explore", spot="every word")  # every word, no spotlight
+    static, bert = chart_points(at, 1), chart_points(at, 0)
+    assert len({static[i] for i in BANKS}) == 1
+    assert len({bert[i] for i in BANKS}) == 3
+
+
+def test_fused_map_is_the_bert_map_at_alpha_one_and_the_static_map_at_zero(make_app: MakeApp) -> None:
+    at = make_app("explore", spot="every word")
+    for alpha, other in ((1.0, 0), (0.0, 1), (0.55, None)):
+        at.slider(key="alpha").set_value(alpha).run()
+        no_exception(at)
+        assert chart_meta(at, 2) == {"space": "fused", "alpha": alpha, "mode": "weighted"}
+        fused = chart_points(at, 2)
+        if other is None:
+            assert fused != chart_points(at, 0) and fused != chart_points(at, 1)
+            continue
+        reference = chart_points(at, other)
+        assert reference and all(fused[i] == xy for i, xy in reference.items())
+
+
+def test_the_fused_map_carries_the_play_alpha_frames(make_app: MakeApp) -> None:
+    import json
+
+    at = make_app("explore", alpha="0.3")
+    spec = json.loads(at.get("plotly_chart")[2].proto.spec)
+    assert len(spec["frames"]) == 12  # alpha 0, 0.1, ..., 1 and back to the slider's 0.3
+    assert spec["frames"][-1]["layout"]["title"]["text"].endswith("α=0.30")
+    buttons = spec["layout"]["updatemenus"][0]["buttons"]
+    assert buttons[0]["method"] == "animate" and "play alpha" in buttons[0]["label"]
+    assert spec["layout"]["xaxis"]["autorange"] is False  # the axes stay still while the frames play
+
+
+def test_an_alpha_move_fuses_the_text_once_and_lays_out_nothing(make_app: MakeApp, monkeypatch) -> None:
+    import embedkit.alpha_frames
+    import embedkit.wordvectors
+
+    at = make_app("explore")
+    n_words = len(at.session_state["_embedded"])
+    full_fusions: list[int] = []
+    layouts: list[int] = []
+    fuse, lay_out = embedkit.wordvectors.fuse, embedkit.alpha_frames.alpha_frames
+
+    def counting_fuse(h, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if len(h) == n_words:
+            full_fusions.append(1)
+        return fuse(h, *args, **kwargs)
+
+    def counting_lay_out(*args, **kwargs):  # type: ignore[no-untyped-def]
+        layouts.append(1)
+        return lay_out(*args, **kwargs)
+
+    monkeypatch.setattr(embedkit.wordvectors, "fuse", counting_fuse)
+    monkeypatch.setattr(embedkit.alpha_frames, "alpha_frames", counting_lay_out)
+    at.slider(key="alpha").set_value(0.8).run()
+    no_exception(at)
+    assert chart_meta(at, 2)["alpha"] == 0.8
+    assert layouts == []
+    # one fusion of the whole text: the fused neighbour list (the maps come from the frames, the sense numbers fuse
+    # only the spotlighted word's three sentences, the BERT and static lists need no fusion)
+    assert len(full_fusions) == 1
+
+
+def test_the_selection_follows_the_user_across_pages(make_app: MakeApp) -> None:
+    at = make_app("explore")
+    picker = at.selectbox(key="occ")
+    picker.select_index(next(n for n, label in enumerate(picker.options) if label.startswith("spring — s7"))).run()
+    chosen = at.selectbox(key="occ").value
+    assert at.session_state["_selected"] == chosen
+    at.switch_page(PAGES["neighbours"]).run()
+    no_exception(at)
+    assert at.selectbox(key="occ").value == chosen
+    assert "spring" in " ".join(texts(at, "markdown"))
+    at.switch_page(PAGES["fusion_lab"]).run()
+    no_exception(at)
+    assert at.selectbox(key="lab_word").value == "spring"
+    assert at.selectbox(key="lab_sentence").value == 6  # the mattress sentence (s7)
+    at.switch_page(PAGES["explore"]).run()
+    assert at.selectbox(key="occ").value == chosen
+
+
+def test_a_user_text_opens_on_a_repeated_content_word_not_on_my(make_app: MakeApp) -> None:
+    at = make_app("home")
+    at.text_area(key="text").input("My dog chased my cat.\nMy cat sat on my dog.").run()
+    at.button[0].click().run()
+    at.switch_page(PAGES["explore"]).run()
+    no_exception(at)
+    assert at.button_group(key="spot").value == "dog"
+    picked = at.selectbox(key="occ").value
+    assert at.session_state["_embedded"].words[picked] == "dog"
+    # no sense is known for a user's text: its occurrences are coloured by sentence
+    import json
+
+    names = {t.get("name") for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]}
+    assert {"dog in s1 (sense not given)", "dog in s2 (sense not given)"} <= names
+
+
+def test_downloads_follow_the_punctuation_filter(make_app: MakeApp) -> None:
+    at = make_app("explore")
+    caption = next(c for c in texts(at, "caption") if "as on the maps" in c)
+    assert caption.startswith("63 occurrences")  # 71 words, 8 of them punctuation
+    at.toggle(key="hide_punct").set_value(False).run()
+    caption = next(c for c in texts(at, "caption") if "as on the maps" in c)
+    assert caption.startswith("71 occurrences")
+
+
+def test_presenter_shows_one_map_a_switcher_and_the_numbers(make_app: MakeApp) -> None:
+    at = make_app("presenter", space="Static")
+    no_exception(at)
+    assert len(at.get("plotly_chart")) == 1
+    assert chart_meta(at, 0)["space"] == "static"
+    assert sense_numbers(at).loc["cosine, same sense", "static"] == "1.00"
+    static = chart_points(at, 0)
+    assert len({static[i] for i in BANKS}) == 1
+    at.button_group(key="space").set_value("BERT").run()
+    no_exception(at)
+    assert chart_meta(at, 0)["space"] == "bert"
+    assert len({chart_points(at, 0)[i] for i in BANKS}) == 3
+
+
+def test_wordnet_examples_join_the_spotlight(make_app: MakeApp) -> None:
+    at = make_app("presenter", wordnet="true", rest="hidden")
+    no_exception(at)
+    points = chart_points(at, 0)
+    n_text = len(at.session_state["_embedded"])
+    examples = [i for i in points if i >= n_text]
+    assert len(examples) >= 10 and set(BANKS) <= set(points) and len(points) == 3 + len(examples)
+    table = sense_numbers(at)
+    assert float(table.loc["nearest is same sense", "BERT"]) > float(table.loc["… by chance", "BERT"])
+    assert table.loc["nearest is same sense", "static"] == table.loc["… by chance", "static"]
+    assert np.isfinite(float(table.loc["cosine, different senses", "BERT"]))
