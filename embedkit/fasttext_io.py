@@ -110,5 +110,5 @@ def read_fasttext(path: Path, label: str, limits: ReadLimits) -> tuple[list[str]
     kv = load_facebook_vectors(str(path))
     vectors = np.asarray(kv.vectors, dtype=np.float32)
     check_finite(label, vectors)
-    check_finite(f"{label} (subword n-grams)", kv.vectors_ngrams)
+    check_finite(label, kv.vectors_ngrams, rows="subword n-gram row")
     return list(kv.index_to_key), vectors, kv

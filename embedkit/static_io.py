@@ -143,8 +143,14 @@ class VectorSource:
         return VectorsFileError(f"{self.label}: the {kind}")
 
 
-def check_finite(label: str, vectors: np.ndarray, *, chunk: int = 65_536) -> None:
+def check_finite(label: str, vectors: np.ndarray, *, rows: str = "row", chunk: int = 65_536) -> None:
     """Refuse NaN or infinite values (checked in row chunks, so a memory map is never copied whole).
+
+    Args:
+        label: The file's name for people.
+        vectors: The matrix.
+        rows: What a row is called in the message.
+        chunk: Rows checked at a time.
 
     Raises:
         VectorsFileError: naming the first row with a non-finite value.
@@ -154,7 +160,7 @@ def check_finite(label: str, vectors: np.ndarray, *, chunk: int = 65_536) -> Non
         bad = ~np.isfinite(block).all(axis=1)
         if bad.any():
             row = start + int(np.flatnonzero(bad)[0]) + 1
-            raise VectorsFileError(f"{label}: row {row:,} holds NaN or infinite values")
+            raise VectorsFileError(f"{label}: {rows} {row:,} holds NaN or infinite values")
 
 
 def _head(path: Path, label: str) -> bytes:

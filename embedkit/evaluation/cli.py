@@ -99,6 +99,7 @@ def _stderr_progress(enabled: bool) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen tasks and print the table or JSON; returns the exit status (0)."""
+    from embedkit.errors import EmbedkitError
     from embedkit.evaluation.report import format_table, to_json
     from embedkit.evaluation.suite import EvalSettings, load_resources, parse_alphas, run_task, similarity_table
 
@@ -109,9 +110,9 @@ def run(args: argparse.Namespace) -> int:
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     bad = [m for m in modes if m not in ("concat", "weighted")]
     if bad or not modes:
-        raise ValueError(f"unknown fusion modes {bad or args.modes!r}; choose from: concat, weighted")
+        raise EmbedkitError(f"unknown fusion modes {bad or args.modes!r}; choose from: concat, weighted")
     if args.bootstrap < 10:
-        raise ValueError(f"--bootstrap needs at least 10 resamples, got {args.bootstrap}")
+        raise EmbedkitError(f"--bootstrap needs at least 10 resamples, got {args.bootstrap}")
     settings = EvalSettings(
         model=args.model,
         vectors=args.vectors,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from embedkit.errors import EmbedkitError
 from embedkit.evaluation.datasets import (
     LabelledSentences,
     WordPairs,
@@ -61,7 +62,7 @@ def parse_alphas(spec: str | Sequence[float]) -> tuple[float, ...]:
     """``"0:1:0.1"`` (start:stop:step, stop included) or ``"0,0.5,1"`` or a sequence -> sorted alphas.
 
     Raises:
-        ValueError: for a malformed spec or an alpha outside [0, 1].
+        EmbedkitError: (a ``ValueError``) for a malformed spec or an alpha outside [0, 1].
     """
     if isinstance(spec, str):
         text = spec.strip()
@@ -76,12 +77,12 @@ def parse_alphas(spec: str | Sequence[float]) -> tuple[float, ...]:
             else:
                 values = [float(p) for p in text.split(",") if p.strip()]
         except ValueError:
-            raise ValueError(f"bad alphas {spec!r}; use start:stop:step like 0:1:0.1 or a list like 0,0.5,1") from None
+            raise EmbedkitError(f"bad alphas {spec!r}; use start:stop:step like 0:1:0.1 or a list like 0,0.5,1") from None
     else:
         values = [float(a) for a in spec]
     alphas = tuple(sorted({round(a, 6) for a in values}))
     if not alphas or alphas[0] < 0 or alphas[-1] > 1:
-        raise ValueError(f"alphas must be a non-empty set in [0, 1], got {spec!r}")
+        raise EmbedkitError(f"alphas must be a non-empty set in [0, 1], got {spec!r}")
     return alphas
 
 

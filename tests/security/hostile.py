@@ -49,8 +49,9 @@ def _w2v_binary(words: list[str], vectors: np.ndarray, rows: int | None = None) 
     return b"".join(out)
 
 
-def _fasttext_header(*, dim: int = 10, bucket: int = 100, minn: int = 3, maxn: int = 6, size: int = 2,
-                     nwords: int = 2, prune: int = -1) -> bytes:
+def _fasttext_header(
+    *, dim: int = 10, bucket: int = 100, minn: int = 3, maxn: int = 6, size: int = 2, nwords: int = 2, prune: int = -1
+) -> bytes:
     args = struct.pack("<12i", dim, 5, 5, 1, 5, 1, 1, 2, bucket, minn, maxn, 100) + struct.pack("<d", 1e-4)
     return struct.pack("<2i", FT_MAGIC, 12) + args + struct.pack("<3i2q", size, nwords, 0, 10, prune)
 
@@ -112,7 +113,10 @@ def build_corpus(folder: Path) -> dict[str, tuple[Path, bool]]:
         "ft_huge_prune.bin": (_fasttext_header(prune=2**60) + b"a\0" + b"\0" * 70, False),
         "ft_huge_matrix.bin": (
             _fasttext_header(size=1, nwords=1, bucket=0, maxn=0, minn=0)
-            + b"a\0" + struct.pack("<qb", 1, 0) + struct.pack("<?2q", False, 1, 10) + b"\0" * 20,
+            + b"a\0"
+            + struct.pack("<qb", 1, 0)
+            + struct.pack("<?2q", False, 1, 10)
+            + b"\0" * 20,
             False,
         ),
         # a header claiming fewer rows than the file holds; rows with missing or extra values
