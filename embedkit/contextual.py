@@ -23,7 +23,7 @@ from embedkit.defaults import DEFAULT_MODEL_NAME, default_model_path
 from embedkit.errors import EmbedkitError, ModelLoadError
 from embedkit.options import LayerSpec, Pooling, check_layers, coerce, is_hub_id, layers_label, parse_layers
 
-__all__ = ["ContextualEncoder", "Progress", "resolve_device"]
+__all__ = ["ContextualEncoder", "Progress", "hub_message", "resolve_device"]
 
 logger = logging.getLogger(__name__)
 
@@ -359,12 +359,15 @@ def _load_message(path: str, exc: Exception) -> str:
     if local.exists():
         return f"could not load the model folder {path!r}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
     if not is_hub_id(path):
-        hint = "no such local folder, and not a Hugging Face model id (name or owner/name)"
-    elif _hub_unreachable(exc):
-        hint = "the Hugging Face hub cannot be reached (offline) and the model is not in the local cache"
-    else:
-        hint = "the Hugging Face hub has no such model (or it is private)"
-    return f"could not load model {path!r}: {hint}"
+        return f"could not load model {path!r}: no such local folder, and not a Hugging Face model id (name or owner/name)"
+    return f"could not load model {path!r}: {hub_message(exc)}"
+
+
+def hub_message(exc: BaseException) -> str:
+    """Why a Hugging Face id could not be loaded: the hub cannot be reached, or it has no such model."""
+    if _hub_unreachable(exc):
+        return "the Hugging Face hub cannot be reached (offline) and the model is not in the local cache"
+    return "the Hugging Face hub has no such model (or it is private)"
 
 
 def _hub_unreachable(exc: BaseException) -> bool:

@@ -21,7 +21,15 @@ import numpy as np
 
 from embedkit.errors import UnsafeFileError, VectorsFileError
 
-__all__ = ["GZIP_MAGIC", "ReadLimits", "VectorSource", "check_finite", "detect_format", "load_npy_folder"]
+__all__ = [
+    "GZIP_MAGIC",
+    "ReadLimits",
+    "VectorSource",
+    "check_finite",
+    "detect_format",
+    "detect_head",
+    "load_npy_folder",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -190,14 +198,24 @@ def detect_format(path: Path, label: str | None = None) -> str:
     label = label or path.name
     if path.is_dir():
         return "npy_folder"
-    suffix = path.suffix.lower()
+    if path.suffix.lower() in PICKLE_SUFFIXES:
+        detect_head(b"", label, path.suffix.lower())
+    return detect_head(_head(path, label), label)
+
+
+def detect_head(head: bytes, label: str, suffix: str = "") -> str:
+    """The format of a file from its first bytes (decompressed, for gzip) and, for pickles, its suffix.
+
+    Raises:
+        UnsafeFileError: a pickle, an archive, a pickle suffix.
+        VectorsFileError: empty, or no format embedkit reads.
+    """
     if suffix in PICKLE_SUFFIXES:
         raise UnsafeFileError(
             f"{label}: {suffix} files are Python pickles, and loading one can run any code inside it, so "
             "embedkit refuses them. Save the vectors as word2vec text instead: "
             "kv.save_word2vec_format('vectors.txt')"
         )
-    head = _head(path, label)
     if not head:
         raise VectorsFileError(f"{label}: the file is empty")
     if head[:1] == b"\x80" or head[:2] == b"PK":

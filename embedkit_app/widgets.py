@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from embedkit.analysis import repeated_types
-from embedkit_app import loaders, state, tables
+from embedkit_app import links, loaders, state, tables
 from embedkit_app.state import ModelConfig
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 def page_setup(title: str, icon: str = "🧭") -> None:
     """Page config, the navigation, the UMAP warm-up (once per server), the model settings in the URL."""
     st.set_page_config(page_title=f"{title} · embedkit", page_icon=icon, layout="wide")
+    links.check_url()  # before any widget or setting reads the URL
+    links.show_notices()
     loaders.start_umap_warm_up()
     state.model_config()
     state.sync_model_params()
@@ -58,7 +61,7 @@ def show_error(exc: BaseException, what: str = "That did not work") -> None:
     message = str(exc).strip() or exc.__class__.__name__
     if isinstance(exc, KeyError) and exc.args:
         message = str(exc.args[0])
-    st.error(f"{what}: {message}", icon=":material/error:")
+    st.error(f"{md_escape(what)}: {md_escape(message)}", icon=":material/error:")  # file and model names are the user's
 
 
 def fusion_controls() -> tuple[str, float]:
@@ -130,9 +133,14 @@ def view_controls(*, projection: bool = True) -> dict[str, Any]:
 
 def model_caption(cfg: ModelConfig) -> str:
     """One line naming the models in use."""
-    model = cfg.model or "all-MiniLM-L6-v2 (bundled)"
-    vectors = cfg.vectors_name or ("GloVe 6B 50d (bundled)" if cfg.vectors is None else cfg.vectors)
-    return f"BERT side: **{model}** · static side: **{vectors}** · map: **{cfg.align}**"
+    model = md_escape(cfg.model or "all-MiniLM-L6-v2 (bundled)")
+    vectors = md_escape(cfg.vectors_name or ("GloVe 6B 50d (bundled)" if cfg.vectors is None else cfg.vectors))
+    return f"BERT side: **{model}** · static side: **{vectors}** · map: **{md_escape(cfg.align)}**"
+
+
+def show_progress(bar: Any, done: int, total: int, text: str) -> None:
+    """Move a progress bar to ``done / total`` with a caption."""
+    bar.progress(0.0 if total <= 0 else min(1.0, done / total), text=text)
 
 
 def embed_now(sentences: list[str]) -> Any | None:
@@ -293,9 +301,19 @@ def map_layouts(
     return out
 
 
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|>~<&$")
+_MD_SPECIAL = set("\\`*_{}[]()!|~<>&$:@")  # ":" and "@" too: Streamlit's :color[...], :icon:, bare URLs, e-mails
+_WWW = re.compile(r"(?i)\b(www)\.")
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))", re.MULTILINE)  # headings, lists, rules
 
 
 def md_escape(text: str) -> str:
-    """User text made safe for ``st.markdown``: shown literally, no formatting, no HTML."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    """User text made safe for ``st.markdown``: shown literally, no formatting, no links, no HTML.
+
+    Characters that act anywhere are escaped everywhere; those that act only at the start of a line (headings,
+    list markers, rules) only there, so a file name like ``notes.txt`` stays as typed.
+    """
+    escaped = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    escaped = _WWW.sub(r"\1\\.", escaped)  # GFM links bare www. addresses
+    return _MD_LINE_START.sub(
+        lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), escaped
+    )
