@@ -310,10 +310,13 @@ def md_escape(text: str) -> str:
     """User text made safe for ``st.markdown``: shown literally, no formatting, no links, no HTML.
 
     Characters that act anywhere are escaped everywhere; those that act only at the start of a line (headings,
-    list markers, rules) only there, so a file name like ``notes.txt`` stays as typed.
+    list markers, rules) only there, so a file name like ``notes.txt`` stays as typed. Bare URLs and e-mail
+    addresses get an invisible zero-width space, so they are not turned into links.
     """
     escaped = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
-    escaped = _WWW.sub(r"\1\\.", escaped)  # GFM links bare www. addresses
+    # GFM turns bare "scheme:", "www." and "a@b.c" into links even when escaped: a zero-width space breaks them
+    escaped = escaped.replace("\\:", "\\:\u200b").replace("\\@", "\\@\u200b")
+    escaped = _WWW.sub("\\1\u200b.", escaped)
     return _MD_LINE_START.sub(
         lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), escaped
     )

@@ -2,6 +2,10 @@
 
 Chromium comes from the system (Debian's /usr/bin/chromium, installed by .ci/run), never from
 `playwright install`. Outside CI the tests skip when it is missing; in CI (CI=true) they fail instead.
+
+The helpers below wait for a positive sign of what a test needs (the figures drawn, a text shown), never for
+the mere absence of a running script: a page may read "not running" before its first run has even started,
+and on a fresh machine the first model load, map fit and UMAP compilation are slow.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +36,11 @@ CHROMIUM_ARGS = [
 ]
 STARTUP_S = 120
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+RUN_TIMEOUT_MS = 300_000  # a cold first run: model load, static map fit (align_k=500), UMAP compilation
+FAST = "align_k=500"  # the static -> BERT map is fitted on 500 words (a URL setting) to keep the first run short
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+#: the streamlit process behind each server URL (for its memory)
+SERVERS: dict[str, subprocess.Popen[bytes]] = {}
 
 
 def _missing(reason: str) -> None:
@@ -73,6 +83,7 @@ def server() -> Iterator[str]:
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     url = f"http://127.0.0.1:{port}"
+    SERVERS[url] = proc
     deadline = time.time() + STARTUP_S
     while True:
         try:
@@ -115,3 +126,98 @@ def browser() -> Iterator[object]:
 def _artifacts() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
+
+
+# --- helpers for every browser test ----------------------------------------------------------------
+
+
+def server_rss_mib(url: str) -> float:
+    """Resident memory of the streamlit process serving ``url``, in MiB."""
+    status = Path(f"/proc/{SERVERS[url].pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))) / 1024
+
+
+def wait_idle(pg: Any, settle_s: float = 1.0) -> None:
+    """Wait until the script is not running (and stays so for ``settle_s``). Only meaningful after a positive
+    sign that the run you wait for has started or finished (see :func:`wait_for_plots`, :func:`wait_for_text`)."""
+    pg.wait_for_selector(IDLE, timeout=RUN_TIMEOUT_MS)
+    time.sleep(settle_s)
+    pg.wait_for_selector(IDLE, timeout=RUN_TIMEOUT_MS)
+
+
+def wait_for_text(pg: Any, text: str, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+    """Wait until ``text`` is visible on the page."""
+    pg.get_by_text(text).first.wait_for(state="visible", timeout=timeout_ms)
+
+
+def wait_for_plots(pg: Any, n: int, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+    """Wait until ``n`` Plotly figures are drawn with data, and the script is idle."""
+    pg.wait_for_function(
+        "n => { const p = document.querySelectorAll('.js-plotly-plot');"
+        " return p.length >= n && Array.from(p).every(f => f._fullData && f._fullData.length > 0); }",
+        arg=n,
+        timeout=timeout_ms,
+    )
+    wait_idle(pg, settle_s=0.5)
+
+
+def wait_for_change(
+    pg: Any, read: Callable[[], object], before: object, timeout_s: float = RUN_TIMEOUT_MS / 1000
+) -> object:
+    """Poll ``read()`` until it differs from ``before``; returns the new value (fails after ``timeout_s``)."""
+    deadline = time.time() + timeout_s
+    while True:
+        now = read()
+        if now != before:
+            return now
+        assert time.time() < deadline, "the page did not change"
+        time.sleep(0.25)
+
+
+def open_page(pg: Any, server: str, path: str, query: str = FAST, *, plots: int = 0, text: str | None = None) -> None:
+    """Open a page and wait until it is ready: its explainer is shown, and ``plots`` figures or ``text`` if given."""
+    pg.goto(f"{server}/{path}?{query}")
+    wait_for_text(pg, text or "What am I looking at?")
+    if plots:
+        wait_for_plots(pg, plots)
+    else:
+        wait_idle(pg)
+
+
+def shot(pg: Any, name: str, *, height: int | None = None) -> Path:
+    """Screenshot the whole app (the main area scrolls inside the page, so grow the viewport first)."""
+    path = SHOTS / f"{name}.png"
+    size = pg.viewport_size
+    if height is None:
+        height = pg.evaluate(
+            "() => { const m = document.querySelector('[data-testid=\"stMain\"]') ||"
+            " document.querySelector('section.main'); return m ? m.scrollHeight : document.body.scrollHeight; }"
+        )
+    pg.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 6000))})
+    time.sleep(0.8)
+    pg.screenshot(path=str(path), full_page=True)
+    pg.set_viewport_size(size)
+    return path
+
+
+def assert_clean(pg: Any) -> None:
+    assert pg.locator('[data-testid="stException"]').count() == 0, "a traceback is shown"
+
+
+def plot_x(pg: Any, index: int) -> list[float]:
+    """The x coordinates of every point of the ``index``-th figure (the selection ring left out)."""
+    return pg.evaluate(
+        "i => { const p = document.querySelectorAll('.js-plotly-plot')[i];"
+        " return p ? p._fullData.filter(t => t.name !== 'selected').flatMap(t => Array.from(t.x || [])) : []; }",
+        index,
+    )
+
+
+def plot_words(pg: Any, index: int = 0) -> set[str]:
+    """The words of every point of the ``index``-th map (from the hover texts)."""
+    hovers = pg.evaluate(
+        "i => { const p = document.querySelectorAll('.js-plotly-plot')[i];"
+        " return p ? p._fullData.flatMap(t => Array.from(t.hovertext || [])) : []; }",
+        index,
+    )
+    return {h.split("  (sentence")[0] for h in hovers}
