@@ -59,10 +59,10 @@ def local_models() -> dict[str, Path]:
     out: dict[str, Path] = {}
     for root in filter(None, os.environ.get(MODEL_DIRS_ENV, "").split(os.pathsep)):
         base = Path(root).expanduser()
-        candidates = [base] if (base / "config.json").is_file() else sorted(base.glob("*/config.json"))
-        for c in candidates:
-            folder = c if c.is_dir() else c.parent
-            out.setdefault(folder.name, folder.resolve())
+        folders = [base] if (base / "config.json").is_file() else sorted(c.parent for c in base.glob("*/config.json"))
+        for folder in folders:
+            if folder.resolve() not in out.values():  # a symlink offers nothing new
+                out.setdefault(folder.name, folder.resolve())
     return out
 
 
