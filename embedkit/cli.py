@@ -281,7 +281,7 @@ def _check_args(args: argparse.Namespace) -> None:
 
     output, fmt = getattr(args, "output", None), getattr(args, "format", None)
     if args.command == "export":
-        check_folder(Path(output), EXPORT_FILES)
+        check_folder(Path(str(output)), EXPORT_FILES)
     elif fmt == "projector":
         if not output:
             raise EmbedkitError("--format projector writes two files: give a folder with -o")

@@ -228,3 +228,25 @@ def test_vectors_trained_on_a_few_sentences_are_flagged_before_they_are_applied(
     assert at.query_params.get("vectors") in (None, [], "")  # not applied
     next(b for b in at.button if b.label == "Apply anyway").click().run()
     assert str(at.query_params.get("vectors")).startswith(("trained:", "['trained:"))
+
+
+def test_a_refused_upload_leaves_nothing_on_disk(make_app: MakeApp) -> None:
+    import gzip
+    import os
+    import pickle
+    from pathlib import Path
+
+    store = Path(os.environ["EMBEDKIT_CACHE_DIR"]) / "app_vectors"
+    before = {p.name for p in store.iterdir()} if store.exists() else set()
+    at = make_app("models")
+    at.radio(key="s_source").set_value("upload").run()
+    for name, data in [
+        ("vectors.bin", pickle.dumps({"the": [0.1]})),
+        ("huge.txt.gz", gzip.compress(b"1 2000000000\nthe 0.1\n")),
+        ("nan.vec", b"2 2\nthe 0.1 nan\nbank 0.2 0.3\n"),
+    ]:
+        at.file_uploader(key="s_upload").upload(name, data).run()
+        no_exception(at)
+        assert any(name in e for e in texts(at, "error")), texts(at, "error")
+    after = {p.name for p in store.iterdir()} if store.exists() else set()
+    assert after == before, after - before
