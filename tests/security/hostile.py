@@ -111,6 +111,7 @@ def build_corpus(folder: Path) -> dict[str, tuple[Path, bool]]:
         "ft_huge_bucket.bin": (_fasttext_header(bucket=2_000_000_000) + b"\0" * 72, False),
         "ft_huge_maxn.bin": (_fasttext_header(maxn=1_000_000_000) + b"\0" * 72, False),
         "ft_huge_prune.bin": (_fasttext_header(prune=2**60) + b"a\0" + b"\0" * 70, False),
+        "ft_unterminated.bin": (_fasttext_header(size=1, nwords=1) + b"a-word-with-no-end", False),  # gensim: spins
         "ft_huge_matrix.bin": (
             _fasttext_header(size=1, nwords=1, bucket=0, maxn=0, minn=0)
             + b"a\0"

@@ -194,11 +194,15 @@ def test_errors_name_the_users_file_not_the_servers_copy(make_app: MakeApp) -> N
 
     at = make_app("models")
     at.radio(key="s_source").set_value("upload").run()
-    at.file_uploader(key="s_upload").upload("vectors.bin", pickle.dumps({"the": [0.1]})).run()
-    at.file_uploader(key="s_upload").upload("cut.vec", b"5 3\nthe 0.1 0.2 0.3\n").run()
-    page = shown(at)
-    assert "cut.vec" in page and not re.search(r"[0-9a-f]{16}", page), page
-    assert "app_vectors" not in page and "/tmp" not in page
+    for name, data in [
+        ("vectors.bin", pickle.dumps({"the": [0.1]})),  # refused from its first bytes
+        ("notes.txt", b"hello world\nno numbers here\n"),  # no format embedkit reads
+        ("cut.vec", b"5 3\nthe 0.1 0.2 0.3\n"),  # refused while reading
+    ]:
+        at.file_uploader(key="s_upload").upload(name, data).run()
+        page = shown(at)
+        assert name in page and not re.search(r"[0-9a-f]{16}", page), page
+        assert "app_vectors" not in page and "/tmp" not in page
 
 
 def test_an_unreachable_hub_is_named_as_the_cause(make_app: MakeApp) -> None:
