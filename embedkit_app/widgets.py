@@ -303,6 +303,7 @@ def map_layouts(
 
 _MD_SPECIAL = set("\\`*_{}[]()!|~<>&$:@")  # ":" and "@" too: Streamlit's :color[...], :icon:, bare URLs, e-mails
 _WWW = re.compile(r"(?i)\b(www)\.")
+_LINKY = re.compile(r"\\[:@](?=[\w/])")  # "http://", ":material/x:", "a@b.c": a zero-width space breaks them
 _MD_LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))", re.MULTILINE)  # headings, lists, rules
 
 
@@ -314,8 +315,8 @@ def md_escape(text: str) -> str:
     addresses get an invisible zero-width space, so they are not turned into links.
     """
     escaped = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
-    # GFM turns bare "scheme:", "www." and "a@b.c" into links even when escaped: a zero-width space breaks them
-    escaped = escaped.replace("\\:", "\\:\u200b").replace("\\@", "\\@\u200b")
+    # GFM (and Streamlit's :icon: / :color[] syntax) act on "scheme://", "www.", "a@b.c" even when escaped
+    escaped = _LINKY.sub("\\g<0>\u200b", escaped)
     escaped = _WWW.sub("\\1\u200b.", escaped)
     return _MD_LINE_START.sub(
         lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), escaped

@@ -45,7 +45,7 @@ widgets.explainer(
 
 cfg = state.model_config()
 if msg := st.session_state.pop(state.MODEL_MESSAGE, None):
-    st.success(widgets.md_escape(msg), icon=":material/check_circle:")
+    st.success(msg, icon=":material/check_circle:")  # its names were escaped when it was made
 
 
 # --- what is loaded ---------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ with c2:
                 new = replace(cfg, vectors=ref, vectors_name=name)
                 if check.ok:
                     state.set_model_config(new)
-                    st.session_state[state.MODEL_MESSAGE] = f"Trained and applied: {name}."
+                    st.session_state[state.MODEL_MESSAGE] = f"Trained and applied: {widgets.md_escape(name)}."
                     st.rerun()
                 st.session_state[state.TRAINED_PENDING] = (new, check)
         if pending := st.session_state.get(state.TRAINED_PENDING):
@@ -249,7 +249,9 @@ with c2:
             if st.button("Apply anyway", key="s_train_apply_anyway"):
                 st.session_state.pop(state.TRAINED_PENDING, None)
                 state.set_model_config(trained_cfg)
-                st.session_state[state.MODEL_MESSAGE] = f"Applied despite the warning: {trained_cfg.vectors_name}."
+                st.session_state[state.MODEL_MESSAGE] = (
+                    f"Applied despite the warning: {widgets.md_escape(str(trained_cfg.vectors_name))}."
+                )
                 st.rerun()
         vectors, vectors_name = cfg.vectors, cfg.vectors_name
 

@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[str]:
-    """The app served by `streamlit run app.py`; yields its base URL once /_stcore/health answers."""
+def _start_server() -> str:
+    """Start `streamlit run app.py` on a free port; returns its base URL once /_stcore/health answers."""
     port = _free_port()
     SHOTS.mkdir(parents=True, exist_ok=True)
     log = open(SHOTS.parent / "e2e-server.log", "w")
@@ -82,6 +82,7 @@ def server() -> Iterator[str]:
         stderr=subprocess.STDOUT,
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
+    log.close()  # the child keeps its own handle
     url = f"http://127.0.0.1:{port}"
     SERVERS[url] = proc
     deadline = time.time() + STARTUP_S
@@ -89,37 +90,73 @@ def server() -> Iterator[str]:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
                 if resp.status == 200:
-                    break
+                    return url
         except OSError:
             pass
         if proc.poll() is not None or time.time() > deadline:
             proc.kill()
             pytest.fail(f"streamlit did not become healthy within {STARTUP_S} s (exit code {proc.poll()})")
         time.sleep(0.5)
+
+
+def _stop_server(url: str) -> None:
+    proc = SERVERS.pop(url)
+    proc.terminate()
     try:
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Headless Chromium from the system."""
+def _start_browser() -> tuple[Any, Any]:
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
         _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _missing("playwright is not installed (pip install -r requirements-dev.txt)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    playwright = sync_playwright().start()
+    return playwright, playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def _stop_browser(started: tuple[Any, Any]) -> None:
+    playwright, browser = started
+    browser.close()
+    playwright.stop()
+
+
+#: one server and one browser per test run, shared by every folder whose conftest offers these fixtures
+#: (Playwright's sync API allows one instance per thread): name -> [value, users]
+_SHARED: dict[str, list[Any]] = {}
+
+
+@contextmanager
+def _shared(name: str, start: Callable[[], Any], stop: Callable[[Any], None]) -> Iterator[Any]:
+    entry = _SHARED.get(name)
+    if entry is None:
+        entry = _SHARED[name] = [start(), 0]
+    entry[1] += 1
+    try:
+        yield entry[0]
+    finally:
+        entry[1] -= 1
+        if entry[1] == 0:
+            del _SHARED[name]
+            stop(entry[0])
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """The app served by `streamlit run app.py` (one per run); yields its base URL once it answers."""
+    with _shared("server", _start_server, _stop_server) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Chromium from the system (one per run)."""
+    with _shared("browser", _start_browser, _stop_browser) as started:
+        yield started[1]
 
 
 @pytest.fixture(scope="session", autouse=True)
