@@ -19,6 +19,7 @@ import numpy as np
 
 from embedkit.cache import load_array, save_array, stable_hash
 from embedkit.cosine import normalize_rows
+from embedkit.errors import EmbedkitError
 from embedkit.options import AlignMethod, coerce
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class StaticMap:
         scale = float(np.linalg.norm(Y, axis=1).mean() / max(np.linalg.norm(X, axis=1).mean(), 1e-12))
         if self.method is AlignMethod.PAD:
             if d_s > d_c:
-                raise ValueError(
+                raise EmbedkitError(
                     f"cannot zero-pad {d_s}-d static vectors into a {d_c}-d contextual space; use procrustes or lstsq"
                 )
             W = np.eye(d_s, d_c)

@@ -1,9 +1,15 @@
-"""A small disk cache for arrays (fitted maps, vocabulary tables), keyed by every setting that changes them."""
+"""A small disk cache for arrays (fitted maps, vocabulary tables), keyed by every setting that changes them.
+
+The cache is bounded: after each write the least recently used entries are removed until the arrays take at
+most ``$EMBEDKIT_CACHE_MAX_MB`` (default 2048 MiB). A read marks an entry as used. :func:`evict` applies the
+same rule to any folder (the app's uploads and stored texts use it with their own limits).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,11 +20,13 @@ import numpy as np
 if TYPE_CHECKING:
     from embedkit.contextual import ContextualEncoder, Progress
 
-__all__ = ["cache_dir", "encode_words_cached", "load_array", "save_array", "stable_hash"]
+__all__ = ["cache_dir", "encode_words_cached", "evict", "load_array", "max_cache_bytes", "save_array", "stable_hash", "touch"]
 
 logger = logging.getLogger(__name__)
 
 ENV_VAR = "EMBEDKIT_CACHE_DIR"
+MAX_ENV_VAR = "EMBEDKIT_CACHE_MAX_MB"
+DEFAULT_MAX_MB = 2048
 
 
 def cache_dir() -> Path:
@@ -34,6 +42,20 @@ def cache_dir() -> Path:
     return path
 
 
+def max_cache_bytes() -> int:
+    """The array cache's size limit in bytes: ``$EMBEDKIT_CACHE_MAX_MB`` MiB, else 2048 MiB."""
+    raw = os.environ.get(MAX_ENV_VAR, "").strip()
+    if raw:
+        try:
+            mb = float(raw)
+            if mb >= 0 and math.isfinite(mb):
+                return int(mb * 2**20)
+        except ValueError:
+            pass
+        logger.warning("%s=%r is not a size in MiB; using %d", MAX_ENV_VAR, raw, DEFAULT_MAX_MB)
+    return DEFAULT_MAX_MB * 2**20
+
+
 def stable_hash(*parts: object) -> str:
     """A short hex digest of the parts' ``repr``, stable across processes."""
     h = hashlib.sha256()
@@ -41,6 +63,59 @@ def stable_hash(*parts: object) -> str:
         h.update(repr(part).encode("utf-8"))
         h.update(b"\x00")
     return h.hexdigest()[:24]
+
+
+def touch(path: Path) -> None:
+    """Mark a cache entry as just used (its modification time orders eviction)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def evict(folder: Path, max_bytes: int, *, pattern: str = "*", keep: Path | None = None) -> int:
+    """Remove the least recently used entries matching ``pattern`` until they total at most ``max_bytes``.
+
+    Args:
+        folder: The folder whose entries (files, or folders counted by their files) are bounded.
+        max_bytes: The size limit.
+        pattern: Which entries count (a glob in ``folder``).
+        keep: An entry never removed (the one just written), unless it alone is over the limit.
+
+    Returns:
+        The bytes removed.
+    """
+    entries = []
+    for path in folder.glob(pattern):
+        try:
+            if path.is_dir():
+                files = [f for f in path.rglob("*") if f.is_file()]
+                size = sum(f.stat().st_size for f in files)
+                used = max([path.stat().st_mtime] + [f.stat().st_mtime for f in files])
+            else:
+                size, used = path.stat().st_size, path.stat().st_mtime
+        except OSError:  # removed meanwhile by another process
+            continue
+        entries.append((path == keep, used, size, path))
+    total = sum(e[2] for e in entries)
+    removed = 0
+    for _, _, size, path in sorted(entries):  # others first, oldest first
+        if total <= max_bytes:
+            break
+        _remove(path)
+        total -= size
+        removed += size
+        logger.info("cache: removed %s (%d bytes) to stay within %d bytes", path.name, size, max_bytes)
+    return removed
+
+
+def _remove(path: Path) -> None:
+    import shutil
+
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _path(key: str) -> Path:
@@ -53,15 +128,17 @@ def load_array(key: str) -> np.ndarray | None:
     if not path.exists():
         return None
     try:
-        return np.load(path, allow_pickle=False)
+        array = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
         logger.warning("ignoring damaged cache entry %s: %s", path, exc)
         path.unlink(missing_ok=True)
         return None
+    touch(path)
+    return array
 
 
 def save_array(key: str, array: np.ndarray) -> None:
-    """Store ``array`` under ``key`` (atomically; failures only log)."""
+    """Store ``array`` under ``key`` (atomically; failures only log), then evict down to the size limit."""
     path = _path(key)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
@@ -71,6 +148,8 @@ def save_array(key: str, array: np.ndarray) -> None:
     except OSError as exc:
         logger.warning("could not write cache entry %s: %s", path, exc)
         tmp.unlink(missing_ok=True)
+        return
+    evict(path.parent, max_cache_bytes(), pattern="*.npy", keep=path)
 
 
 def encode_words_cached(

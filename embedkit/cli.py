@@ -1,7 +1,9 @@
 """The command line: ``python -m embedkit {embed,neighbours,project,export,evaluate,index,query,senses}``.
 
-User errors (empty text, a missing or corrupt file, a refused pickle, an unknown model or option) print one
-line ``embedkit: error: ...`` and exit 2; any other failure prints its message and exits 1. Heavy libraries
+User errors (empty text, a missing or corrupt file, a refused pickle, an unknown model or option, an output
+path that cannot be written) print one line ``embedkit: error: ...`` and exit 2; any other failure (a bug)
+prints its message and exits 1. Output files are written under a temporary name and renamed when the command
+succeeds, so a failed or killed run leaves the old output or nothing. Heavy libraries
 load only after the arguments are parsed, so ``--help`` is instant.
 """
 
@@ -9,6 +11,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
+import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,9 +40,43 @@ def _alpha(value: str) -> float:
         a = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"alpha must be a number in [0, 1], got {value!r}") from None
-    if not 0.0 <= a <= 1.0:
+    if not 0.0 <= a <= 1.0:  # also refuses nan
         raise argparse.ArgumentTypeError(f"alpha must be in [0, 1], got {a}")
     return a
+
+
+def _at_least(low: int, what: str) -> Any:
+    """An argparse type: an integer >= ``low``."""
+
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {value!r}") from None
+        if n < low:
+            raise argparse.ArgumentTypeError(f"{what} must be at least {low}, got {n}")
+        return n
+
+    return parse
+
+
+def _temperature(value: str) -> float:
+    try:
+        t = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"temperature must be a positive number, got {value!r}") from None
+    if not math.isfinite(t) or t <= 0:
+        raise argparse.ArgumentTypeError(f"temperature must be a positive finite number, got {value}")
+    return t
+
+
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d{1,2})?)$")
+
+
+def _device(value: str) -> str:
+    if not _DEVICE.match(value.strip().lower()):
+        raise argparse.ArgumentTypeError(f"unknown device {value!r}; choose one of: auto, cpu, cuda, cuda:N, mps")
+    return value.strip().lower()
 
 
 def _input_options(p: argparse.ArgumentParser) -> None:
@@ -53,18 +92,18 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2 (default: last)")
     g.add_argument("--pooling", default="mean", choices=_POOLINGS, help="wordpieces -> word (default: mean)")
     g.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"), help="forward-pass precision")
-    g.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: auto)")
-    g.add_argument("--batch-size", type=int, default=None, help="sequences per forward pass, sorted by length (default: 32 for float32 on CPU, else 128)")
+    g.add_argument("--device", type=_device, default="auto", help="auto, cpu, cuda, mps (default: auto)")
+    g.add_argument("--batch-size", type=_at_least(1, "--batch-size"), default=None, help="sequences per forward pass, sorted by length (default: 32 for float32 on CPU, else 128)")
     g.add_argument("--postprocess", default="none", choices=("none", "center", "sentence_mean", "abtt"), help="post-processing of contextual vectors (default: none; see `evaluate --task senses`)")
     g.add_argument("--align", default="procrustes", choices=_ALIGNS, help="static -> contextual map (default: procrustes)")
-    g.add_argument("--align-k", type=int, default=5000, help="words the map is fitted on (default: 5000)")
+    g.add_argument("--align-k", type=_at_least(10, "--align-k"), default=5000, help="words the map is fitted on (default: 5000)")
 
 
 def _fusion_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("fusion")
     g.add_argument("--fusion", default="weighted", choices=_FUSIONS, help="fusion mode (default: weighted)")
     g.add_argument("--alpha", type=_alpha, default=0.5, help="weight of the contextual source, 0..1 (default: 0.5)")
-    g.add_argument("--temperature", type=float, default=0.1, help="attention softmax temperature (default: 0.1)")
+    g.add_argument("--temperature", type=_temperature, default=0.1, help="attention softmax temperature (default: 0.1)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,8 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     _fusion_options(p)
     p.add_argument("--space", default="all", choices=(*_SPACES, "all"), help="which space (default: all)")
     p.add_argument("--among", default="both", choices=("input", "vocab", "both"), help="search the input's words, the vocabulary, or both")
-    p.add_argument("-k", type=int, default=10, help="neighbours per list (default: 10)")
-    p.add_argument("--vocab-size", type=int, default=5000, help="vocabulary rows searched (default: 5000)")
+    p.add_argument("-k", type=_at_least(1, "-k"), default=10, help="neighbours per list (default: 10)")
+    p.add_argument("--vocab-size", type=_at_least(1, "--vocab-size"), default=5000, help="vocabulary rows searched (default: 5000)")
     p.add_argument("--hide-punctuation", action="store_true", help="leave punctuation out of the candidates (as the app does by default)")
     p.add_argument("--format", default="table", choices=("table", "csv", "json"))
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default stdout)")
@@ -145,7 +184,11 @@ def _read_sentences(args: argparse.Namespace) -> list[str]:
     sentences = [t for t in args.text]
     if args.input:
         if args.input == "-":
-            raw = sys.stdin.read()
+            data = sys.stdin.buffer.read()
+            try:
+                raw = data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise EmbedkitError(f"standard input is not UTF-8 text (byte {exc.start}); convert it first") from exc
         else:
             path = Path(args.input)
             if not path.is_file():
@@ -205,8 +248,68 @@ def _embed(args: argparse.Namespace) -> tuple[Embedder, EmbeddedText]:
     return embedder, emb
 
 
+#: output files of the running command: (temporary path, final path), renamed by main() when it succeeds
+_PENDING: list[tuple[Path, Path]] = []
+
+
 def _open_out(path: str | None) -> TextIO:
-    return sys.stdout if not path or path == "-" else open(path, "w", encoding="utf-8", newline="")
+    """stdout, or a temporary file beside ``path`` that becomes ``path`` only when the command succeeds."""
+    if not path or path == "-":
+        return sys.stdout
+    from embedkit.export import check_file_target
+
+    final = Path(path)
+    check_file_target(final)
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    _PENDING.append((tmp, final))
+    return open(tmp, "w", encoding="utf-8", newline="")
+
+
+def _finish_outputs(ok: bool) -> None:
+    """Rename the command's temporary outputs to their final names (``ok``), or remove them."""
+    while _PENDING:
+        tmp, final = _PENDING.pop()
+        if ok and tmp.exists():
+            os.replace(tmp, final)
+        else:
+            tmp.unlink(missing_ok=True)
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    """Mistakes found before any model loads: where the output goes, formats that need -o, the device.
+
+    Raises:
+        EmbedkitError: naming the mistake.
+    """
+    from embedkit.errors import EmbedkitError
+    from embedkit.export import EXPORT_FILES, PROJECTOR_FILES, check_file_target, check_folder
+
+    output, fmt = getattr(args, "output", None), getattr(args, "format", None)
+    if args.command == "export":
+        check_folder(Path(str(output)), EXPORT_FILES)
+    elif fmt == "projector":
+        if not output:
+            raise EmbedkitError("--format projector writes two files: give a folder with -o")
+        check_folder(Path(output), PROJECTOR_FILES)
+    elif fmt == "parquet" and not output:
+        raise EmbedkitError("--format parquet is binary: give a file with -o")
+    elif output and output != "-":
+        check_file_target(Path(output))
+    device = getattr(args, "device", "auto")
+    if getattr(args, "dtype", "float32") == "float16":
+        from embedkit.contextual import resolve_device
+
+        if resolve_device(device) == "cpu":
+            raise EmbedkitError("--dtype float16 needs a GPU; on the CPU use bfloat16 or float32")
+    if device.startswith(("cuda", "mps")):
+        import torch
+
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise EmbedkitError(f"--device {device}: no CUDA GPU is available here; use --device cpu or auto")
+        if device == "mps" and not torch.backends.mps.is_available():
+            raise EmbedkitError("--device mps: Apple's MPS is not available here; use --device cpu or auto")
+        if device.startswith("cuda:") and int(device[5:]) >= torch.cuda.device_count():
+            raise EmbedkitError(f"--device {device}: there are {torch.cuda.device_count()} CUDA devices")
 
 
 # -- commands ------------------------------------------------------------------------------------------
@@ -315,29 +418,37 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from embedkit import export
 
     _, emb = _embed(args)
-    folder = Path(args.output)
-    folder.mkdir(parents=True, exist_ok=True)
     fusion = emb.fuse(args.fusion, args.alpha, args.temperature)
-    export.write_table(export.vectors_frame(emb, fusion, wide=False), folder / "vectors.parquet")
-    export.write_table(export.vectors_frame(emb, fusion, wide=True), folder / "vectors.csv")
-    export.write_table(export.coordinates_frame(emb, _coordinates(args, emb)), folder / "coordinates.csv")
-    for name, vectors in emb.spaces(args.fusion, args.alpha, args.temperature).items():
-        export.write_projector(emb, vectors, folder / f"projector_{name}")
-    print(f"wrote {folder}/ (vectors.parquet, vectors.csv, coordinates.csv, projector_*/)", file=sys.stderr)
+    with export.atomic_folder(args.output, export.EXPORT_FILES) as folder:  # complete, then swapped in
+        export.write_table(export.vectors_frame(emb, fusion, wide=False), folder / "vectors.parquet")
+        export.write_table(export.vectors_frame(emb, fusion, wide=True), folder / "vectors.csv")
+        export.write_table(export.coordinates_frame(emb, _coordinates(args, emb)), folder / "coordinates.csv")
+        for name, vectors in emb.spaces(args.fusion, args.alpha, args.temperature).items():
+            export.write_projector(emb, vectors, folder / f"projector_{name}")
+    print(f"wrote {args.output}/ (vectors.parquet, vectors.csv, coordinates.csv, projector_*/)", file=sys.stderr)
     return 0
 
 
 # -- entry point ---------------------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 user error, 1 other failure)."""
+    """Run the command line; returns the exit status (0 ok, 2 user error, 1 other failure).
+
+    Only user mistakes exit 2: an :class:`~embedkit.errors.EmbedkitError` (bad text, option, file or model), a
+    missing file, or an unknown word (``KeyError``). Anything else is a failure of embedkit and exits 1.
+    Output files appear under their final names only when the command succeeds.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from embedkit.errors import EmbedkitError
 
+    ok = False
     try:
-        return int(args.func(args) or 0)
-    except (EmbedkitError, FileNotFoundError, KeyError, ValueError) as exc:
+        _check_args(args)
+        status = int(args.func(args) or 0)
+        ok = status == 0
+        return status
+    except (EmbedkitError, FileNotFoundError, KeyError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"embedkit: error: {message}", file=sys.stderr)
         return EXIT_USER
@@ -350,3 +461,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(__name__).debug("failure", exc_info=True)
         print(f"embedkit: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    finally:
+        _finish_outputs(ok)

@@ -20,10 +20,10 @@ import numpy as np
 
 from embedkit.cache import stable_hash
 from embedkit.defaults import DEFAULT_MODEL_NAME, default_model_path
-from embedkit.errors import ModelLoadError
-from embedkit.options import LayerSpec, Pooling, coerce, layers_label, parse_layers
+from embedkit.errors import EmbedkitError, ModelLoadError
+from embedkit.options import LayerSpec, Pooling, check_layers, coerce, is_hub_id, layers_label, parse_layers
 
-__all__ = ["ContextualEncoder", "Progress", "resolve_device"]
+__all__ = ["ContextualEncoder", "Progress", "hub_message", "resolve_device"]
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +149,7 @@ class ContextualEncoder:
         self._max_pieces = self.max_length - len(self._prefix) - len(self._suffix)
         if self._max_pieces < 2:
             raise ValueError(f"max_length {self.max_length} leaves no room for wordpieces")
+        check_layers(self.layers, int(getattr(self._model.config, "num_hidden_layers", 0) or 0) or 10**6)
         hidden = int(self._model.config.hidden_size)
         self.hidden_size = hidden
         self.dim = 2 * hidden if self.pooling is Pooling.FIRST_LAST else hidden
@@ -422,9 +423,29 @@ def _load_message(path: str, exc: Exception) -> str:
     local = Path(path).expanduser()
     if local.exists():
         return f"could not load the model folder {path!r}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-    if "/" not in path and not local.exists():
-        hint = "not a local folder, and not an id of the form owner/name"
-    else:
-        hint = "not a local folder, and the Hugging Face hub cannot be reached or has no such model"
-    return f"could not load model {path!r}: {hint}"
+    if not is_hub_id(path):
+        return f"could not load model {path!r}: no such local folder, and not a Hugging Face model id (name or owner/name)"
+    return f"could not load model {path!r}: {hub_message(exc)}"
+
+
+def hub_message(exc: BaseException) -> str:
+    """Why a Hugging Face id could not be loaded: the hub cannot be reached, or it has no such model."""
+    if _hub_unreachable(exc):
+        return "the Hugging Face hub cannot be reached (offline) and the model is not in the local cache"
+    return "the Hugging Face hub has no such model (or it is private)"
+
+
+def _hub_unreachable(exc: BaseException) -> bool:
+    """Whether loading failed because the hub could not be reached (offline mode or a network error)."""
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
+        return True
+    names = ("OfflineModeIsEnabled", "LocalEntryNotFoundError", "ConnectionError", "ConnectError", "Timeout")
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            break
+        if any(n in type(seen).__name__ for n in names) or "couldn't connect" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 

@@ -1,10 +1,18 @@
 """Files out: per-occurrence vectors (JSON lines, CSV, Parquet), coordinates, neighbour tables, and the
-TensorBoard Embedding Projector pair (``vectors.tsv`` + ``metadata.tsv``)."""
+TensorBoard Embedding Projector pair (``vectors.tsv`` + ``metadata.tsv``).
+
+Every file is written under a temporary name beside its final name and renamed when complete, and a folder is
+built beside its final name and swapped in when complete: a failed or killed run leaves the old output or
+nothing, never a partial file under the final name.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -17,6 +25,12 @@ if TYPE_CHECKING:
     from embedkit.fusion import Fusion
 
 __all__ = [
+    "EXPORT_FILES",
+    "PROJECTOR_FILES",
+    "atomic_file",
+    "atomic_folder",
+    "check_file_target",
+    "check_folder",
     "coordinates_frame",
     "iter_records",
     "projector_tsv",
@@ -27,6 +41,99 @@ __all__ = [
 ]
 
 _DECIMALS = 6
+PROJECTOR_FILES = ("vectors.tsv", "metadata.tsv")
+EXPORT_FILES = (
+    "vectors.parquet",
+    "vectors.csv",
+    "coordinates.csv",
+    "projector_bert",
+    "projector_static",
+    "projector_fused",
+)
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+@contextmanager
+def atomic_file(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; when the block ends without an error it becomes ``path``.
+
+    Raises:
+        EmbedkitError: ``path`` is a folder, or its folder does not exist.
+    """
+    final = Path(path)
+    check_file_target(final)
+    tmp = _temporary(final)
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def check_file_target(path: Path) -> None:
+    """Refuse an output file that is an existing folder or sits in a missing folder (before any work is done).
+
+    Raises:
+        EmbedkitError: naming the problem.
+    """
+    from embedkit.errors import EmbedkitError
+
+    if path.is_dir():
+        raise EmbedkitError(f"{path} is a folder; give a file name to write to")
+    if not path.parent.is_dir():
+        raise EmbedkitError(f"cannot write {path.name}: the folder {path.parent} does not exist")
+
+
+def check_folder(folder: Path, owned: Iterable[str]) -> None:
+    """Refuse an output folder that is a file or holds anything but the files this export writes.
+
+    Raises:
+        EmbedkitError: naming the problem.
+    """
+    from embedkit.errors import EmbedkitError
+
+    if folder.exists() and not folder.is_dir():
+        raise EmbedkitError(f"{folder} is a file; give a folder to write into")
+    if folder.is_dir():
+        others = sorted(p.name for p in folder.iterdir() if p.name not in set(owned))
+        if others:
+            raise EmbedkitError(
+                f"{folder} holds other files ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}); "
+                "give a new or empty folder, so nothing of yours is replaced"
+            )
+    if not folder.absolute().parent.is_dir():
+        raise EmbedkitError(f"cannot write {folder.name}: the folder {folder.absolute().parent} does not exist")
+
+
+@contextmanager
+def atomic_folder(folder: str | Path, owned: Iterable[str]) -> Iterator[Path]:
+    """Yield a temporary folder beside ``folder``; when the block ends without an error it replaces ``folder``.
+
+    Args:
+        folder: The final folder (created, or replaced if it holds only ``owned`` names).
+        owned: The names this export writes (an existing folder with anything else is refused).
+
+    Raises:
+        EmbedkitError: see :func:`check_folder`.
+    """
+    final = Path(folder).resolve()
+    owned = tuple(owned)
+    check_folder(final, owned)
+    tmp = _temporary(final)
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        yield tmp
+        old = final.with_name(f".{final.name}.{os.getpid()}.old")
+        if final.exists():
+            os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def iter_records(emb: EmbeddedText, fusion: Fusion) -> Iterator[dict[str, object]]:
@@ -86,9 +193,7 @@ def vectors_frame(emb: EmbeddedText, fusion: Fusion, *, wide: bool = True) -> pd
     return pd.concat(blocks, axis=1)
 
 
-def coordinates_frame(
-    emb: EmbeddedText, coords: dict[str, np.ndarray], rows: np.ndarray | None = None
-) -> pd.DataFrame:
+def coordinates_frame(emb: EmbeddedText, coords: dict[str, np.ndarray], rows: np.ndarray | None = None) -> pd.DataFrame:
     """Occurrences with their 2-D/3-D coordinates per space (columns ``bert_x``, ``bert_y`` ...).
 
     Args:
@@ -106,18 +211,21 @@ def coordinates_frame(
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> None:
-    """Write a frame as CSV or Parquet (from ``fmt`` or the file suffix).
+    """Write a frame as CSV or Parquet (from ``fmt`` or the file suffix), atomically.
 
     Raises:
-        ValueError: an unknown format.
+        EmbedkitError: an unknown format, or a path that is a folder or lies in a missing folder.
     """
+    from embedkit.errors import EmbedkitError
+
     fmt = (fmt or Path(path).suffix.lstrip(".")).lower()
-    if fmt == "csv":
-        frame.to_csv(path, index=False)
-    elif fmt == "parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        raise ValueError(f"unknown table format {fmt!r}; choose one of: csv, parquet")
+    if fmt not in ("csv", "parquet"):
+        raise EmbedkitError(f"unknown table format {fmt!r}; choose one of: csv, parquet")
+    with atomic_file(path) as tmp:
+        if fmt == "csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            frame.to_parquet(tmp, index=False)
 
 
 def _tsv_cell(text: str) -> str:
@@ -144,11 +252,14 @@ def projector_tsv(emb: EmbeddedText, vectors: np.ndarray) -> tuple[str, str]:
 
 
 def write_projector(emb: EmbeddedText, vectors: np.ndarray, folder: str | Path) -> tuple[Path, Path]:
-    """Write ``vectors.tsv`` and ``metadata.tsv`` into ``folder`` (created); returns both paths."""
+    """Write ``vectors.tsv`` and ``metadata.tsv`` into ``folder`` (made complete, then swapped in); returns both paths.
+
+    Raises:
+        EmbedkitError: ``folder`` is a file or holds other files.
+    """
     out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
     vec_text, meta_text = projector_tsv(emb, vectors)
-    vec_path, meta_path = out / "vectors.tsv", out / "metadata.tsv"
-    vec_path.write_text(vec_text, encoding="utf-8")
-    meta_path.write_text(meta_text, encoding="utf-8")
-    return vec_path, meta_path
+    with atomic_folder(out, PROJECTOR_FILES) as tmp:
+        (tmp / "vectors.tsv").write_text(vec_text, encoding="utf-8")
+        (tmp / "metadata.tsv").write_text(meta_text, encoding="utf-8")
+    return out / "vectors.tsv", out / "metadata.tsv"

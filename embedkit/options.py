@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from enum import Enum
 from typing import TypeVar, Union
 
-__all__ = ["AlignMethod", "FusionMode", "LayerSpec", "Pooling", "coerce", "layers_label", "parse_layers"]
+from embedkit.errors import EmbedkitError
+
+__all__ = [
+    "AlignMethod",
+    "FusionMode",
+    "LayerSpec",
+    "Pooling",
+    "check_layers",
+    "coerce",
+    "is_hub_id",
+    "layers_label",
+    "parse_layers",
+]
 
 E = TypeVar("E", bound=Enum)
+
+_HUB_ID = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")
+
+
+def is_hub_id(value: str) -> bool:
+    """Whether ``value`` has the form of a Hugging Face model id (``name`` or ``owner/name``), not a path."""
+    return bool(_HUB_ID.match(value)) and ".." not in value and "--" not in value and not value.endswith(".")
 
 
 class Pooling(str, Enum):
@@ -40,7 +60,7 @@ def coerce(cls: type[E], value: E | str) -> E:
     """Turn a plain string into the enum member, naming the valid choices otherwise.
 
     Raises:
-        ValueError: if ``value`` is not one of the enum's values.
+        EmbedkitError: (a ``ValueError``) if ``value`` is not one of the enum's values.
     """
     if isinstance(value, cls):
         return value
@@ -48,7 +68,7 @@ def coerce(cls: type[E], value: E | str) -> E:
         return cls(str(value).strip().lower())
     except ValueError:
         choices = ", ".join(m.value for m in cls)  # type: ignore[attr-defined]
-        raise ValueError(f"unknown {cls.__name__} {value!r}; choose one of: {choices}") from None
+        raise EmbedkitError(f"unknown {cls.__name__} {value!r}; choose one of: {choices}") from None
 
 
 #: ``"all"`` or a tuple of hidden-state indices (negative counts from the last layer).
@@ -69,7 +89,7 @@ def parse_layers(spec: str | Sequence[int] | int) -> LayerSpec:
         ``"all"`` or a tuple of hidden-state indices whose mean is taken.
 
     Raises:
-        ValueError: for anything else, naming the valid choices.
+        EmbedkitError: (a ``ValueError``) for anything else, naming the valid choices.
     """
     if isinstance(spec, int):
         return (spec,)
@@ -82,14 +102,31 @@ def parse_layers(spec: str | Sequence[int] | int) -> LayerSpec:
         except ValueError:
             parsed = ()
         if not parsed:
-            raise ValueError(
+            raise EmbedkitError(
                 f"unknown layers {spec!r}; choose one of: {', '.join(_NAMED_LAYERS)} or indices like '-1,-2'"
             )
         return parsed
     parsed = tuple(int(i) for i in spec)
     if not parsed:
-        raise ValueError("layers: give at least one layer index")
+        raise EmbedkitError("layers: give at least one layer index")
     return parsed
+
+
+def check_layers(spec: LayerSpec, n_layers: int) -> None:
+    """Check layer indices against a model with ``n_layers`` transformer layers (``n_layers + 1`` hidden states:
+    the embeddings, then one per layer).
+
+    Raises:
+        EmbedkitError: an index outside ``-(n_layers + 1) .. n_layers``, naming the model's layer count.
+    """
+    if spec == "all":
+        return
+    bad = [i for i in spec if not -(n_layers + 1) <= int(i) <= n_layers]
+    if bad:
+        raise EmbedkitError(
+            f"layers {','.join(map(str, bad))}: the model has {n_layers} layers; give indices from 0 (embeddings) to "
+            f"{n_layers}, or -1 (last) to -{n_layers + 1}"
+        )
 
 
 def layers_label(spec: LayerSpec) -> str:

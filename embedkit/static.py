@@ -4,8 +4,9 @@ Lookup fallback chain for a word: exact form, then lower case (also matching a c
 ``0``, then to ``#``), each tried as is and lower-cased. A word none of these finds is OOV: its vector is
 zeros and its flag is set, never silently. fastText ``.bin`` files give OOV words their subword vector.
 
-Files are read with gensim's format readers or numpy with ``allow_pickle=False``. Gensim's native
-``.model`` / ``.kv`` files are pickles: loading one runs code from the file, so they are refused.
+Text and word2vec binary files are read by :mod:`embedkit.static_io` (every claimed size checked first), fastText
+``.bin`` by gensim after :mod:`embedkit.fasttext_io` has checked it, ``.npy`` with ``allow_pickle=False``. Gensim's
+native ``.model`` / ``.kv`` files are pickles: loading one runs code from the file, so they are refused.
 """
 
 from __future__ import annotations
@@ -14,21 +15,31 @@ import logging
 import os
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from embedkit.cache import stable_hash
 from embedkit.defaults import DEFAULT_VECTORS_NAME, default_glove_root
-from embedkit.errors import UnsafeFileError, VectorsFileError
+from embedkit.errors import EmbedkitError, VectorsFileError
+from embedkit.fasttext_io import read_fasttext
+from embedkit.static_io import (
+    PICKLE_SUFFIXES,
+    ReadLimits,
+    VectorSource,
+    detect_format,
+    load_npy_folder,
+    refuse_object_npy,
+)
+from embedkit.word2vec_io import read_text, read_word2vec_binary
 
-__all__ = ["FORMATS", "StaticVectors", "detect_format", "load_static"]
+__all__ = ["FORMATS", "ReadLimits", "StaticVectors", "detect_format", "load_static"]
 
 logger = logging.getLogger(__name__)
 
 FORMATS = ("auto", "npy_folder", "word2vec_text", "word2vec_binary", "glove_text", "fasttext_bin")
-_PICKLE_SUFFIXES = {".model", ".kv", ".pkl", ".pickle", ".joblib", ".pt", ".pth"}
-_FASTTEXT_MAGIC = (793712314).to_bytes(4, "little")
 _DIGIT = re.compile(r"\d")
 
 
@@ -167,67 +178,6 @@ class StaticVectors:
 
 
 # -- loading -------------------------------------------------------------------------------------------
-def detect_format(path: Path) -> str:
-    """Guess a vectors file's format from its name and first bytes.
-
-    Raises:
-        UnsafeFileError: the file is a pickle (gensim ``.model`` / ``.kv``, ``.pkl``) or an object ``.npy``.
-        VectorsFileError: the format cannot be recognised.
-    """
-    if path.is_dir():
-        return "npy_folder"
-    suffix = path.suffix.lower()
-    if suffix in _PICKLE_SUFFIXES:
-        raise UnsafeFileError(
-            f"{path.name}: {suffix} files are Python pickles, and loading one can run any code inside it, so "
-            "embedkit refuses them. Save the vectors as word2vec text instead: "
-            "kv.save_word2vec_format('vectors.txt')"
-        )
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    if not head:
-        raise VectorsFileError(f"{path.name}: the file is empty")
-    if head[:1] == b"\x80" or head[:2] == b"PK":
-        raise UnsafeFileError(
-            f"{path.name}: this file is a Python pickle (or an archive of one); loading it could run code, "
-            "so embedkit refuses it. Use word2vec/GloVe text, word2vec binary or fastText .bin."
-        )
-    if head.startswith(b"\x93NUMPY"):
-        return "npy"
-    if head[:4] == _FASTTEXT_MAGIC:
-        return "fasttext_bin"
-    if suffix == ".gz":
-        return "word2vec_text" if _has_header_gz(path) else "glove_text"
-    first_line = head.split(b"\n", 1)[0]
-    parts = first_line.split()
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
-        rest = head[len(first_line) + 1 :]
-        try:
-            rest.decode("utf-8")
-            return "word2vec_text"
-        except UnicodeDecodeError as exc:
-            # binary floats fail to decode; text cut mid-character at 4096 bytes fails only at the very end
-            return "word2vec_text" if exc.start >= len(rest) - 4 else "word2vec_binary"
-    if len(parts) >= 2:
-        try:
-            [float(p) for p in parts[1:]]
-            return "glove_text"
-        except ValueError:
-            pass
-    raise VectorsFileError(
-        f"{path.name}: not a vectors file embedkit can read (expected word2vec text or binary, GloVe text, "
-        "fastText .bin, or a folder with an .npy matrix and a words .parquet)"
-    )
-
-
-def _has_header_gz(path: Path) -> bool:
-    import gzip
-
-    with gzip.open(path, "rb") as fh:
-        parts = fh.readline().split()
-    return len(parts) == 2 and all(p.isdigit() for p in parts)
-
-
 def load_static(
     path: str | os.PathLike[str] | None = None,
     *,
@@ -235,15 +185,20 @@ def load_static(
     limit: int | None = None,
     max_bytes: int | None = None,
     name: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> StaticVectors:
     """Load static vectors; None gives the bundled GloVe 6B 50d (memory-mapped).
 
+    Every size a file claims (rows, dimensions, decompressed bytes) is checked against the file's real size and
+    ``limits`` before anything is allocated; NaN and infinity are refused in every format.
+
     Args:
-        path: a file or folder; None for the bundled GloVe.
+        path: a file (plain or ``.gz``) or folder; None for the bundled GloVe.
         format: one of ``FORMATS``; ``auto`` detects it from the file.
         limit: read at most this many (most frequent) words.
         max_bytes: refuse files larger than this (a clear error instead of filling memory).
-        name: a label for people (default: the file name).
+        name: a label for people, used in every message (default: the file name).
+        limits: what the file may make the reader allocate (default: :class:`ReadLimits`).
 
     Raises:
         FileNotFoundError: no such file.
@@ -251,95 +206,51 @@ def load_static(
         VectorsFileError: a corrupt, empty, oversized or unrecognised file.
     """
     if format not in FORMATS:
-        raise ValueError(f"unknown vectors format {format!r}; choose one of: {', '.join(FORMATS)}")
+        raise EmbedkitError(f"unknown vectors format {format!r}; choose one of: {', '.join(FORMATS)}")
+    limits = limits or ReadLimits()
+    if max_bytes is not None:
+        limits = replace(limits, max_file_bytes=max_bytes)
     if path is None:
-        return _load_npy_folder(default_glove_root(), DEFAULT_VECTORS_NAME, limit)
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise FileNotFoundError(f"no such vectors file: {p}")
-    label = name or p.name
-    if p.is_file() and max_bytes is not None and p.stat().st_size > max_bytes:
-        raise VectorsFileError(
-            f"{label}: {p.stat().st_size / 2**20:,.1f} MiB is over the limit of {max_bytes / 2**20:,.0f} MiB"
+        return StaticVectors(
+            *load_npy_folder(default_glove_root(), DEFAULT_VECTORS_NAME, limits, limit), DEFAULT_VECTORS_NAME
         )
-    fmt = detect_format(p) if format == "auto" else format
-    if p.is_file() and format != "auto" and p.suffix.lower() in _PICKLE_SUFFIXES:
-        detect_format(p)  # refuses pickles whatever the caller says
+    p = Path(path).expanduser()
+    label = name or p.name
+    if not p.exists():
+        raise FileNotFoundError(f"no such vectors file: {label}")
+    fmt = detect_format(p, label) if format == "auto" else format
+    if p.is_file() and format != "auto" and p.suffix.lower() in PICKLE_SUFFIXES:
+        detect_format(p, label)  # refuses pickles whatever the caller says
     try:
         if fmt == "npy_folder":
-            return _load_npy_folder(p, label, limit)
+            return StaticVectors(*load_npy_folder(p, label, limits, limit), label)
         if fmt == "npy":
-            _refuse_object_npy(p)
+            refuse_object_npy(p, label)
             raise VectorsFileError(
                 f"{label}: an .npy file holds numbers but no words; put it in a folder beside a .parquet "
                 "whose column 'index' lists the words in row order, and load the folder"
             )
         if fmt == "fasttext_bin":
-            return _load_fasttext(p, label)
-        return _load_gensim_text(p, label, fmt, limit)
+            words, vectors, kv = read_fasttext(p, label, limits)
+            return StaticVectors(words, vectors, label, subword_fn=_subword_fn(kv))
+        with VectorSource(p, label, limits) as src:
+            if fmt == "word2vec_binary":
+                words, vectors = read_word2vec_binary(src, limits, limit=limit)
+            else:
+                words, vectors = read_text(src, limits, header=fmt == "word2vec_text", limit=limit)
+        return StaticVectors(words, vectors, label)
     except (VectorsFileError, FileNotFoundError):
         raise
     except MemoryError as exc:
         raise VectorsFileError(f"{label}: the file does not fit in memory; pass a limit") from exc
     except Exception as exc:  # gensim raises ValueError, UnicodeDecodeError, EOFError, IndexError, ...
-        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise VectorsFileError(f"{label}: could not read it as {fmt.replace('_', ' ')} ({detail})") from exc
+        # the exception's text may quote the file's bytes: name only its kind
+        logger.info("could not read %s as %s", label, fmt, exc_info=exc)
+        raise VectorsFileError(f"{label}: could not read it as {fmt.replace('_', ' ')} ({type(exc).__name__})") from exc
 
 
-def _refuse_object_npy(path: Path) -> None:
-    try:
-        np.load(path, mmap_mode="r", allow_pickle=False)
-    except ValueError as exc:
-        raise UnsafeFileError(
-            f"{path.name}: this .npy holds Python objects, which only unpickling can read; embedkit refuses it"
-        ) from exc
-
-
-def _load_npy_folder(root: Path, name: str, limit: int | None) -> StaticVectors:
-    """A folder with one ``*.npy`` matrix and one ``*.parquet`` whose column ``index`` lists the words."""
-    import pyarrow.parquet as pq
-
-    npys = sorted(root.glob("*.npy"))
-    parquets = sorted(root.glob("*.parquet"))
-    if len(npys) != 1 or len(parquets) != 1:
-        raise VectorsFileError(f"{root}: expected one .npy matrix and one .parquet word list in the folder")
-    try:
-        vectors = np.load(npys[0], mmap_mode="r", allow_pickle=False)
-    except ValueError as exc:
-        raise UnsafeFileError(f"{npys[0].name}: holds Python objects; embedkit never unpickles files") from exc
-    table = pq.read_table(parquets[0])
-    column = "index" if "index" in table.column_names else table.column_names[0]
-    words = table.column(column).to_pylist()
-    if limit is not None:
-        words, vectors = words[:limit], vectors[:limit]
-    if not np.issubdtype(vectors.dtype, np.floating):
-        raise VectorsFileError(f"{npys[0].name}: expected floats, found {vectors.dtype}")
-    return StaticVectors([str(w) for w in words], vectors, name)
-
-
-def _load_gensim_text(path: Path, name: str, fmt: str, limit: int | None) -> StaticVectors:
-    from gensim.models import KeyedVectors
-
-    kv = KeyedVectors.load_word2vec_format(
-        str(path),
-        binary=fmt == "word2vec_binary",
-        no_header=fmt == "glove_text",
-        limit=limit,
-        unicode_errors="replace",
-    )
-    vectors = np.asarray(kv.vectors, dtype=np.float32)
-    if not np.isfinite(vectors).all():
-        raise VectorsFileError(f"{name}: the file contains NaN or infinite values")
-    return StaticVectors(list(kv.index_to_key), vectors, name)
-
-
-def _load_fasttext(path: Path, name: str) -> StaticVectors:
-    from gensim.models.fasttext import load_facebook_vectors
-
-    kv = load_facebook_vectors(str(path))
-    vectors = np.asarray(kv.vectors, dtype=np.float32)
-
+def _subword_fn(kv: Any) -> Callable[[str], np.ndarray]:
     def subword(word: str) -> np.ndarray:
         return np.asarray(kv.get_vector(word), dtype=np.float32)
 
-    return StaticVectors(list(kv.index_to_key), vectors, name, subword_fn=subword)
+    return subword

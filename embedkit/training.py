@@ -3,22 +3,92 @@
 The result is written in a format :func:`embedkit.static.load_static` reads without unpickling:
 word2vec binary for word2vec, Facebook's ``.bin`` for fastText (keeps the subword n-grams, so OOV
 words still get a vector).
+
+Vectors trained on too little text look like vectors but mean little (on a few sentences every cosine is
+near 1.00). :func:`check_trained` says so, with the reason, before they are used.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from embedkit.errors import EmbedkitError
 
-__all__ = ["ALGORITHMS", "lee_corpus", "tokenize_corpus", "train_static"]
+if TYPE_CHECKING:
+    from embedkit.static import StaticVectors
+
+__all__ = ["ALGORITHMS", "TrainingCheck", "check_trained", "lee_corpus", "tokenize_corpus", "train_static"]
 
 logger = logging.getLogger(__name__)
 
 ALGORITHMS: tuple[str, ...] = ("word2vec", "fasttext")
 MIN_SENTENCES = 20
+#: below these, trained vectors are flagged (gensim's Lee corpus, 60k words and 4k kept words, passes)
+MIN_TOKENS = 20_000
+MIN_VOCABULARY = 1_000
+#: mean cosine between the most frequent words above which vectors are flagged as not yet spread out
+MAX_MEAN_COSINE = 0.9
+
+
+@dataclass(frozen=True)
+class TrainingCheck:
+    """How much text trained a table, and whether its vectors spread out.
+
+    Attributes:
+        tokens: Words in the training corpus.
+        vocabulary: Words that got a vector.
+        mean_cosine: Mean cosine between distinct words among the most frequent ones.
+        problems: One plain sentence per reason not to trust the vectors (empty when none).
+    """
+
+    tokens: int
+    vocabulary: int
+    mean_cosine: float
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_trained(sentences: list[list[str]], static: StaticVectors, *, top: int = 200) -> TrainingCheck:
+    """Flag vectors trained on too little text: corpus size, vocabulary size, and whether vectors spread out.
+
+    Args:
+        sentences: The tokenised training corpus.
+        static: The trained vectors.
+        top: How many of the most frequent words the mean cosine is measured on.
+
+    Returns:
+        The figures and the problems found, each stated with its numbers.
+    """
+    tokens = sum(len(s) for s in sentences)
+    vocabulary = len(static)
+    V = np.asarray(static.vectors[: min(top, vocabulary)], dtype=np.float64)
+    V = V / np.maximum(np.linalg.norm(V, axis=1, keepdims=True), 1e-12)
+    n = len(V)
+    mean_cosine = float(((V @ V.T).sum() - n) / (n * n - n)) if n > 1 else 1.0
+    problems = []
+    if tokens < MIN_TOKENS:
+        problems.append(
+            f"the corpus has {tokens:,} words; vectors trained on fewer than {MIN_TOKENS:,} mean little "
+            "(published vectors use millions)"
+        )
+    if vocabulary < MIN_VOCABULARY:
+        problems.append(f"only {vocabulary:,} words got a vector (fewer than {MIN_VOCABULARY:,})")
+    if mean_cosine > MAX_MEAN_COSINE:
+        problems.append(
+            f"the vectors barely differ: frequent words have a mean cosine of {mean_cosine:.2f} to each other "
+            "(train on more text or for more epochs)"
+        )
+    return TrainingCheck(tokens, vocabulary, mean_cosine, tuple(problems))
+
 
 Progress = Callable[[int, int], None]
 

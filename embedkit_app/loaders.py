@@ -3,6 +3,8 @@
 Resources (encoder, static vectors, Embedder, vocabulary) are shared by all sessions and never
 mutated. Arrays (layouts, neighbour curves) are cached by the key of the embedding they came from,
 so moving alpha or switching the projection never re-embeds.
+
+What a session may load is named by references, never by server paths (see :mod:`embedkit_app.sources`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -18,6 +21,8 @@ import numpy as np
 import streamlit as st
 
 from embedkit.alpha_curves import overlap_curves
+from embedkit.errors import EmbedkitError
+from embedkit_app import sources
 from embedkit_app.state import ModelConfig
 
 if TYPE_CHECKING:
@@ -35,21 +40,117 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 FRAME_ENTRIES = 32  # alpha-frame families kept in memory (each ~21 x points x 2 floats)
 
+#: contextual models in memory now (weak references: an evicted model leaves the set)
+_ENCODERS: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+# --- uploads ------------------------------------------------------------------------------------
+
+
+def accept_upload(name: str, data: bytes) -> tuple[str, StaticVectors]:
+    """Check an uploaded vectors file, keep it by content hash within the quota, and load it.
+
+    Returns:
+        ``("upload:ID", vectors)``.
+
+    Raises:
+        VectorsFileError: the file is refused (and not kept).
+    """
+    ref, path = sources.store_upload(name, data)
+    try:
+        static = get_static(ref, name)
+    except (EmbedkitError, OSError):
+        path.unlink(missing_ok=True)  # a refused file is not kept
+        raise
+    sources.keep_within_quota(path)
+    return ref, static
+
+
+def train_vectors(
+    sentences: list[list[str]], algo: str, dim: int, epochs: int, name: str, progress: Progress | None = None
+) -> tuple[str, StaticVectors]:
+    """Train word2vec / fastText with gensim into the uploads store (within the quota) and load the result.
+
+    Returns:
+        ``("trained:ID", vectors)``; check them with :func:`embedkit.training.check_trained` before use.
+
+    Raises:
+        EmbedkitError: a corpus too small to train on at all.
+    """
+    import hashlib
+
+    from embedkit import training
+
+    key = hashlib.sha256(repr((algo, dim, epochs, sentences)).encode()).hexdigest()[:24]
+    folder = sources.uploads_dir() / key
+    if not any(folder.glob("*.bin")):
+        training.train_static(sentences, folder, algorithm=algo, dim=dim, epochs=epochs, progress=progress)
+    sources.keep_within_quota(folder)
+    ref = f"trained:{key}"
+    return ref, get_static(ref, name)
+
+
+def status_rows(cfg: ModelConfig, encoder: Any, static: Any, map_name: str) -> list[dict[str, object]]:
+    """What is loaded now, one row per part (contextual model, static vectors, map), for the Models page."""
+    params, param_bytes = encoder.size()
+    vec_bytes = int(static.vectors.nbytes)
+    mapped = isinstance(static.vectors, np.memmap)
+    rows = [
+        {
+            "part": "contextual model",
+            "name": encoder.name,
+            "dimension": encoder.dim,
+            "details": f"layers {cfg.layers} · pooling {cfg.pooling} · {encoder.dtype} on {encoder.device} · "
+            f"{params / 1e6:.1f} M parameters · max {encoder.max_length} wordpieces",
+            "memory": f"{param_bytes / 2**20:,.0f} MiB",
+        },
+        {
+            "part": "static vectors",
+            "name": static.name,
+            "dimension": static.dim,
+            "details": f"{len(static.words):,} words" + (" · fastText subwords for OOV" if static.subword_fn else ""),
+            "memory": f"{vec_bytes / 2**20:,.0f} MiB" + (" (memory-mapped)" if mapped else ""),
+        },
+        {
+            "part": "static → BERT map",
+            "name": map_name,
+            "dimension": encoder.dim,
+            "details": get_embedder(cfg).settings()["map"],
+            "memory": "–",
+        },
+    ]
+    return rows
+
+
+def loaded_models() -> int:
+    """How many contextual models this server process holds in memory (all sessions)."""
+    return len(_ENCODERS)
+
+
+# --- resources ----------------------------------------------------------------------------------
+
 
 @st.cache_resource(show_spinner="Loading the contextual model…", max_entries=3)
 def get_encoder(model: str | None, layers: str, pooling: str, dtype: str) -> ContextualEncoder:
-    """The contextual encoder for these settings (loaded once per process)."""
+    """The contextual encoder for these settings (loaded once per process); ``model`` is a reference."""
     from embedkit.contextual import ContextualEncoder
 
-    return ContextualEncoder(model, layers=layers, pooling=pooling, dtype=dtype)
+    source, name = sources.model_source(model)
+    encoder = ContextualEncoder(source, layers=layers, pooling=pooling, dtype=dtype)
+    if model is not None:
+        encoder.name = name  # never a server path
+    _ENCODERS.add(encoder)
+    return encoder
 
 
 @st.cache_resource(show_spinner="Loading the word vectors…", max_entries=3)
-def get_static(path: str | None, name: str | None = None) -> StaticVectors:
-    """Static vectors from ``path`` (``None``: the bundled GloVe 6B 50d); ``name`` is shown to people."""
+def get_static(ref: str | None, name: str | None = None) -> StaticVectors:
+    """Static vectors for a reference (``None``: the bundled GloVe 6B 50d); ``name`` is shown to people."""
     from embedkit.static import load_static
 
-    return load_static(path, name=name)
+    if ref is None:
+        return load_static(None)
+    return load_static(sources.vectors_file(ref), name=name or "your vectors", limits=sources.APP_LIMITS)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

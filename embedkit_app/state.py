@@ -3,10 +3,16 @@
 Widget keys that are bound to the URL (``bind="query-params"``) are also the query-parameter names,
 so a view can be reopened from its address, e.g. ``/Explore?alpha=0.3&mode=concat&proj=pca``.
 Keys starting with ``_`` hold Python objects and never appear in the URL.
+
+The model settings in a URL are read through :func:`model_param_problem`: only values the Models page itself
+offers are taken (a hub id, an allow-listed ``local:`` model, this session's ``upload:`` / ``trained:``
+vectors, the listed layers, poolings, dtypes, maps and ``align_k`` sizes); never a server path.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -14,7 +20,12 @@ from typing import Any
 import streamlit as st
 
 from embedkit.defaults import EncoderChoice, bundled_encoder_choice
+from embedkit.options import is_hub_id
 from embedkit_app.examples import CUSTOM, DEFAULT_EXAMPLE, get_example
+
+# --- Limits of the interactive app ------------------------------------------------------------------
+MAX_WORDS = 5_000  # word occurrences the interactive maps stay fluid with (longer texts: the command line)
+MAX_TEXT_CHARS = 100_000  # characters of text the app takes (typed, uploaded or from a link)
 
 # --- Home -----------------------------------------------------------------------------------------
 EXAMPLE = "example"  # example-set picker (URL-bound): polysemy / analogy / paragraph / custom
@@ -73,9 +84,58 @@ S_TRAIN_DIM = "s_train_dim"
 S_TRAIN_EPOCHS = "s_train_epochs"
 ALIGN = "align"
 ALIGN_K = "align_k_widget"
+UPLOADS = "_uploads"  # dict[str, str]: vectors references this session uploaded or trained -> names shown
+TRAINED_PENDING = "_trained_pending"  # (ModelConfig, TrainingCheck): trained vectors flagged, not yet applied
+
+# --- Links (see embedkit_app/links.py) ---------------------------------------------------------------
+NOTICES = "_url_notices"  # list[str]: what a link asked for that could not be used, shown once
+NOTICED = "_url_noticed"  # set of (param, value) already reported
+TEXT_PARAM = "t"  # query parameter: the sentences, compressed (short texts)
+TEXT_ID_PARAM = "tid"  # query parameter: opaque id of the sentences in the server's text store (long texts)
+LINK_TEXT_SEEN = "_link_text_seen"  # the text parameter already restored in this session
 
 # Query parameters (not widget-bound) that carry the applied model settings.
 MODEL_PARAMS = ("model", "layers", "pooling", "dtype", "vectors", "align", "align_k")
+
+# What the Models page offers; a URL may carry only these.
+LAYER_CHOICES = ("last", "second_last", "last4", "all")
+POOLING_CHOICES = ("mean", "first", "last", "first_last")
+DTYPE_CHOICES = ("float32", "bfloat16")
+ALIGN_CHOICES = ("procrustes", "lstsq", "pad")
+ALIGN_K_CHOICES = (500, 1000, 2000, 5000, 10000)
+_VECTORS_REF = re.compile(r"^(upload|trained):[0-9a-f]{24}$")
+
+
+def model_param_problem(name: str, value: str, uploads: Mapping[str, str]) -> str | None:
+    """Why a model setting from a URL cannot be used, or None when it can.
+
+    Args:
+        name: One of ``MODEL_PARAMS``.
+        value: The value in the URL.
+        uploads: This session's uploaded / trained vectors references.
+    """
+    choices: dict[str, tuple[Any, ...]] = {
+        "layers": LAYER_CHOICES,
+        "pooling": POOLING_CHOICES,
+        "dtype": DTYPE_CHOICES,
+        "align": ALIGN_CHOICES,
+        "align_k": tuple(str(k) for k in ALIGN_K_CHOICES),
+    }
+    if name in choices:
+        return None if value in choices[name] else f"choose one of {', '.join(map(str, choices[name]))}"
+    if name == "model":
+        if value.startswith("local:"):
+            from embedkit_app.sources import local_models
+
+            return None if value[6:] in local_models() else "not one of the model folders this server offers"
+        return None if is_hub_id(value) else "not a Hugging Face model id; a link cannot name a folder on the server"
+    if name == "vectors":
+        if _VECTORS_REF.match(value) is None:
+            return "a link cannot name a file on the server; upload the file on the Models page"
+        if value not in uploads:
+            return "those vectors were uploaded or trained in another session; upload or train them again"
+        return None
+    return "not a model setting"
 
 
 @lru_cache(maxsize=1)
@@ -89,11 +149,11 @@ class ModelConfig:
     """The models the app embeds with. Hashable, so it keys ``st.cache_resource``.
 
     Attributes:
-        model: Hugging Face id or local folder; ``None`` for the bundled all-MiniLM-L6-v2.
-        layers: Layer spec for ``ContextualEncoder`` ("last", "-1,-2", "all").
+        model: Hugging Face id or ``local:NAME`` (an allow-listed folder); ``None`` for the bundled all-MiniLM-L6-v2.
+        layers: Layer spec for ``ContextualEncoder`` ("last", "second_last", "last4", "all").
         pooling: Wordpiece pooling: first / last / mean / first_last.
-        dtype: float32 / float16 / bfloat16.
-        vectors: Path of a static vectors file; ``None`` for the bundled GloVe 6B 50d.
+        dtype: float32 / bfloat16.
+        vectors: ``upload:ID`` / ``trained:ID`` (see :mod:`embedkit_app.sources`); ``None`` for the bundled GloVe.
         vectors_name: Name shown for the static vectors (e.g. the uploaded file's name).
         align: Static -> contextual map: procrustes / lstsq / pad.
         align_k: Words the map is fitted on (also the vocabulary of the Neighbours page).
@@ -109,7 +169,7 @@ class ModelConfig:
     align_k: int = 5000
 
     def to_params(self) -> dict[str, str]:
-        """The settings that differ from the defaults, as URL query parameters."""
+        """The settings that differ from the defaults, as URL query parameters (references, never paths)."""
         default = ModelConfig()
         out: dict[str, str] = {}
         for name in MODEL_PARAMS:
@@ -119,14 +179,23 @@ class ModelConfig:
         return out
 
     @classmethod
-    def from_params(cls, params: Any) -> ModelConfig:
-        """Build a config from URL query parameters; unknown or missing ones keep their defaults."""
-        values: dict[str, Any] = {name: params.get(name) for name in MODEL_PARAMS if params.get(name)}
+    def from_params(cls, params: Any, uploads: Mapping[str, str] | None = None) -> ModelConfig:
+        """Build a config from URL query parameters; missing or unusable ones keep their defaults.
+
+        Args:
+            params: The query parameters.
+            uploads: This session's vectors references -> names (only these are taken from ``vectors``).
+        """
+        uploads = uploads or {}
+        values: dict[str, Any] = {}
+        for name in MODEL_PARAMS:
+            value = params.get(name)
+            if value and model_param_problem(name, str(value), uploads) is None:
+                values[name] = str(value)
         if "align_k" in values:
-            try:
-                values["align_k"] = min(max(int(values["align_k"]), 100), 50_000)
-            except ValueError:
-                del values["align_k"]
+            values["align_k"] = int(values["align_k"])
+        if "vectors" in values:
+            values["vectors_name"] = uploads[values["vectors"]]
         return replace(cls(), **values)
 
     def describe(self) -> dict[str, Any]:
@@ -134,10 +203,16 @@ class ModelConfig:
         return asdict(self)
 
 
+def uploads() -> dict[str, str]:
+    """This session's uploaded and trained vectors: reference -> name shown."""
+    value: dict[str, str] = st.session_state.setdefault(UPLOADS, {})
+    return value
+
+
 def model_config() -> ModelConfig:
     """The applied model settings (from the session, else from the URL, else the defaults)."""
     if MODEL_CONFIG not in st.session_state:
-        st.session_state[MODEL_CONFIG] = ModelConfig.from_params(st.query_params)
+        st.session_state[MODEL_CONFIG] = ModelConfig.from_params(st.query_params, uploads())
     cfg: ModelConfig = st.session_state[MODEL_CONFIG]
     return cfg
 

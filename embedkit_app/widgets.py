@@ -4,11 +4,12 @@ neighbour tables and download buttons."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import streamlit as st
 
-from embedkit_app import loaders, state
+from embedkit_app import links, loaders, state
 from embedkit_app.state import ModelConfig
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def page_setup(title: str, icon: str = "🧭", *, compact: bool = False) -> None
         layout="wide",
         initial_sidebar_state="collapsed" if compact else "auto",
     )
+    links.check_url()  # before any widget or setting reads the URL
+    links.show_notices()
     loaders.start_umap_warm_up()
     state.model_config()
     state.sync_model_params()
@@ -69,14 +72,19 @@ def show_error(exc: BaseException, what: str = "That did not work") -> None:
     message = str(exc).strip() or exc.__class__.__name__
     if isinstance(exc, KeyError) and exc.args:
         message = str(exc.args[0])
-    st.error(f"{what}: {message}", icon=":material/error:")
+    st.error(f"{md_escape(what)}: {md_escape(message)}", icon=":material/error:")  # file and model names are the user's
 
 
 def model_caption(cfg: ModelConfig) -> str:
     """One line naming the models in use."""
-    model = cfg.model or "all-MiniLM-L6-v2 (bundled)"
-    vectors = cfg.vectors_name or ("GloVe 6B 50d (bundled)" if cfg.vectors is None else cfg.vectors)
-    return f"BERT side: **{model}** · static side: **{vectors}** · map: **{cfg.align}**"
+    model = md_escape(cfg.model or "all-MiniLM-L6-v2 (bundled)")
+    vectors = md_escape(cfg.vectors_name or ("GloVe 6B 50d (bundled)" if cfg.vectors is None else cfg.vectors))
+    return f"BERT side: **{model}** · static side: **{vectors}** · map: **{md_escape(cfg.align)}**"
+
+
+def show_progress(bar: Any, done: int, total: int, text: str) -> None:
+    """Move a progress bar to ``done / total`` with a caption."""
+    bar.progress(0.0 if total <= 0 else min(1.0, done / total), text=text)
 
 
 def encoder_why(cfg: ModelConfig) -> str:
@@ -85,14 +93,6 @@ def encoder_why(cfg: ModelConfig) -> str:
     if cfg.model is None and choice.why and (cfg.layers, cfg.pooling) == (choice.layers, choice.pooling):
         return choice.why
     return ""
-
-
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|>~<&$")
-
-
-def md_escape(text: str) -> str:
-    """User text made safe for ``st.markdown``: shown literally, no formatting, no HTML."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
 
 
 def neighbour_table(frame: Any, *, key: str) -> None:
@@ -114,4 +114,26 @@ def frame_download(label: str, make: Any, file_name: str, mime: str, key: str) -
     """A download button whose file is built only when clicked."""
     st.download_button(
         label, data=make, file_name=file_name, mime=mime, key=key, on_click="ignore", icon=":material/download:"
+    )
+
+
+_MD_SPECIAL = set("\\`*_{}[]()!|~<>&$:@")  # ":" and "@" too: Streamlit's :color[...], :icon:, bare URLs, e-mails
+_WWW = re.compile(r"(?i)\b(www)\.")
+_LINKY = re.compile(r"\\[:@](?=[\w/])")  # "http://", ":material/x:", "a@b.c": a zero-width space breaks them
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))", re.MULTILINE)  # headings, lists, rules
+
+
+def md_escape(text: str) -> str:
+    """User text made safe for ``st.markdown``: shown literally, no formatting, no links, no HTML.
+
+    Characters that act anywhere are escaped everywhere; those that act only at the start of a line (headings,
+    list markers, rules) only there, so a file name like ``notes.txt`` stays as typed. Bare URLs and e-mail
+    addresses get an invisible zero-width space, so they are not turned into links.
+    """
+    escaped = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    # GFM (and Streamlit's :icon: / :color[] syntax) act on "scheme://", "www.", "a@b.c" even when escaped
+    escaped = _LINKY.sub("\\g<0>\u200b", escaped)
+    escaped = _WWW.sub("\\1\u200b.", escaped)
+    return _MD_LINE_START.sub(
+        lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), escaped
     )

@@ -6,10 +6,10 @@ import streamlit as st
 
 from embedkit.errors import EmbedkitError
 from embedkit.text import check_text, segment, split_lines
-from embedkit_app import embedding, loaders, state, widgets
+from embedkit_app import embedding, links, loaders, state, widgets
 from embedkit_app.examples import CUSTOM, DEFAULT_EXAMPLE, EXAMPLES, get_example
 
-MAX_WORDS = 5_000  # occurrences the interactive maps stay fluid with
+MAX_WORDS = state.MAX_WORDS
 
 widgets.page_setup("Home", "🧭")
 
@@ -18,26 +18,36 @@ def _use_example() -> None:
     name = st.session_state.get(state.EXAMPLE)
     if name and name != CUSTOM:
         st.session_state[state.TEXT] = get_example(name).text
+        links.remember_text(get_example(name).text)  # an example needs no text in the link
 
 
 def _typed() -> None:
     st.session_state[state.EXAMPLE] = CUSTOM
+    links.remember_text(str(st.session_state.get(state.TEXT) or ""))  # a reload or a shared link brings it back
 
 
 def _uploaded() -> None:
     file = st.session_state.get(state.UPLOAD_TEXT)
     if file is None:
         return
+    name = widgets.md_escape(file.name)
     try:
         text = file.getvalue().decode("utf-8-sig")
     except UnicodeDecodeError:
-        st.session_state["_upload_error"] = f"{file.name} is not UTF-8 text; save it as UTF-8 and upload it again."
+        st.session_state["_upload_error"] = f"{name} is not UTF-8 text; save it as UTF-8 and upload it again."
         return
     if "\x00" in text:
-        st.session_state["_upload_error"] = f"{file.name} looks like a binary file, not text."
+        st.session_state["_upload_error"] = f"{name} looks like a binary file, not text."
+        return
+    if len(text) > state.MAX_TEXT_CHARS:
+        st.session_state["_upload_error"] = (
+            f"{name} has {len(text):,} characters; the app takes {state.MAX_TEXT_CHARS:,}. "
+            "Use the command line (python -m embedkit embed) for longer texts."
+        )
         return
     st.session_state[state.TEXT] = text
     st.session_state[state.EXAMPLE] = CUSTOM
+    links.remember_text(text)
 
 
 st.title("embedkit — words as vectors")
@@ -178,6 +188,7 @@ with left:
             widgets.show_error(exc, "Cannot embed this text")
         else:
             state.set_sentences(lines)
+            links.remember_text(text)
             emb = embedding.embed_now(lines)
             if emb is not None:
                 st.success(

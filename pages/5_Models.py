@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import replace
-from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from embedkit import training
-from embedkit_app import loaders, state, widgets
+from embedkit.options import is_hub_id
+from embedkit_app import loaders, sources, state, widgets
 from embedkit_app.state import ModelConfig
 
-LAYERS = ("last", "second_last", "last4", "all")
+LAYERS = state.LAYER_CHOICES
 LAYER_LABELS = {
     "last": "last layer",
     "second_last": "second-to-last layer",
     "last4": "mean of the last four",
     "all": "mean of all layers",
 }
-POOLINGS = ("mean", "first", "last", "first_last")
-DTYPES = ("float32", "bfloat16")
+POOLINGS = state.POOLING_CHOICES
+DTYPES = state.DTYPE_CHOICES
 ALIGNS = {
     "procrustes": "Procrustes (rotation; keeps static geometry)",
     "lstsq": "least squares (ridge)",
@@ -47,59 +45,27 @@ widgets.explainer(
 
 cfg = state.model_config()
 if msg := st.session_state.pop(state.MODEL_MESSAGE, None):
-    st.success(msg, icon=":material/check_circle:")
-
-
-def _uploads_dir() -> Path:
-    from embedkit.cache import cache_dir
-
-    return cache_dir() / "app_vectors"
-
-
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[-80:] or "vectors"
+    st.success(msg, icon=":material/check_circle:")  # its names were escaped when it was made
 
 
 # --- what is loaded ---------------------------------------------------------------------------------
 st.subheader("Loaded now")
+encoder: Any = None
+static: Any = None
 try:
     encoder = loaders.get_encoder(cfg.model, cfg.layers, cfg.pooling, cfg.dtype)
     static = loaders.get_static(cfg.vectors, cfg.vectors_name)
 except (ValueError, OSError) as exc:
     widgets.show_error(exc, "Could not load the models")
-    encoder = static = None
 if encoder is not None and static is not None:
-    params, param_bytes = encoder.size()
-    vec_bytes = int(static.vectors.nbytes)
-    mapped = isinstance(static.vectors, np.memmap)
-    rows = [
-        {
-            "part": "contextual model",
-            "name": encoder.name,
-            "dimension": encoder.dim,
-            "details": f"layers {cfg.layers} · pooling {cfg.pooling} · {encoder.dtype} on {encoder.device} · "
-            f"{params / 1e6:.1f} M parameters · max {encoder.max_length} wordpieces",
-            "memory": f"{param_bytes / 2**20:,.0f} MiB",
-        },
-        {
-            "part": "static vectors",
-            "name": static.name,
-            "dimension": static.dim,
-            "details": f"{len(static.words):,} words" + (" · fastText subwords for OOV" if static.subword_fn else ""),
-            "memory": f"{vec_bytes / 2**20:,.0f} MiB" + (" (memory-mapped)" if mapped else ""),
-        },
-        {
-            "part": "static → BERT map",
-            "name": ALIGNS[cfg.align],
-            "dimension": encoder.dim,
-            "details": loaders.get_embedder(cfg).settings()["map"],
-            "memory": "–",
-        },
-    ]
+    rows = loaders.status_rows(cfg, encoder, static, ALIGNS[cfg.align])
     st.dataframe(pd.DataFrame(rows).set_index("part")[["name", "dimension", "memory", "details"]], width="stretch")
     try:
         rss = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS"))
-        st.caption(f"The app's process uses {rss / 2**10:,.0f} MiB of memory in all (every loaded model, all users).")
+        st.caption(
+            f"The app's process uses {rss / 2**10:,.0f} MiB of memory in all (every loaded model, all users); "
+            f"contextual models in memory: {loaders.loaded_models()}."
+        )
     except (OSError, StopIteration):
         pass
 
@@ -108,39 +74,47 @@ st.subheader("Choose")
 c1, c2 = st.columns(2, gap="large")
 with c1:
     st.markdown("#### Contextual model")
-    sources = ["bundled", "hf", "folder"]
-    current_source = "bundled" if cfg.model is None else ("folder" if Path(cfg.model).exists() else "hf")
+    offered = sources.local_models()  # folders the operator allow-listed (EMBEDKIT_MODEL_DIRS); never typed paths
+    kinds = ["bundled", "hf", "folder"] if offered else ["bundled", "hf"]
+    current_source = "bundled" if cfg.model is None else ("folder" if cfg.model.startswith("local:") else "hf")
     source = st.radio(
         "Source",
-        sources,
-        index=sources.index(current_source),
+        kinds,
+        index=kinds.index(current_source) if current_source in kinds else 0,
         key=state.M_SOURCE,
         format_func={
             "bundled": "bundled all-MiniLM-L6-v2 (offline)",
             "hf": "Hugging Face model id",
-            "folder": "local folder",
+            "folder": "a model folder on this server",
         }.get,
     )
     model: str | None = None
+    model_ok = True
     if source == "hf":
-        model = st.text_input(
-            "Model id",
-            value=cfg.model if current_source == "hf" else "bert-base-uncased",
-            key=state.M_HF_ID,
-            help="Needs the model in the local Hugging Face cache or a network.",
-        )
+        model = (
+            st.text_input(
+                "Model id",
+                value=cfg.model if current_source == "hf" else "bert-base-uncased",
+                key=state.M_HF_ID,
+                help="Needs the model in the local Hugging Face cache or a network.",
+            )
+            or ""
+        ).strip()
+        model_ok = is_hub_id(model)
+        if model and not model_ok:
+            st.error("Not a Hugging Face model id (name or owner/name).", icon=":material/error:")
     elif source == "folder":
-        model = st.text_input(
-            "Folder",
-            value=cfg.model if current_source == "folder" else "",
-            key=state.M_FOLDER,
-            placeholder="/path/to/model (config.json, tokenizer, weights)",
+        names = sorted(offered)
+        current = cfg.model[6:] if current_source == "folder" and cfg.model else names[0]
+        folder = st.selectbox(
+            "Model folder", names, index=names.index(current) if current in names else 0, key=state.M_FOLDER
         )
+        model = f"local:{folder}"
     layers = st.selectbox(
         "Layers",
-        LAYERS,
+        list(LAYERS),
         index=LAYERS.index(cfg.layers) if cfg.layers in LAYERS else 0,
-        format_func=LAYER_LABELS.get,
+        format_func=lambda v: LAYER_LABELS[v],
         key=state.M_LAYERS,
     )
     pooling = st.selectbox(
@@ -160,10 +134,9 @@ with c1:
     align = st.radio(
         "Static → BERT map", list(ALIGNS), index=list(ALIGNS).index(cfg.align), key=state.ALIGN, format_func=ALIGNS.get
     )
-    sizes = sorted({1000, 2000, 5000, 10000, cfg.align_k})
     align_k = st.select_slider(
         "Map fitted on (most frequent words)",
-        sizes,
+        state.ALIGN_K_CHOICES,
         value=cfg.align_k,
         key=state.ALIGN_K,
         help="More words: a steadier map, a longer first fit (words are encoded once, then cached on disk).",
@@ -185,6 +158,7 @@ with c2:
         }.get,
     )
     vectors, vectors_name = (cfg.vectors, cfg.vectors_name) if s_source == "keep" else (None, None)
+    upload_ok = s_source != "upload"
     if s_source == "upload":
         upload = st.file_uploader(
             "word2vec (text or binary), GloVe text, or fastText .bin",
@@ -193,22 +167,18 @@ with c2:
             help="Pickled files (.model, .kv, .pkl) are refused: loading them could run code.",
         )
         if upload is not None:
-            data = upload.getvalue()
-            digest = hashlib.sha256(data).hexdigest()[:16]
-            path = _uploads_dir() / f"{digest}_{_safe_name(upload.name)}"
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
             try:
-                loaded = loaders.get_static(str(path), upload.name)
+                ref, loaded = loaders.accept_upload(upload.name, upload.getvalue())
             except (ValueError, OSError) as exc:
                 widgets.show_error(exc, "Cannot use this vectors file")
             else:
+                state.uploads()[ref] = upload.name
                 st.success(
-                    f"{upload.name}: {len(loaded.words):,} words, {loaded.dim}-d. Press Apply to use it.",
+                    f"{widgets.md_escape(upload.name)}: {len(loaded.words):,} words, {loaded.dim}-d. Press Apply to "
+                    "use it.",
                     icon=":material/check_circle:",
                 )
-                vectors, vectors_name = str(path), upload.name
+                vectors, vectors_name, upload_ok = ref, upload.name, True
     elif s_source == "train":
         algo = st.segmented_control(
             "Algorithm", training.ALGORITHMS, default="word2vec", key=state.S_TRAIN_ALGO, required=True
@@ -244,60 +214,86 @@ with c2:
                     except UnicodeDecodeError:
                         raise ValueError(f"{corpus_file.name} is not UTF-8 text") from None
                     sentences, corpus_name = training.tokenize_corpus(text.splitlines()), corpus_file.name
-                key = hashlib.sha256(repr((algo, dim, epochs, sentences)).encode()).hexdigest()[:16]
-                path = training.train_static(
-                    sentences,
-                    _uploads_dir() / key,
-                    algorithm=str(algo),
-                    dim=int(dim),
-                    epochs=int(epochs),
-                    progress=lambda d, n: bar.progress(d / n, text=f"Training {algo}: epoch {d} / {n}"),
-                )
                 name = f"{algo} {dim}d on {corpus_name}"
-                loaders.get_static(str(path), name)
+                ref, trained = loaders.train_vectors(
+                    sentences,
+                    str(algo),
+                    int(dim),
+                    int(epochs),
+                    name,
+                    progress=lambda d, n: widgets.show_progress(bar, d, n, f"Training {algo}: epoch {d} / {n}"),
+                )
+                check = training.check_trained(sentences, trained)
             except (ValueError, OSError) as exc:
                 bar.empty()
                 widgets.show_error(exc, "Training failed")
             else:
                 bar.empty()
-                new = replace(cfg, vectors=str(path), vectors_name=name)
-                state.set_model_config(new)
-                st.session_state[state.MODEL_MESSAGE] = f"Trained and applied: {name}."
+                state.uploads()[ref] = name
+                new = replace(cfg, vectors=ref, vectors_name=name)
+                if check.ok:
+                    state.set_model_config(new)
+                    st.session_state[state.MODEL_MESSAGE] = f"Trained and applied: {widgets.md_escape(name)}."
+                    st.rerun()
+                st.session_state[state.TRAINED_PENDING] = (new, check)
+        if pending := st.session_state.get(state.TRAINED_PENDING):
+            trained_cfg, check = pending
+            st.warning(
+                widgets.md_escape(
+                    f"{trained_cfg.vectors_name}: these vectors were trained on too little text, so "
+                    "their neighbours mean little: " + "; ".join(check.problems) + "."
+                )
+                + "  \nThey are not applied; apply them anyway, or train on a larger corpus.",
+                icon=":material/warning:",
+            )
+            if st.button("Apply anyway", key="s_train_apply_anyway"):
+                st.session_state.pop(state.TRAINED_PENDING, None)
+                state.set_model_config(trained_cfg)
+                st.session_state[state.MODEL_MESSAGE] = (
+                    f"Applied despite the warning: {widgets.md_escape(str(trained_cfg.vectors_name))}."
+                )
                 st.rerun()
         vectors, vectors_name = cfg.vectors, cfg.vectors_name
 
 st.divider()
 new = ModelConfig(
     model=(model or None) if source != "bundled" else None,
-    layers=layers,
-    pooling=pooling,
-    dtype=dtype,
+    layers=str(layers),
+    pooling=str(pooling),
+    dtype=str(dtype),
     vectors=vectors,
     vectors_name=vectors_name,
     align=align,
     align_k=int(align_k),
 )
 changed = new != cfg
+blocked = (
+    "Upload a vectors file that can be used (or choose other static vectors) first."
+    if not upload_ok
+    else "Enter a Hugging Face model id first."
+    if source == "hf" and not (model and model_ok)
+    else None
+)
+if blocked:
+    st.caption(blocked)
 if st.button(
     "Apply",
     type="primary",
-    disabled=not changed,
+    disabled=not changed or blocked is not None,
     icon=":material/check:",
     help="Load the chosen models; the sentences are embedded again with them.",
 ):
-    if source != "bundled" and not model:
-        st.error("Enter a model id or folder first.", icon=":material/error:")
+    try:
+        with st.spinner("Loading the models…"):
+            loaders.get_encoder(new.model, new.layers, new.pooling, new.dtype)
+            loaders.get_static(new.vectors, new.vectors_name)
+    except (ValueError, OSError) as exc:
+        widgets.show_error(exc, "Could not load the models; keeping the previous ones")
     else:
-        try:
-            with st.spinner("Loading the models…"):
-                loaders.get_encoder(new.model, new.layers, new.pooling, new.dtype)
-                loaders.get_static(new.vectors, new.vectors_name)
-        except (ValueError, OSError) as exc:
-            widgets.show_error(exc, "Could not load the models; keeping the previous ones")
-        else:
-            state.set_model_config(new)
-            st.session_state[state.MODEL_MESSAGE] = "Applied. The maps will embed your sentences again."
-            st.rerun()
+        st.session_state.pop(state.TRAINED_PENDING, None)
+        state.set_model_config(new)
+        st.session_state[state.MODEL_MESSAGE] = "Applied. The maps will embed your sentences again."
+        st.rerun()
 st.caption(
     "The first embedding with new models fits the static → BERT map on the chosen number of words (about a minute on a "
     "laptop CPU, then cached on disk)."

@@ -113,6 +113,7 @@ def _stderr_progress(enabled: bool) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen tasks and print the table or JSON; returns the exit status (0)."""
+    from embedkit.errors import EmbedkitError
     from embedkit.evaluation.report import to_json
     from embedkit.evaluation.runners import check_tasks
     from embedkit.evaluation.runners import run as run_tasks
@@ -122,11 +123,11 @@ def run(args: argparse.Namespace) -> int:
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     bad = [m for m in modes if m not in ("concat", "weighted")]
     if bad or not modes:
-        raise ValueError(f"unknown fusion modes {bad or args.modes!r}; choose from: concat, weighted")
+        raise EmbedkitError(f"unknown fusion modes {bad or args.modes!r}; choose from: concat, weighted")
     if args.bootstrap < 10:
-        raise ValueError(f"--bootstrap needs at least 10 resamples, got {args.bootstrap}")
+        raise EmbedkitError(f"--bootstrap needs at least 10 resamples, got {args.bootstrap}")
     if args.fold_seeds < 1 or args.senses_lemmas < 0:
-        raise ValueError("--fold-seeds must be at least 1 and --senses-lemmas at least 0")
+        raise EmbedkitError("--fold-seeds must be at least 1 and --senses-lemmas at least 0")
     settings = EvalSettings(
         model=args.model,
         vectors=args.vectors,

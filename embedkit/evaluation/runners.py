@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from embedkit.errors import EmbedkitError
 from embedkit.evaluation.datasets import WordPairs, load_analogies, load_word_pairs
 from embedkit.evaluation.reports import AnalogyReport, SimilarityReport
 from embedkit.evaluation.resources import Resources, load_resources, pair_vectors
@@ -101,7 +102,7 @@ def check_tasks(tasks: Sequence[str]) -> list[str]:
     out = list(TASKS) if "all" in tasks else list(dict.fromkeys(tasks))
     unknown = [t for t in out if t not in TASKS]
     if unknown or not out:
-        raise ValueError(f"unknown task {unknown[0] if unknown else ''!r}; choose from: {', '.join(TASKS)}, all")
+        raise EmbedkitError(f"unknown task {unknown[0] if unknown else ''!r}; choose from: {', '.join(TASKS)}, all")
     return out
 
 

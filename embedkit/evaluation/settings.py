@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from embedkit.errors import EmbedkitError
+
 __all__ = ["TASKS", "EvalSettings", "StageProgress", "parse_alphas", "stage"]
 
 #: every task, in the order ``--task all`` runs them
@@ -43,12 +45,12 @@ def parse_alphas(spec: str | Sequence[float]) -> tuple[float, ...]:
             else:
                 values = [float(p) for p in text.split(",") if p.strip()]
         except ValueError:
-            raise ValueError(f"bad alphas {spec!r}; use start:stop:step like 0:1:0.1 or a list like 0,0.5,1") from None
+            raise EmbedkitError(f"bad alphas {spec!r}; use start:stop:step like 0:1:0.1 or a list like 0,0.5,1") from None
     else:
         values = [float(a) for a in spec]
     alphas = tuple(sorted({round(a, 6) for a in values}))
     if not alphas or alphas[0] < 0 or alphas[-1] > 1:
-        raise ValueError(f"alphas must be a non-empty set in [0, 1], got {spec!r}")
+        raise EmbedkitError(f"alphas must be a non-empty set in [0, 1], got {spec!r}")
     return alphas
 
 

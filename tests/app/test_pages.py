@@ -205,12 +205,14 @@ def test_models_apply_changes_the_map_and_keeps_working(make_app: MakeApp) -> No
     assert at.query_params.get("align") in ("pad", ["pad"])
 
 
-def test_unreadable_vectors_path_in_url_is_a_plain_error(make_app: MakeApp, tmp_path) -> None:
+def test_a_vectors_path_in_the_url_is_never_opened(make_app: MakeApp, tmp_path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"hello world\n")
     at = make_app("home", vectors=str(bad))
     no_exception(at)
-    assert any("Could not load the models" in e for e in texts(at, "error"))
+    assert not at.error, texts(at, "error")
+    assert any("vectors" in w and "ignored" in w for w in texts(at, "warning"))
+    assert {m.label: m.value for m in at.metric}["Static vocabulary"] == "400,000"  # the bundled GloVe
 
 
 def test_explore_offers_no_3d_and_pca_keeps_working(make_app: MakeApp) -> None:
@@ -250,10 +252,11 @@ def test_models_train_word2vec_on_the_lee_corpus(make_app: MakeApp) -> None:
     at = make_app("models")
     at.radio(key="s_source").set_value("train").run()
     at.select_slider(key="s_train_dim").set_value(25).run()
-    at.slider(key="s_train_epochs").set_value(2).run()
+    at.slider(key="s_train_epochs").set_value(10).run()  # fewer epochs leave vectors that are flagged
     next(b for b in at.button if b.label == "Train").click().run()
     no_exception(at)
-    assert any("Trained and applied: word2vec 25d on Lee corpus" in s for s in texts(at, "success"))
+    shown = [s.replace("\\", "") for s in texts(at, "success")]  # as rendered: markdown escapes removed
+    assert any("Trained and applied: word2vec 25d on Lee corpus" in s for s in shown), shown
     at.switch_page(PAGES["explore"]).run()
     no_exception(at)
     assert "static **25**" in _dims_caption(at)

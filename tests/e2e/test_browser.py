@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, SHOTS
+from tests.e2e.conftest import (
+    FAST,
+    ROOT,
+    RUN_TIMEOUT_MS,
+    SHOTS,
+    assert_clean,
+    open_page,
+    plot_x,
+    shot,
+    wait_for_change,
+    wait_for_plots,
+    wait_for_text,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-# The static -> BERT map is fitted on 500 words (a URL setting) to keep the first embedding short.
-FAST = "align_k=500"
-RUN_TIMEOUT_MS = 240_000
 WARM_UP_S = 300  # numba compiles UMAP once per server (10-40 s; longer on a busy machine)
 PAGES = {
     "home": "",
@@ -36,61 +44,23 @@ def page(browser, server) -> Iterator[object]:
     ctx.close()
 
 
-def wait_idle(pg, settle_s: float = 1.0) -> None:
-    """Wait until the script has finished running (and stays finished for ``settle_s``)."""
-    idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-    pg.wait_for_selector(idle, timeout=RUN_TIMEOUT_MS)
-    time.sleep(settle_s)
-    pg.wait_for_selector(idle, timeout=RUN_TIMEOUT_MS)
-
-
-def open_page(pg, server: str, path: str, query: str = FAST) -> None:
-    pg.goto(f"{server}/{path}?{query}")
-    pg.wait_for_selector('[data-testid="stApp"]')
-    wait_idle(pg)
-
-
-def shot(pg, name: str, *, height: int | None = None) -> Path:
-    """Screenshot the whole app (the main area scrolls inside the page, so grow the viewport first)."""
-    path = SHOTS / f"{name}.png"
-    size = pg.viewport_size
-    if height is None:
-        height = pg.evaluate(
-            "() => { const m = document.querySelector('[data-testid=\"stMain\"]') ||"
-            " document.querySelector('section.main'); return m ? m.scrollHeight : document.body.scrollHeight; }"
-        )
-    pg.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 6000))})
-    time.sleep(0.8)
-    pg.screenshot(path=str(path), full_page=True)
-    pg.set_viewport_size(size)
-    return path
-
-
-def assert_clean(pg) -> None:
-    assert pg.locator('[data-testid="stException"]').count() == 0, "a traceback is shown"
-
-
 def fused_x(pg) -> list[float]:
-    return pg.evaluate(
-        "() => { const p = document.querySelectorAll('.js-plotly-plot')[2];"
-        " return p._fullData.filter(t => t.name !== 'selected').flatMap(t => Array.from(t.x || [])); }"
-    )
+    return plot_x(pg, 2)
 
 
 def test_home_embeds_the_example(page, server) -> None:
-    open_page(page, server, "")
+    open_page(page, server, "", text="BERT dimension")
     assert_clean(page)
     assert page.get_by_text("embedkit — words as vectors").count() == 1
     assert "river bank" in page.locator("textarea").first.input_value()
     page.get_by_role("button", name="Embed").click()
-    page.get_by_text("Embedded 71 words in 8 sentences").wait_for()
-    wait_idle(page)
+    wait_for_text(page, "Embedded 71 words in 8 sentences")
     assert_clean(page)
     shot(page, "home")
 
 
 def test_explore_alpha_slider_moves_the_fused_map(page, server) -> None:
-    open_page(page, server, "Explore")
+    open_page(page, server, "Explore", plots=3)  # waits for the three maps, however cold the caches
     assert_clean(page)
     assert page.locator(".js-plotly-plot").count() == 3
     before = fused_x(page)
@@ -98,8 +68,9 @@ def test_explore_alpha_slider_moves_the_fused_map(page, server) -> None:
     slider.focus()
     for _ in range(4):
         page.keyboard.press("ArrowRight")
-    page.get_by_text("α=0.70").first.wait_for()
-    wait_idle(page)
+    wait_for_text(page, "α=0.70")
+    wait_for_change(page, lambda: fused_x(page), before)
+    wait_for_plots(page, 3)
     after = fused_x(page)
     assert len(after) == len(before) > 0
     assert after != before, "the fused map did not change when alpha moved"
@@ -111,7 +82,7 @@ def test_explore_umap_after_the_warm_up(page, server) -> None:
     """UMAP compiles in the background at server start; once done, maps use it and alpha moves re-lay it out."""
     deadline = time.time() + WARM_UP_S
     while True:
-        open_page(page, server, "Explore", f"{FAST}&alpha=0.5")
+        open_page(page, server, "Explore", f"{FAST}&alpha=0.5", plots=3)
         if page.get_by_text("UMAP is still warming up").count() == 0:
             break
         assert time.time() < deadline, f"UMAP warm-up took more than {WARM_UP_S} s"
@@ -120,26 +91,37 @@ def test_explore_umap_after_the_warm_up(page, server) -> None:
     before = fused_x(page)
     page.get_by_role("slider", name="alpha — weight of BERT").focus()
     page.keyboard.press("ArrowLeft")
-    page.get_by_text("α=0.45").first.wait_for()
-    wait_idle(page)
-    assert fused_x(page) != before
+    wait_for_text(page, "α=0.45")
+    assert wait_for_change(page, lambda: fused_x(page), before) != before
     assert_clean(page)
     shot(page, "explore")
 
 
-def test_clicking_a_point_selects_it_in_all_three_maps(page, server) -> None:
-    open_page(page, server, "Explore")
-    point = page.locator(".js-plotly-plot").nth(0).locator(".scatterlayer .trace .points path").nth(20)
-    box = point.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    time.sleep(1.0)
-    wait_idle(page)
-    rings = page.evaluate(
+def rings(pg) -> list[str]:
+    """The word ringed as selected in each map."""
+    return pg.evaluate(
         "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
         ".map(p => p._fullData.filter(t => t.name === 'selected').map(t => Array.from(t.text).join()).join())"
     )
-    assert len(rings) == 3 and rings[0] and rings[0] == rings[1] == rings[2], rings
-    word = rings[0].replace("<b>", "").replace("</b>", "")
+
+
+def test_clicking_a_point_selects_it_in_all_three_maps(page, server) -> None:
+    open_page(page, server, "Explore", plots=3)
+    point = page.locator(".js-plotly-plot").nth(0).locator(".scatterlayer .trace .points path").nth(20)
+    clicked = point.evaluate(  # the word under the point, from the trace's data
+        "el => el.closest('.trace').__data__[0].trace.hovertext[el.__data__.i].split('  (sentence')[0]"
+    )
+    box = point.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function(
+        "w => Array.from(document.querySelectorAll('.js-plotly-plot')).every(p => p._fullData.some("
+        "t => t.name === 'selected' && Array.from(t.text).join().replace(/<\\/?b>/g, '') === w))",
+        arg=clicked,
+    )
+    wait_for_plots(page, 3)
+    ringed = rings(page)
+    assert len(ringed) == 3 and ringed[0] and ringed[0] == ringed[1] == ringed[2], ringed
+    word = ringed[0].replace("<b>", "").replace("</b>", "")
     picker = page.locator('[data-testid="stSelectbox"]').first.evaluate(
         "e => e.textContent + ' ' + Array.from(e.querySelectorAll('input')).map(i => i.value).join(' ')"
     )
@@ -152,7 +134,7 @@ def test_explore_is_readable_at_common_sizes(browser, server, size) -> None:
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
     pg = ctx.new_page()
     pg.set_default_timeout(RUN_TIMEOUT_MS)
-    open_page(pg, server, "Explore")
+    open_page(pg, server, "Explore", plots=3)
     assert_clean(pg)
     widths = pg.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => p.clientWidth)")
     assert len(widths) == 3 and min(widths) >= 250, widths
@@ -169,9 +151,9 @@ def test_page_renders(page, server, name) -> None:
 
 
 def test_corrupt_vectors_upload_shows_an_error(page, server, tmp_path) -> None:
-    open_page(page, server, "Models")
+    open_page(page, server, "Models", text="Loaded now")
     page.get_by_text("upload a vectors file").click()
-    wait_idle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').wait_for(state="attached")
     bad = tmp_path / "broken.vec"
     bad.write_bytes(b"3 50\nthe 0.1 0.2\nthis is not a vector file\n")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))

@@ -1,0 +1,163 @@
+"""The command line: every user mistake exits 2 with one plain line, a bug exits 1, and output files are either
+complete or absent (a failed or killed run never leaves a partial file under the final name)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXT = ("--text", "The bank raised its rates.")
+
+
+def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CUDA_VISIBLE_DEVICES": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "embedkit", *args], capture_output=True, input=stdin, env=env, cwd=ROOT, timeout=600
+    )
+
+
+def user_error(res: subprocess.CompletedProcess[bytes]) -> str:
+    """The one error line of a run that must have failed as a user mistake (exit 2, no traceback)."""
+    err = res.stderr.decode()
+    assert res.returncode == 2, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if "error:" in line]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (("-k", "0"), "-k must be at least 1"),
+        (("-k", "-5"), "-k must be at least 1"),
+        (("--vocab-size", "-3"), "--vocab-size must be at least 1"),
+        (("--align-k", "0"), "--align-k must be at least 10"),
+        (("--temperature", "nan"), "temperature must be a positive finite number"),
+        (("--temperature", "-1"), "temperature must be a positive finite number"),
+        (("--device", "bogus"), "unknown device 'bogus'"),
+        (("--device", "cuda"), "no CUDA GPU is available"),
+    ],
+)
+def test_bad_options_are_user_errors(args: tuple[str, ...], says: str) -> None:
+    assert says in user_error(run_cli("neighbours", "bank", *TEXT, *args))
+
+
+def test_temperature_nan_never_reaches_the_records() -> None:
+    assert "temperature" in user_error(run_cli("embed", *TEXT, "--fusion", "attention", "--temperature", "nan"))
+
+
+def test_bad_utf8_on_stdin_is_a_user_error() -> None:
+    line = user_error(run_cli("embed", "--input", "-", stdin=b"the river bank \xff\xfe flooded\n"))
+    assert "not UTF-8" in line
+
+
+def test_layers_beyond_the_model_name_its_layer_count(tiny_model_dir: Path) -> None:
+    line = user_error(run_cli("embed", *TEXT, "--model", str(tiny_model_dir), "--layers", "999"))
+    assert "999" in line and "the model has 2 layers" in line
+
+
+def test_output_into_a_folder_or_a_missing_folder_is_refused_before_any_work(tmp_path: Path) -> None:
+    assert "is a folder" in user_error(run_cli("embed", *TEXT, "-o", str(tmp_path)))
+    line = user_error(run_cli("embed", *TEXT, "--format", "csv", "-o", str(tmp_path / "missing" / "out.csv")))
+    assert "does not exist" in line
+    (tmp_path / "notes.txt").write_text("mine")
+    assert "holds other files" in user_error(run_cli("export", *TEXT, "-o", str(tmp_path)))
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_bug_is_not_reported_as_a_user_error(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from embedkit import cli
+    from embedkit.errors import EmbedkitError
+
+    def broken(args):  # a bare ValueError is what a bug in embedkit raises
+        raise ValueError("internal inconsistency")
+
+    monkeypatch.setattr(cli, "_embed", broken)
+    assert cli.main(["embed", *TEXT]) == cli.EXIT_FAILURE
+    assert "failed" in capsys.readouterr().err
+
+    def mistake(args):
+        raise EmbedkitError("the user's mistake")
+
+    monkeypatch.setattr(cli, "_embed", mistake)
+    assert cli.main(["embed", *TEXT]) == cli.EXIT_USER
+
+
+def test_a_failed_run_leaves_the_old_output_and_no_partial_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from embedkit import cli, export
+
+    out = tmp_path / "out.jsonl"
+    out.write_text("old output\n")
+
+    def half_then_fail(emb, fusion, stream):
+        stream.write('{"word": "The"}\n')
+        raise RuntimeError("disk full")
+
+    class Embedded:  # what _embed returns, without loading a model
+        def fuse(self, *args: object) -> None:
+            return None
+
+    monkeypatch.setattr(cli, "_embed", lambda args: (None, Embedded()))
+    monkeypatch.setattr(export, "write_jsonl", half_then_fail)
+    assert cli.main(["embed", *TEXT, "-o", str(out)]) == cli.EXIT_FAILURE
+    assert out.read_text() == "old output\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+KILLED = """
+import os, signal, sys
+from pathlib import Path
+import pandas as pd
+from embedkit import cli, export
+target, how = Path(sys.argv[1]), sys.argv[2]
+
+def die(*args, **kwargs):
+    path = args[1] if len(args) > 1 else kwargs.get("path_or_buf")
+    Path(path).write_text("sentence,word\\n0,The\\n")  # a partial write, then the process is killed
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if how == "stream":
+    out = cli._open_out(str(target))
+    out.write("partial line")
+    out.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+pd.DataFrame.to_csv = die
+frame = pd.DataFrame({"word": ["The", "bank"]})
+if how == "table":
+    export.write_table(frame, target)
+with export.atomic_folder(target, export.EXPORT_FILES) as folder:
+    export.write_table(frame, folder / "vectors.csv")
+"""
+
+
+@pytest.mark.parametrize("how, name", [("stream", "out.jsonl"), ("table", "out.csv"), ("folder", "export")])
+def test_a_killed_run_leaves_the_old_output(tmp_path: Path, how: str, name: str) -> None:
+    target = tmp_path / name
+    if how == "folder":
+        target.mkdir()
+        (target / "vectors.csv").write_text("old output\n")
+    else:
+        target.write_text("old output\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    res = subprocess.run([sys.executable, "-c", KILLED, str(target), how], env=env, cwd=ROOT, timeout=300)
+    assert res.returncode == -signal.SIGKILL
+    old = target / "vectors.csv" if how == "folder" else target
+    assert old.read_text() == "old output\n"
+
+
+def test_a_killed_first_run_leaves_nothing_under_the_final_name(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    res = subprocess.run(
+        [sys.executable, "-c", KILLED, str(tmp_path / "new.csv"), "table"], env=env, cwd=ROOT, timeout=300
+    )
+    assert res.returncode == -signal.SIGKILL
+    assert not (tmp_path / "new.csv").exists()
