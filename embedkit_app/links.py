@@ -189,11 +189,16 @@ _BOUND: dict[str, tuple[Callable[[str], bool], str]] = {
     state.ALPHA: (_number(0.0, 1.0), "a number from 0 to 1"),
     state.MODE: (_one_of("weighted", "concat", "attention"), "weighted, concat or attention"),
     state.PROJECTION: (_one_of("UMAP", "PCA"), "UMAP or PCA"),
-    state.DIMS: (_one_of("2-D", "3-D"), "2-D or 3-D"),
     state.LABELS: (lambda v: v.lower() in ("true", "false"), "true or false"),
     state.HIDE_PUNCT: (lambda v: v.lower() in ("true", "false"), "true or false"),
     state.K: (_number(3, 15), "a number from 3 to 15"),
     state.EXAMPLE: (_one_of(*EXAMPLES, CUSTOM), "one of " + ", ".join(EXAMPLES)),
+    state.SPOTLIGHT: (lambda v: 0 < len(v) <= 64, "a word of the text"),
+    state.SPOT_WORDNET: (lambda v: v.lower() in ("true", "false"), "true or false"),
+    state.SPOT_REST: (_one_of("faded", "hidden"), "faded or hidden"),
+    state.SPACE: (_one_of("BERT", "Static", "Fused"), "BERT, Static or Fused"),
+    state.CORPUS_SPACE: (_one_of("fused", "bert", "static"), "fused, bert or static"),
+    state.CORPUS_WORD: (lambda v: 0 < len(v) <= 64, "a word of the corpus"),
 }
 
 
