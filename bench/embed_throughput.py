@@ -141,8 +141,11 @@ def worker_reference_cold() -> None:
     ref = Reference()
     vec = ref.embed_batch([COLD_TEXT.replace(".", " .").split()])[0][0]
     t_first = time.time()
-    print(json.dumps({"t_first": t_first, "dim": int(vec.shape[1] if vec.ndim > 1 else vec.shape[0]),
-                      "maxrss_mb": _maxrss_mb()}))
+    print(
+        json.dumps(
+            {"t_first": t_first, "dim": int(vec.shape[1] if vec.ndim > 1 else vec.shape[0]), "maxrss_mb": _maxrss_mb()}
+        )
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -316,7 +319,9 @@ def main() -> None:
         ref.embed_batch(warm_words[b : b + REF_BATCH])
 
     def run_ref(ref: Reference = ref) -> int:
-        return sum(len(c) for b in range(0, len(words), REF_BATCH) for c, _ in ref.embed_batch(words[b : b + REF_BATCH]))
+        return sum(
+            len(c) for b in range(0, len(words), REF_BATCH) for c, _ in ref.embed_batch(words[b : b + REF_BATCH])
+        )
 
     t_ref, got = timed(run_ref, args.repeats)
     assert got == n_words, (got, n_words)
@@ -400,7 +405,10 @@ def main() -> None:
             info = json.loads(res.stdout.strip().splitlines()[-1])
             assert info["n_words"] == n_words, (info["n_words"], n_words)
             flair_versions = f"{info['versions']}, {info['threads']} threads"
-            results["(b) Flair StackedEmbeddings b32"] = {"s": min(info["times"]), "pad": padding_share(lengths, REF_BATCH, False)}
+            results["(b) Flair StackedEmbeddings b32"] = {
+                "s": min(info["times"]),
+                "pad": padding_share(lengths, REF_BATCH, False),
+            }
 
     # cold starts (fresh subprocesses), after the throughput runs so the disk cache holds the map
     cold: dict[str, dict] = {}  # type: ignore[type-arg]
@@ -419,15 +427,23 @@ def main() -> None:
 
     flair_wps = wps("(b) Flair StackedEmbeddings b32")
     ref_wps = wps("(a) reference fp32 b32, input order")
-    print(f"embedkit throughput bench — {args.n} sentences of 10-35 words from lee_background.cor, "
-          f"{n_words:,} words, {sum(lengths):,} real wordpieces (incl. [CLS]/[SEP])")
-    print(f"machine: {os.cpu_count()} CPUs, torch {torch.__version__} ({torch.get_num_threads()} threads); "
-          f"load average before {load_before}, after {load_after}")
+    print(
+        f"embedkit throughput bench — {args.n} sentences of 10-35 words from lee_background.cor, "
+        f"{n_words:,} words, {sum(lengths):,} real wordpieces (incl. [CLS]/[SEP])"
+    )
+    print(
+        f"machine: {os.cpu_count()} CPUs, torch {torch.__version__} ({torch.get_num_threads()} threads); "
+        f"load average before {load_before}, after {load_after}"
+    )
     print(f"float32 matmul (1024x384 @ 384x1536 and back): {mm32:.1f} GFLOP/s; bfloat16: {mm16:.1f} GFLOP/s")
-    print(f"model FLOPs on real positions: {flops / 1e9:.1f} GFLOP "
-          f"({flops / sum(lengths) / 1e6:.2f} MFLOP per wordpiece)")
-    print(f"best of {args.repeats} passes; map fit excluded from throughput (one-off, fresh cache: "
-          + ", ".join(f"{k} {v:.1f} s" for k, v in fit_s.items()) + ")")
+    print(
+        f"model FLOPs on real positions: {flops / 1e9:.1f} GFLOP ({flops / sum(lengths) / 1e6:.2f} MFLOP per wordpiece)"
+    )
+    print(
+        f"best of {args.repeats} passes; map fit excluded from throughput (one-off, fresh cache: "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in fit_s.items())
+        + ")"
+    )
     print()
     head = f"{'system':<40} {'time s':>7} {'words/s':>8} {'vs Flair':>8} {'vs ref':>7} {'pad':>5} {'GFLOP/s':>8} {'/mm fp32':>8}"
     print(head)
@@ -445,18 +461,23 @@ def main() -> None:
         print(f"(Flair venv: {flair_versions})")
     print()
     if "float32" in bert and "bfloat16" in bert:
+
         def cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return (a * b).sum(1) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-12)
 
         c = cos(bert["float32"], bert["bfloat16"])
         f = cos(fused["float32"], fused["bfloat16"])
-        print(f"bf16 vs fp32 cosine over all {len(c):,} words: contextual min {c.min():.5f} mean {c.mean():.6f}; "
-              f"fused min {f.min():.5f} mean {f.mean():.6f}")
+        print(
+            f"bf16 vs fp32 cosine over all {len(c):,} words: contextual min {c.min():.5f} mean {c.mean():.6f}; "
+            f"fused min {f.min():.5f} mean {f.mean():.6f}"
+        )
     for key, info in cold.items():
         if "error" in info:
             print(f"cold start {key}: failed: {info['error']}")
         else:
-            print(f"cold start {key}: {info['cold_s']:.2f} s to the first vector, peak RSS {info['maxrss_mb']:,.0f} MiB")
+            print(
+                f"cold start {key}: {info['cold_s']:.2f} s to the first vector, peak RSS {info['maxrss_mb']:,.0f} MiB"
+            )
     print(f"main process peak RSS {_maxrss_mb():,.0f} MiB; bench wall time {time.perf_counter() - t_start:.0f} s")
 
     if flair_wps:
@@ -465,9 +486,11 @@ def main() -> None:
         best32 = max((wps(k) or 0) for k in results if k.startswith("embedkit") and "fp32" in k)
         best16 = max((wps(k) or 0) for k in results if k.startswith("embedkit") and "bf16" in k)
         if k32 and k16:
-            print(f"targets: fp32 >= 1.5x Flair: default {wps(k32[0]) / flair_wps:.2f}x (best {best32 / flair_wps:.2f}x); "
-                  f"bf16 >= 2.2x Flair: default {wps(k16[0]) / flair_wps:.2f}x (best {best16 / flair_wps:.2f}x); "
-                  f"fp32 end-to-end >= 0.6 of matmul: {flops / results[k32[0]]['s'] / 1e9 / mm32:.2f}")
+            print(
+                f"targets: fp32 >= 1.5x Flair: default {wps(k32[0]) / flair_wps:.2f}x (best {best32 / flair_wps:.2f}x); "
+                f"bf16 >= 2.2x Flair: default {wps(k16[0]) / flair_wps:.2f}x (best {best16 / flair_wps:.2f}x); "
+                f"fp32 end-to-end >= 0.6 of matmul: {flops / results[k32[0]]['s'] / 1e9 / mm32:.2f}"
+            )
 
 
 if __name__ == "__main__":

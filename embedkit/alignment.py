@@ -31,7 +31,6 @@ __all__ = ["StaticMap", "fit_static_map"]
 logger = logging.getLogger(__name__)
 
 
-
 class StaticMap:
     """A linear map from static vectors (``in_dim_``) to contextual vectors (``out_dim_``), sklearn style.
 

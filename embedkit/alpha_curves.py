@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["jaccard", "overlap_curves", "pair_cosine_curves"]
 
+
 def jaccard(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> float:
     """Jaccard overlap of two index sets (two empty sets overlap fully)."""
     sa, sb = {int(x) for x in a}, {int(x) for x in b}

@@ -20,7 +20,16 @@ import numpy as np
 if TYPE_CHECKING:
     from embedkit.contextual import ContextualEncoder, Progress
 
-__all__ = ["cache_dir", "encode_words_cached", "evict", "load_array", "max_cache_bytes", "save_array", "stable_hash", "touch"]
+__all__ = [
+    "cache_dir",
+    "encode_words_cached",
+    "evict",
+    "load_array",
+    "max_cache_bytes",
+    "save_array",
+    "stable_hash",
+    "touch",
+]
 
 logger = logging.getLogger(__name__)
 

@@ -87,16 +87,40 @@ def _input_options(p: argparse.ArgumentParser) -> None:
 
 def _model_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("model and vectors")
-    g.add_argument("--model", metavar="ID|PATH", help="Hugging Face model id or local folder (default: bundled all-MiniLM-L6-v2)")
-    g.add_argument("--vectors", metavar="PATH", help="word2vec/GloVe text, word2vec binary or fastText .bin (default: bundled GloVe 6B 50d)")
-    g.add_argument("--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2 (default: last)")
+    g.add_argument(
+        "--model", metavar="ID|PATH", help="Hugging Face model id or local folder (default: bundled all-MiniLM-L6-v2)"
+    )
+    g.add_argument(
+        "--vectors",
+        metavar="PATH",
+        help="word2vec/GloVe text, word2vec binary or fastText .bin (default: bundled GloVe 6B 50d)",
+    )
+    g.add_argument(
+        "--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2 (default: last)"
+    )
     g.add_argument("--pooling", default="mean", choices=_POOLINGS, help="wordpieces -> word (default: mean)")
-    g.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"), help="forward-pass precision")
+    g.add_argument(
+        "--dtype", default="float32", choices=("float32", "bfloat16", "float16"), help="forward-pass precision"
+    )
     g.add_argument("--device", type=_device, default="auto", help="auto, cpu, cuda, mps (default: auto)")
-    g.add_argument("--batch-size", type=_at_least(1, "--batch-size"), default=None, help="sequences per forward pass, sorted by length (default: 32 for float32 on CPU, else 128)")
-    g.add_argument("--postprocess", default="none", choices=("none", "center", "sentence_mean", "abtt"), help="post-processing of contextual vectors (default: none; see `evaluate --task senses`)")
-    g.add_argument("--align", default="procrustes", choices=_ALIGNS, help="static -> contextual map (default: procrustes)")
-    g.add_argument("--align-k", type=_at_least(10, "--align-k"), default=5000, help="words the map is fitted on (default: 5000)")
+    g.add_argument(
+        "--batch-size",
+        type=_at_least(1, "--batch-size"),
+        default=None,
+        help="sequences per forward pass, sorted by length (default: 32 for float32 on CPU, else 128)",
+    )
+    g.add_argument(
+        "--postprocess",
+        default="none",
+        choices=("none", "center", "sentence_mean", "abtt"),
+        help="post-processing of contextual vectors (default: none; see `evaluate --task senses`)",
+    )
+    g.add_argument(
+        "--align", default="procrustes", choices=_ALIGNS, help="static -> contextual map (default: procrustes)"
+    )
+    g.add_argument(
+        "--align-k", type=_at_least(10, "--align-k"), default=5000, help="words the map is fitted on (default: 5000)"
+    )
 
 
 def _fusion_options(p: argparse.ArgumentParser) -> None:
@@ -115,36 +139,63 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("embed", help="vectors of every word occurrence", description=(
-        "One record per word occurrence: its position, the contextual ('bert'), raw static and fused vectors, "
-        "and for attention the per-word source weights. jsonl goes to stdout unless -o is given."))
+    p = sub.add_parser(
+        "embed",
+        help="vectors of every word occurrence",
+        description=(
+            "One record per word occurrence: its position, the contextual ('bert'), raw static and fused vectors, "
+            "and for attention the per-word source weights. jsonl goes to stdout unless -o is given."
+        ),
+    )
     _input_options(p)
     _model_options(p)
     _fusion_options(p)
-    p.add_argument("--format", default="jsonl", choices=("jsonl", "csv", "parquet", "projector"),
-                   help="jsonl (default), csv, parquet, or projector (vectors.tsv + metadata.tsv in the -o folder)")
+    p.add_argument(
+        "--format",
+        default="jsonl",
+        choices=("jsonl", "csv", "parquet", "projector"),
+        help="jsonl (default), csv, parquet, or projector (vectors.tsv + metadata.tsv in the -o folder)",
+    )
     p.add_argument("--space", default="fused", choices=_SPACES, help="the space written by --format projector")
     p.add_argument("-o", "--output", metavar="OUT", help="output file (folder for projector); default stdout")
     p.set_defaults(func=_cmd_embed)
 
-    p = sub.add_parser("neighbours", aliases=["neighbors"], help="nearest neighbours of a word occurrence",
-                       description="Top-k cosine neighbours of each occurrence of WORD, in each space, among the "
-                       "input's word occurrences and/or the top static vocabulary.")
+    p = sub.add_parser(
+        "neighbours",
+        aliases=["neighbors"],
+        help="nearest neighbours of a word occurrence",
+        description="Top-k cosine neighbours of each occurrence of WORD, in each space, among the "
+        "input's word occurrences and/or the top static vocabulary.",
+    )
     p.add_argument("word", help="the word whose occurrences are queried")
     _input_options(p)
     _model_options(p)
     _fusion_options(p)
     p.add_argument("--space", default="all", choices=(*_SPACES, "all"), help="which space (default: all)")
-    p.add_argument("--among", default="both", choices=("input", "vocab", "both"), help="search the input's words, the vocabulary, or both")
+    p.add_argument(
+        "--among",
+        default="both",
+        choices=("input", "vocab", "both"),
+        help="search the input's words, the vocabulary, or both",
+    )
     p.add_argument("-k", type=_at_least(1, "-k"), default=10, help="neighbours per list (default: 10)")
-    p.add_argument("--vocab-size", type=_at_least(1, "--vocab-size"), default=5000, help="vocabulary rows searched (default: 5000)")
-    p.add_argument("--hide-punctuation", action="store_true", help="leave punctuation out of the candidates (as the app does by default)")
+    p.add_argument(
+        "--vocab-size", type=_at_least(1, "--vocab-size"), default=5000, help="vocabulary rows searched (default: 5000)"
+    )
+    p.add_argument(
+        "--hide-punctuation",
+        action="store_true",
+        help="leave punctuation out of the candidates (as the app does by default)",
+    )
     p.add_argument("--format", default="table", choices=("table", "csv", "json"))
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default stdout)")
     p.set_defaults(func=_cmd_neighbours)
 
-    p = sub.add_parser("project", help="2-D/3-D coordinates of every occurrence",
-                       description="UMAP (cosine, seeded) or PCA coordinates of every word occurrence in each space.")
+    p = sub.add_parser(
+        "project",
+        help="2-D/3-D coordinates of every occurrence",
+        description="UMAP (cosine, seeded) or PCA coordinates of every word occurrence in each space.",
+    )
     _input_options(p)
     _model_options(p)
     _fusion_options(p)
@@ -155,9 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default stdout; parquet needs -o)")
     p.set_defaults(func=_cmd_project)
 
-    p = sub.add_parser("export", help="everything for one input into a folder",
-                       description="Write vectors.parquet, vectors.csv, coordinates.csv and a TensorBoard "
-                       "Projector pair per space (projector_bert/, projector_static/, projector_fused/) into OUT.")
+    p = sub.add_parser(
+        "export",
+        help="everything for one input into a folder",
+        description="Write vectors.parquet, vectors.csv, coordinates.csv and a TensorBoard "
+        "Projector pair per space (projector_bert/, projector_static/, projector_fused/) into OUT.",
+    )
     _input_options(p)
     _model_options(p)
     _fusion_options(p)
@@ -229,7 +283,11 @@ def _embedder(args: argparse.Namespace) -> Embedder:
     from embedkit.static import load_static
 
     encoder = ContextualEncoder(
-        args.model, layers=args.layers, pooling=args.pooling, device=args.device, dtype=args.dtype,
+        args.model,
+        layers=args.layers,
+        pooling=args.pooling,
+        device=args.device,
+        dtype=args.dtype,
         batch_size=args.batch_size,
     )
     static = load_static(args.vectors)
@@ -293,7 +351,7 @@ def _check_args(args: argparse.Namespace) -> None:
         check_folder(Path(output), PROJECTOR_FILES)
     elif fmt == "parquet" and not output:
         raise EmbedkitError("--format parquet is binary: give a file with -o")
-    elif output and output != "-":
+    elif output and output != "-" and args.command != "index":  # an index folder is checked by build_index
         check_file_target(Path(output))
     device = getattr(args, "device", "auto")
     if getattr(args, "dtype", "float32") == "float16":
@@ -439,7 +497,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     from embedkit.errors import EmbedkitError
 
     ok = False

@@ -20,7 +20,7 @@ import numpy as np
 
 from embedkit.cache import stable_hash
 from embedkit.defaults import DEFAULT_MODEL_NAME, default_model_path
-from embedkit.errors import EmbedkitError, ModelLoadError
+from embedkit.errors import ModelLoadError
 from embedkit.options import LayerSpec, Pooling, check_layers, coerce, is_hub_id, layers_label, parse_layers
 
 __all__ = ["ContextualEncoder", "Progress", "hub_message", "resolve_device"]
@@ -198,9 +198,7 @@ class ContextualEncoder:
     # -- public API ----------------------------------------------------------------------------------
     def settings_key(self) -> str:
         """A stable key of everything that changes the vectors (model, layers, pooling, dtype, window)."""
-        return stable_hash(
-            "contextual", self.model_path, self.layers, self.pooling.value, self.dtype, self.max_length
-        )
+        return stable_hash("contextual", self.model_path, self.layers, self.pooling.value, self.dtype, self.max_length)
 
     @property
     def n_layers(self) -> int:
@@ -424,7 +422,9 @@ def _load_message(path: str, exc: Exception) -> str:
     if local.exists():
         return f"could not load the model folder {path!r}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
     if not is_hub_id(path):
-        return f"could not load model {path!r}: no such local folder, and not a Hugging Face model id (name or owner/name)"
+        return (
+            f"could not load model {path!r}: no such local folder, and not a Hugging Face model id (name or owner/name)"
+        )
     return f"could not load model {path!r}: {hub_message(exc)}"
 
 
@@ -448,4 +448,3 @@ def _hub_unreachable(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
-

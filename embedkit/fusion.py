@@ -36,7 +36,6 @@ class Fusion:
     alpha: float
 
 
-
 def fused_dim(mode: FusionMode | str, contextual_dim: int, static_dim: int) -> int:
     """The dimension of the fused vectors."""
     return contextual_dim + static_dim if coerce(FusionMode, mode) is FusionMode.CONCAT else contextual_dim

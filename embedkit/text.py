@@ -15,7 +15,17 @@ import regex
 
 from embedkit.errors import EmbedkitError
 
-__all__ = ["MAX_CHARS", "STOPWORDS", "Word", "check_text", "content_indices", "is_punctuation", "repeated_types", "segment", "split_lines"]
+__all__ = [
+    "MAX_CHARS",
+    "STOPWORDS",
+    "Word",
+    "check_text",
+    "content_indices",
+    "is_punctuation",
+    "repeated_types",
+    "segment",
+    "split_lines",
+]
 
 #: Frequent function words: repeated, but not what a map should label or a spotlight should pick first.
 STOPWORDS = frozenset(

@@ -100,7 +100,7 @@ def status_rows(cfg: ModelConfig, encoder: Any, static: Any, map_name: str) -> l
             "part": "contextual model",
             "name": encoder.name,
             "dimension": encoder.dim,
-            "details": f"layers {cfg.layers} · pooling {cfg.pooling} · {encoder.dtype} on {encoder.device} · "
+            "details": f"layers {cfg.layers} · pooling {cfg.pooling} · post-processing {cfg.postprocess} · {encoder.dtype} on {encoder.device} · "
             f"{params / 1e6:.1f} M parameters · max {encoder.max_length} wordpieces",
             "memory": f"{param_bytes / 2**20:,.0f} MiB",
         },
@@ -160,7 +160,7 @@ def get_embedder(cfg: ModelConfig) -> Embedder:
 
     encoder = get_encoder(cfg.model, cfg.layers, cfg.pooling, cfg.dtype)
     static = get_static(cfg.vectors, cfg.vectors_name)
-    return Embedder(encoder, static, align=cfg.align, align_k=cfg.align_k)
+    return Embedder(encoder, static, align=cfg.align, align_k=cfg.align_k, postprocess=cfg.postprocess)
 
 
 @st.cache_resource(show_spinner="Training Dynamic Meta-Embeddings on gensim's 200 polarity sentences…", max_entries=2)

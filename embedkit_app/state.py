@@ -74,6 +74,7 @@ M_HF_ID = "m_hf_id"
 M_FOLDER = "m_folder"
 M_LAYERS = "m_layers"
 M_POOLING = "m_pooling"
+M_POSTPROCESS = "m_postprocess"
 M_DTYPE = "m_dtype"
 S_SOURCE = "s_source"
 S_UPLOAD = "s_upload"
@@ -95,11 +96,12 @@ TEXT_ID_PARAM = "tid"  # query parameter: opaque id of the sentences in the serv
 LINK_TEXT_SEEN = "_link_text_seen"  # the text parameter already restored in this session
 
 # Query parameters (not widget-bound) that carry the applied model settings.
-MODEL_PARAMS = ("model", "layers", "pooling", "dtype", "vectors", "align", "align_k")
+MODEL_PARAMS = ("model", "layers", "pooling", "postprocess", "dtype", "vectors", "align", "align_k")
 
 # What the Models page offers; a URL may carry only these.
 LAYER_CHOICES = ("last", "second_last", "last4", "all")
 POOLING_CHOICES = ("mean", "first", "last", "first_last")
+POSTPROCESS_CHOICES = ("none", "center", "sentence_mean", "abtt")
 DTYPE_CHOICES = ("float32", "bfloat16")
 ALIGN_CHOICES = ("procrustes", "lstsq", "pad")
 ALIGN_K_CHOICES = (500, 1000, 2000, 5000, 10000)
@@ -117,6 +119,7 @@ def model_param_problem(name: str, value: str, uploads: Mapping[str, str]) -> st
     choices: dict[str, tuple[Any, ...]] = {
         "layers": LAYER_CHOICES,
         "pooling": POOLING_CHOICES,
+        "postprocess": POSTPROCESS_CHOICES,
         "dtype": DTYPE_CHOICES,
         "align": ALIGN_CHOICES,
         "align_k": tuple(str(k) for k in ALIGN_K_CHOICES),
@@ -152,6 +155,7 @@ class ModelConfig:
         model: Hugging Face id or ``local:NAME`` (an allow-listed folder); ``None`` for the bundled all-MiniLM-L6-v2.
         layers: Layer spec for ``ContextualEncoder`` ("last", "second_last", "last4", "all").
         pooling: Wordpiece pooling: first / last / mean / first_last.
+        postprocess: Post-processing of the contextual vectors: none / center / sentence_mean / abtt.
         dtype: float32 / bfloat16.
         vectors: ``upload:ID`` / ``trained:ID`` (see :mod:`embedkit_app.sources`); ``None`` for the bundled GloVe.
         vectors_name: Name shown for the static vectors (e.g. the uploaded file's name).
@@ -162,6 +166,7 @@ class ModelConfig:
     model: str | None = None
     layers: str = field(default_factory=lambda: encoder_choice().layers)
     pooling: str = field(default_factory=lambda: encoder_choice().pooling)
+    postprocess: str = field(default_factory=lambda: encoder_choice().postprocess)
     dtype: str = "float32"
     vectors: str | None = None
     vectors_name: str | None = None

@@ -90,7 +90,11 @@ def show_progress(bar: Any, done: int, total: int, text: str) -> None:
 def encoder_why(cfg: ModelConfig) -> str:
     """Why the bundled encoder uses its layers and pooling (the senses benchmark's evidence), or ""."""
     choice = state.encoder_choice()
-    if cfg.model is None and choice.why and (cfg.layers, cfg.pooling) == (choice.layers, choice.pooling):
+    if (
+        cfg.model is None
+        and choice.why
+        and (cfg.layers, cfg.pooling, cfg.postprocess) == (choice.layers, choice.pooling, choice.postprocess)
+    ):
         return choice.why
     return ""
 

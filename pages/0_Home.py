@@ -170,7 +170,7 @@ with right:
         m4.metric("OOV rate of your text", "–")
     st.caption(
         f"{len(lines)} sentences · {len(words)} words · pooling **{cfg.pooling}** · layers "
-        f"**{cfg.layers}** · change them on the Models page."
+        f"**{cfg.layers}** · post-processing **{cfg.postprocess}** · change them on the Models page."
     )
     if why := widgets.encoder_why(cfg):
         st.caption(f"Why these encoder options: {why}")

@@ -65,7 +65,7 @@ def get_resources(cfg: state.ModelConfig) -> Any:
     from embedkit.evaluation.resources import Resources, evaluation_embedder
     from embedkit.evaluation.settings import EvalSettings
 
-    post = getattr(cfg, "postprocess", "none")
+    post = cfg.postprocess
     encoder = loaders.get_encoder(cfg.model, cfg.layers, cfg.pooling, cfg.dtype)
     embedder = evaluation_embedder(
         encoder, loaders.get_static(cfg.vectors, cfg.vectors_name), cfg.align, k=cfg.align_k, postprocess=post

@@ -58,9 +58,31 @@ def bank(embedder):
 
 
 TINY_VOCAB = [
-    "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",
-    "the", "river", "bank", "sat", "on", "i", "rates", "raised", "its", "interest", ".", ",",
-    "em", "##bed", "##ding", "##s", "word", "a", "b", "c",
+    "[PAD]",
+    "[UNK]",
+    "[CLS]",
+    "[SEP]",
+    "[MASK]",
+    "the",
+    "river",
+    "bank",
+    "sat",
+    "on",
+    "i",
+    "rates",
+    "raised",
+    "its",
+    "interest",
+    ".",
+    ",",
+    "em",
+    "##bed",
+    "##ding",
+    "##s",
+    "word",
+    "a",
+    "b",
+    "c",
 ]
 
 
@@ -76,8 +98,12 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tokenizer.save_pretrained(folder)
     torch.manual_seed(0)
     config = BertConfig(
-        vocab_size=len(TINY_VOCAB), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=16,
+        vocab_size=len(TINY_VOCAB),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=16,
     )
     BertModel(config).eval().save_pretrained(folder, safe_serialization=True)
     return folder

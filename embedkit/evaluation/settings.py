@@ -45,7 +45,9 @@ def parse_alphas(spec: str | Sequence[float]) -> tuple[float, ...]:
             else:
                 values = [float(p) for p in text.split(",") if p.strip()]
         except ValueError:
-            raise EmbedkitError(f"bad alphas {spec!r}; use start:stop:step like 0:1:0.1 or a list like 0,0.5,1") from None
+            raise EmbedkitError(
+                f"bad alphas {spec!r}; use start:stop:step like 0:1:0.1 or a list like 0,0.5,1"
+            ) from None
     else:
         values = [float(a) for a in spec]
     alphas = tuple(sorted({round(a, 6) for a in values}))

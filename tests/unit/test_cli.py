@@ -14,8 +14,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "embedkit", *args], capture_output=True, text=True, input=stdin, env=env,
-        cwd=ROOT, timeout=600,
+        [sys.executable, "-m", "embedkit", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
     )
 
 
@@ -37,8 +42,17 @@ def test_help_imports_nothing_heavy() -> None:
 
 
 def test_embed_jsonl_matches_the_contract() -> None:
-    res = run_cli("embed", "--text", "I sat on the river bank.", "--text", "The bank raised its interest rates.",
-                  "--fusion", "attention", "--alpha", "0.5")
+    res = run_cli(
+        "embed",
+        "--text",
+        "I sat on the river bank.",
+        "--text",
+        "The bank raised its interest rates.",
+        "--fusion",
+        "attention",
+        "--alpha",
+        "0.5",
+    )
     assert res.returncode == 0, res.stderr
     records = [json.loads(line) for line in res.stdout.splitlines()]
     assert len(records) == 14
@@ -77,13 +91,27 @@ def test_csv_parquet_projector_and_export(tmp_path: Path) -> None:
 
 
 def test_neighbours_and_project_commands() -> None:
-    res = run_cli("neighbours", "bank", "--text", "I sat on the river bank.", "--text", "The bank lends money.",
-                  "-k", "3", "--vocab-size", "500", "--format", "json")
+    res = run_cli(
+        "neighbours",
+        "bank",
+        "--text",
+        "I sat on the river bank.",
+        "--text",
+        "The bank lends money.",
+        "-k",
+        "3",
+        "--vocab-size",
+        "500",
+        "--format",
+        "json",
+    )
     assert res.returncode == 0, res.stderr
     rows = json.loads(res.stdout)
     static_vocab = [r for r in rows if r["space"] == "static" and r["among"] == "vocab" and r["rank"] == 1]
     assert [r["neighbour"] for r in static_vocab] == ["bank", "bank"]
-    res = run_cli("project", "--text", "one two three four five six seven eight", "--method", "umap", "--format", "json")
+    res = run_cli(
+        "project", "--text", "one two three four five six seven eight", "--method", "umap", "--format", "json"
+    )
     assert res.returncode == 0, res.stderr
     assert len(json.loads(res.stdout)) == 8
 
