@@ -6,48 +6,12 @@ import streamlit as st
 
 from embedkit.errors import EmbedkitError
 from embedkit.text import check_text, segment, split_lines
-from embedkit_app import embedding, links, loaders, state, widgets
+from embedkit_app import embedding, links, loaders, state, text_input, widgets
 from embedkit_app.examples import CUSTOM, DEFAULT_EXAMPLE, EXAMPLES, get_example
 
 MAX_WORDS = state.MAX_WORDS
 
 widgets.page_setup("Home", "🧭")
-
-
-def _use_example() -> None:
-    name = st.session_state.get(state.EXAMPLE)
-    if name and name != CUSTOM:
-        st.session_state[state.TEXT] = get_example(name).text
-        links.remember_text(get_example(name).text)  # an example needs no text in the link
-
-
-def _typed() -> None:
-    st.session_state[state.EXAMPLE] = CUSTOM
-    links.remember_text(str(st.session_state.get(state.TEXT) or ""))  # a reload or a shared link brings it back
-
-
-def _uploaded() -> None:
-    file = st.session_state.get(state.UPLOAD_TEXT)
-    if file is None:
-        return
-    name = widgets.md_escape(file.name)
-    try:
-        text = file.getvalue().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        st.session_state["_upload_error"] = f"{name} is not UTF-8 text; save it as UTF-8 and upload it again."
-        return
-    if "\x00" in text:
-        st.session_state["_upload_error"] = f"{name} looks like a binary file, not text."
-        return
-    if len(text) > state.MAX_TEXT_CHARS:
-        st.session_state["_upload_error"] = (
-            f"{name} has {len(text):,} characters; the app takes {state.MAX_TEXT_CHARS:,}. "
-            "Use the command line (python -m embedkit embed) for longer texts."
-        )
-        return
-    st.session_state[state.TEXT] = text
-    st.session_state[state.EXAMPLE] = CUSTOM
-    links.remember_text(text)
 
 
 st.title("embedkit — words as vectors")
@@ -103,7 +67,7 @@ with left:
             key=state.EXAMPLE,
             persist_state="session",
             format_func=lambda n: EXAMPLES[n].title if n in EXAMPLES else "Your own text",
-            on_change=_use_example,
+            on_change=text_input.use_example,
         )
         or DEFAULT_EXAMPLE
     )
@@ -119,7 +83,7 @@ with left:
             key=state.TEXT,
             height=230,
             persist_state="session",
-            on_change=_typed,
+            on_change=text_input.typed,
             placeholder="I sat on the river bank.\nThe bank raised its interest rates.",
         )
         or ""
@@ -128,10 +92,10 @@ with left:
         "…or upload a .txt file (UTF-8, one sentence per line)",
         type=["txt"],
         key=state.UPLOAD_TEXT,
-        on_change=_uploaded,
+        on_change=text_input.uploaded,
         max_upload_size=5,
     )
-    if msg := st.session_state.pop("_upload_error", None):
+    if msg := st.session_state.pop(text_input.UPLOAD_ERROR, None):
         st.error(msg, icon=":material/error:")
     embed_clicked = st.button("Embed", type="primary", icon=":material/play_arrow:")
 

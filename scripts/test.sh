@@ -12,6 +12,11 @@ if ! command -v chromium >/dev/null 2>&1 || [ ! -f /usr/share/wordnet/data.noun 
 fi
 "$PY" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+# Issue 11: the library and the app stay lint-, format- and type-clean.
+LINTED=(embedkit embedkit_app app.py pages)
+"$PY" -m ruff check "${LINTED[@]}"
+"$PY" -m ruff format --check "${LINTED[@]}"
+"$PY" -m mypy embedkit embedkit_app app.py pages/*.py
 "$PY" -m pytest "$@"
 # Issue 10: every known evaluation leak, put into a copy of the code, must make a test fail (~1-3 min).
 [ -n "${SKIP_MUTATION_CHECK:-}" ] || "$PY" scripts/mutation_check.py
