@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_browser import RUN_TIMEOUT_MS, assert_clean, open_page, shot, wait_idle
+from tests.e2e.conftest import RUN_TIMEOUT_MS, assert_clean, open_page, shot, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
