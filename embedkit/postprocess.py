@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from enum import Enum
 
 import numpy as np
@@ -235,14 +235,7 @@ class PostprocessedEncoder(ContextualEncoder):
         """The wrapped encoder's line plus the post-processing."""
         return f"{self.base.describe()} · {POSTPROCESS_LABELS[self.postprocess.value]}"
 
-    def iter_encode(
-        self,
-        sentences: Sequence[Sequence[str]],
-        *,
-        chunk_size: int = 2048,
-        progress: Progress | None = None,
-    ) -> Iterator[tuple[int, np.ndarray]]:
-        """As :meth:`ContextualEncoder.iter_encode`, each sentence's vectors post-processed."""
+    def _encode_chunk(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """The wrapped encoder's vectors of a chunk of sentences, each sentence post-processed."""
         proc = self.processor
-        for index, vectors in self.base.iter_encode(sentences, chunk_size=chunk_size, progress=progress):
-            yield index, proc.transform(vectors)
+        return [proc.transform(vectors) for vectors in self.base._encode_chunk(sentences)]

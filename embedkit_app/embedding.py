@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from embedkit.cache import stable_hash
 from embedkit.embedded_text import EmbeddedText
-from embedkit_app import loaders, state
+from embedkit.text import content_indices
+from embedkit_app import controls, loaders, state
 from embedkit_app.widgets import show_error
 
 
@@ -65,3 +67,16 @@ def require_embedding() -> EmbeddedText:
         st.info("Go to **Home** to enter sentences, or **Models** to pick other models.")
         st.stop()
     return emb
+
+
+def table_page_top() -> tuple[str, float, EmbeddedText, np.ndarray]:
+    """The shared top of the pages without a map (Neighbours, Fusion lab): fusion mode and alpha, the punctuation
+    toggle, the embedding (stops the page when there is none) and the rows of the words the page shows.
+
+    Returns:
+        ``(mode, alpha, emb, rows)``.
+    """
+    mode, alpha = controls.fusion_controls()
+    view = controls.view_controls(projection=False)
+    emb = require_embedding()
+    return mode, alpha, emb, content_indices(emb.words, view.hide_punct)

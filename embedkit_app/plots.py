@@ -26,8 +26,19 @@ __all__ = [
 SPACE_COLORS: dict[str, str] = {"bert": "#0072B2", "static": "#E69F00", "fused": "#009E73"}
 
 
-def _mark_alpha(fig: go.Figure, alpha_now: float | None) -> None:
-    """A dotted vertical line at the current alpha."""
+def _alpha_curves(
+    traces: Sequence[go.Scatter],
+    *,
+    alpha_now: float | None,
+    y_title: str,
+    y_range: list[float],
+    height: int,
+    title: str | None = None,
+) -> go.Figure:
+    """Curves over alpha (0 = static only, 1 = BERT only) with a dotted line at the current alpha."""
+    fig = go.Figure()
+    for trace in traces:
+        fig.add_trace(trace)
     if alpha_now is not None:
         fig.add_vline(
             x=alpha_now,
@@ -35,43 +46,39 @@ def _mark_alpha(fig: go.Figure, alpha_now: float | None) -> None:
             annotation_text=f"alpha = {alpha_now:.2f}",
             annotation_position="top",
         )
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=30 if title is None else 40, b=10),
+        font=FONT,
+        xaxis=dict(title="alpha (weight of BERT)", range=[-0.02, 1.02]),
+        yaxis=dict(title=y_title, range=y_range),
+        legend=dict(orientation="h", y=-0.25),
+    )
+    if title is not None:
+        fig.update_layout(title=dict(text=title, x=0.02))
+    return fig
 
 
 def jaccard_figure(
     alphas: np.ndarray, vs_bert: np.ndarray, vs_static: np.ndarray, *, alpha_now: float | None = None
 ) -> go.Figure:
     """How much the fused neighbour set overlaps the BERT and the static set, as alpha moves."""
-    fig = go.Figure()
-    fig.add_trace(
+    lines = (
+        ("fused vs BERT", vs_bert, "bert", None, "circle"),
+        ("fused vs static", vs_static, "static", "dash", "square"),
+    )
+    traces = [
         go.Scatter(
             x=alphas,
-            y=vs_bert,
-            name="fused vs BERT",
+            y=ys,
+            name=name,
             mode="lines+markers",
-            line=dict(color=SPACE_COLORS["bert"], width=3),
-            marker=dict(symbol="circle"),
+            line=dict(color=SPACE_COLORS[space], width=3, dash=dash),
+            marker=dict(symbol=symbol),
         )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=alphas,
-            y=vs_static,
-            name="fused vs static",
-            mode="lines+markers",
-            line=dict(color=SPACE_COLORS["static"], width=3, dash="dash"),
-            marker=dict(symbol="square"),
-        )
-    )
-    _mark_alpha(fig, alpha_now)
-    fig.update_layout(
-        height=320,
-        margin=dict(l=10, r=10, t=30, b=10),
-        font=FONT,
-        xaxis=dict(title="alpha (weight of BERT)", range=[-0.02, 1.02]),
-        yaxis=dict(title="Jaccard overlap", range=[-0.02, 1.05]),
-        legend=dict(orientation="h", y=-0.25),
-    )
-    return fig
+        for name, ys, space, dash, symbol in lines
+    ]
+    return _alpha_curves(traces, alpha_now=alpha_now, y_title="Jaccard overlap", y_range=[-0.02, 1.05], height=320)
 
 
 def attention_figure(words: Sequence[str], weights: np.ndarray, *, title: str = "") -> go.Figure:
@@ -84,28 +91,20 @@ def attention_figure(words: Sequence[str], weights: np.ndarray, *, title: str = 
     """
     labels = [escape(w) for w in words]
     w = np.asarray(weights, dtype=float)
+    sources = (("bert", "BERT (contextual)", "BERT", None), ("static", "static", "static", "/"))
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            y=labels,
-            x=w[:, 0],
-            orientation="h",
-            name="BERT (contextual)",
-            marker_color=SPACE_COLORS["bert"],
-            hovertemplate="%{y}: BERT %{x:.2f}<extra></extra>",
+    for column, (space, name, short, pattern) in enumerate(sources):
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=w[:, column],
+                orientation="h",
+                name=name,
+                marker_color=SPACE_COLORS[space],
+                marker_pattern_shape=pattern,
+                hovertemplate=f"%{{y}}: {short} %{{x:.2f}}<extra></extra>",
+            )
         )
-    )
-    fig.add_trace(
-        go.Bar(
-            y=labels,
-            x=w[:, 1],
-            orientation="h",
-            name="static",
-            marker_color=SPACE_COLORS["static"],
-            marker_pattern_shape="/",
-            hovertemplate="%{y}: static %{x:.2f}<extra></extra>",
-        )
-    )
     fig.add_vline(x=0.5, line=dict(color="#555", dash="dot"))
     fig.update_layout(
         barmode="stack",
@@ -155,28 +154,24 @@ def polysemy_figure(
     """Cosine between two occurrences of one word under each space, as alpha moves."""
     dashes = {"bert": "dot", "static": "dash", "fused": "solid"}
     names = {"bert": "BERT", "static": "static", "fused": "fused"}
-    fig = go.Figure()
-    for name, ys in curves.items():
-        fig.add_trace(
-            go.Scatter(
-                x=alphas,
-                y=ys,
-                name=names.get(name, name),
-                mode="lines",
-                line=dict(color=SPACE_COLORS.get(name, "#555"), width=3, dash=dashes.get(name, "solid")),
-            )
+    traces = [
+        go.Scatter(
+            x=alphas,
+            y=ys,
+            name=names.get(name, name),
+            mode="lines",
+            line=dict(color=SPACE_COLORS.get(name, "#555"), width=3, dash=dashes.get(name, "solid")),
         )
-    _mark_alpha(fig, alpha_now)
-    fig.update_layout(
-        title=dict(text=title, x=0.02),
+        for name, ys in curves.items()
+    ]
+    return _alpha_curves(
+        traces,
+        alpha_now=alpha_now,
+        y_title="cosine of the two occurrences",
+        y_range=[-0.05, 1.05],
         height=340,
-        margin=dict(l=10, r=10, t=40, b=10),
-        font=FONT,
-        xaxis=dict(title="alpha (weight of BERT)", range=[-0.02, 1.02]),
-        yaxis=dict(title="cosine of the two occurrences", range=[-0.05, 1.05]),
-        legend=dict(orientation="h", y=-0.25),
+        title=title,
     )
-    return fig
 
 
 def figure_html(fig: go.Figure) -> str:

@@ -6,7 +6,6 @@ import numpy as np
 import streamlit as st
 
 from embedkit.neighbours import neighbour_table
-from embedkit.text import content_indices
 from embedkit_app import controls, embedding, loaders, plots, selection, state, tables, widgets
 
 widgets.page_setup("Neighbours", "🔗")
@@ -22,10 +21,7 @@ widgets.explainer(
     "the fused list *is* the BERT list."
 )
 
-mode, alpha = controls.fusion_controls()
-view = controls.view_controls(projection=False)
-emb = embedding.require_embedding()
-rows = content_indices(emb.words, view.hide_punct)
+mode, alpha, emb, rows = embedding.table_page_top()
 
 left, right = st.columns([2, 1])
 with left:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from embedkit.alpha_curves import pair_cosine_curves
 from embedkit.cosine import cosine_matrix
-from embedkit.text import content_indices, repeated_types
+from embedkit.text import repeated_types
 from embedkit_app import controls, embedding, loaders, plots, selection, state, widgets
 
 MAX_MATRIX_WORDS = 40
@@ -27,10 +27,7 @@ widgets.explainer(
     "score each source, by training together with a small sentiment classifier. Which words does it trust BERT on?"
 )
 
-mode, alpha = controls.fusion_controls()
-view = controls.view_controls(projection=False)
-emb = embedding.require_embedding()
-rows = content_indices(emb.words, view.hide_punct)
+mode, alpha, emb, rows = embedding.table_page_top()
 sid = np.asarray(emb.sentence_id)
 picked = selection.default_selection(emb, rows)  # the occurrence chosen on any page
 

@@ -12,24 +12,30 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from embedkit.cli_args import alpha, model_options, settings_from
+
 __all__ = ["add_parsers"]
-
-
-def _alpha(value: str) -> float:
-    try:
-        a = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"alpha must be a number in [0, 1], got {value!r}") from None
-    if not 0.0 <= a <= 1.0:
-        raise argparse.ArgumentTypeError(f"alpha must be in [0, 1], got {a}")
-    return a
 
 
 def _fusion(p: argparse.ArgumentParser) -> None:
     p.add_argument("--space", default="fused", choices=("bert", "static", "fused"), help="default: fused")
     p.add_argument("--mode", default="weighted", choices=("weighted", "concat", "attention"), help="fusion mode")
-    p.add_argument("--alpha", type=_alpha, default=0.5, help="weight of the contextual side, 0..1 (default 0.5)")
+    p.add_argument("--alpha", type=alpha, default=0.5, help="weight of the contextual side, 0..1 (default 0.5)")
     p.add_argument("--temperature", type=float, default=0.1, help="attention softmax temperature (default 0.1)")
+
+
+def _fused(args: argparse.Namespace) -> dict[str, Any]:
+    """The values of the :func:`_fusion` options, as keyword arguments of the index's searches."""
+    return {"space": args.space, "mode": args.mode, "alpha": args.alpha, "temperature": args.temperature}
+
+
+def _index_command(sub: Any, name: str, func: Any, **parser: Any) -> argparse.ArgumentParser:
+    """A sub-command that reads an index folder, with its fusion options."""
+    p: argparse.ArgumentParser = sub.add_parser(name, **parser)
+    p.set_defaults(func=func)
+    p.add_argument("index", metavar="INDEX_DIR")
+    _fusion(p)
+    return p
 
 
 def add_parsers(sub: Any) -> None:
@@ -55,53 +61,40 @@ def add_parsers(sub: Any) -> None:
         default=20_000,
         help="up to this many occurrences search is exact; beyond, an IVF-PQ index is built",
     )
-    g = p.add_argument_group("model and vectors")
-    g.add_argument(
-        "--model", metavar="ID|PATH", help="Hugging Face id or local folder (default: bundled all-MiniLM-L6-v2)"
-    )
-    g.add_argument("--vectors", metavar="PATH", help="static vectors file (default: bundled GloVe 6B 50d)")
-    g.add_argument("--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2")
-    g.add_argument("--pooling", default="mean", choices=("first", "last", "mean", "first_last"))
-    g.add_argument("--dtype", default="float32", choices=("float32", "bfloat16", "float16"))
-    g.add_argument("--device", default="auto", help="auto, cpu, cuda, mps")
-    g.add_argument("--batch-size", type=int, default=None, help="sequences per forward pass")
-    g.add_argument("--align", default="procrustes", choices=("procrustes", "lstsq", "pad"))
-    g.add_argument("--align-k", type=int, default=5000)
+    model_options(p, postprocess=False)
     p.set_defaults(func=_cmd_index)
 
-    p = sub.add_parser(
+    p = _index_command(
+        sub,
         "query",
+        _cmd_query,
         help="nearest occurrences in a corpus index, any alpha",
         description="The k nearest occurrences (over the whole index) of one occurrence of --word: "
         "its --occurrence-th occurrence in the corpus, or the word in a new --sentence. "
         "--kwic lists the word's occurrences in context instead.",
     )
-    p.add_argument("index", metavar="INDEX_DIR")
     p.add_argument("--word", required=True)
     p.add_argument("--sentence", help="a new sentence containing the word (encoded with the index's model)")
     p.add_argument("--occurrence", type=int, default=0, help="which occurrence of the word (default 0: the first)")
     p.add_argument("-k", "--k", type=int, default=10, help="neighbours (default 10)")
-    _fusion(p)
     p.add_argument("--exact", action="store_true", help="score every occurrence instead of ANN candidates")
     p.add_argument("--kwic", action="store_true", help="list the word's occurrences in context")
     p.add_argument("--format", default="table", choices=("table", "csv", "json"))
-    p.set_defaults(func=_cmd_query)
 
-    p = sub.add_parser(
+    p = _index_command(
+        sub,
         "senses",
+        _cmd_senses,
         help="map and cluster all occurrences of a word",
         description="UMAP map of every occurrence of WORD, clusters with their typical contexts and "
         "distinctive neighbouring words. -o word.csv (coordinates, cluster, context) or word.html "
         "(an interactive WebGL map); the clusters are printed.",
     )
-    p.add_argument("index", metavar="INDEX_DIR")
     p.add_argument("word")
     p.add_argument("-o", "--output", metavar="FILE", help=".csv or .html")
-    _fusion(p)
     p.add_argument("--sample", type=int, default=20_000, help="occurrences UMAP is fitted on (default 20,000)")
     p.add_argument("--max-k", type=int, default=8, help="most clusters tried (default 8)")
     p.add_argument("--seed", type=int, default=0)
-    p.set_defaults(func=_cmd_senses)
 
 
 def _index_bar(enabled: bool) -> Any:
@@ -136,17 +129,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
     from embedkit.corpus.build import build_index, index_summary
     from embedkit.corpus.manifest import IndexSettings, read_manifest
 
-    settings = IndexSettings(
-        model=args.model,
-        layers=args.layers,
-        pooling=args.pooling,
-        dtype=args.dtype,
-        vectors=args.vectors,
-        align=args.align,
-        align_k=args.align_k,
-        block_size=args.block_size,
-        column=args.column,
-    )
+    settings = settings_from(IndexSettings, args)
     out = build_index(
         args.input,
         args.output,
@@ -187,9 +170,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         if not 0 <= args.occurrence < len(rows):
             raise KeyError(f"{args.word!r} occurs {len(rows):,} times; --occurrence must be 0..{len(rows) - 1}")
         query = index.query_row(int(rows[args.occurrence]))
-    frame = index.neighbours(
-        query, args.space, args.mode, args.alpha, args.k, temperature=args.temperature, exact=args.exact
-    )
+    frame = index.neighbours(query, k=args.k, exact=args.exact, **_fused(args))
     if args.format == "table":
         print(
             f"{query.label}  ·  {args.space}" + (f" ({args.mode}, alpha {args.alpha})" if args.space == "fused" else "")
@@ -206,16 +187,7 @@ def _cmd_senses(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() not in (".csv", ".html"):
         raise EmbedkitError(f"-o {out.name}: write a .csv or an .html file")
     index = CorpusIndex.open(args.index)
-    senses = index.senses(
-        args.word,
-        space=args.space,
-        mode=args.mode,
-        alpha=args.alpha,
-        temperature=args.temperature,
-        sample=args.sample,
-        max_k=args.max_k,
-        seed=args.seed,
-    )
+    senses = index.senses(args.word, sample=args.sample, max_k=args.max_k, seed=args.seed, **_fused(args))
     print(senses.describe())
     if out is not None:
         if out.suffix.lower() == ".csv":

@@ -21,6 +21,7 @@ import numpy as np
 from embedkit.cosine import normalize_rows
 from embedkit.evaluation.datasets import AnalogySet
 from embedkit.evaluation.intervals import Score, mean_ci, unit_ids
+from embedkit.evaluation.report import plain_fields
 
 if TYPE_CHECKING:
     from embedkit.evaluation.selection import AlphaChoice
@@ -114,13 +115,7 @@ class AnalogyResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
-        return {
-            "n_questions": self.n_questions,
-            "n_answered": self.n_answered,
-            "n_pairs": self.n_pairs,
-            "restrict": self.restrict,
-            "accuracy": {k: s.to_dict() for k, s in self.accuracy.items()},
-        }
+        return plain_fields(self, "n_questions n_answered n_pairs restrict accuracy")
 
 
 def evaluate_analogies(

@@ -10,10 +10,11 @@ import argparse
 import sys
 from typing import Any
 
+from embedkit.cli_args import model_options, output_options, settings_from
+
 __all__ = ["add_parser", "run"]
 
 _TASKS = ("simlex", "wordsim", "analogy", "polarity", "senses")  # kept in step with settings.TASKS (a test checks)
-_POSTPROCESS = ("none", "center", "sentence_mean", "abtt")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -25,7 +26,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             "Score the contextual model, the static vectors and their fusion over alpha on word similarity "
             "(SimLex-999, WordSim-353), Google analogies, sentence polarity and WordNet senses. Alpha (and for "
             "senses the layer, pooling and post-processing) is always chosen on data other than the data it is "
-            "reported on. Progress goes to stderr."
+            "reported on; the static -> contextual map is fitted without any evaluation word. Progress goes to "
+            "stderr."
         ),
     )
     p.add_argument(
@@ -35,34 +37,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help="simlex, wordsim, analogy, polarity, senses or all (repeatable; default: simlex and wordsim)",
     )
-    g = p.add_argument_group("model and vectors")
-    g.add_argument(
-        "--model", metavar="ID|PATH", help="Hugging Face model id or local folder (default: bundled all-MiniLM-L6-v2)"
-    )
-    g.add_argument("--vectors", metavar="PATH", help="static vectors file or folder (default: bundled GloVe 6B 50d)")
-    g.add_argument(
-        "--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2 (default: last)"
-    )
-    g.add_argument(
-        "--pooling",
-        default="mean",
-        choices=("first", "last", "mean", "first_last"),
-        help="wordpieces -> word (default: mean)",
-    )
-    g.add_argument(
-        "--postprocess",
-        default="none",
-        choices=_POSTPROCESS,
-        help="post-processing of contextual vectors (default: none; senses compares them all)",
-    )
-    g.add_argument(
-        "--align",
-        default="procrustes",
-        choices=("procrustes", "lstsq", "pad"),
-        help="static -> contextual map, fitted without any evaluation word (default: procrustes)",
-    )
-    g.add_argument("--align-k", type=int, default=5000, help="words the map is fitted on (default: 5000)")
-    g.add_argument("--device", default="auto", help="auto, cpu, cuda (default: auto)")
+    model_options(p, precision=False)
     g = p.add_argument_group("evaluation")
     g.add_argument("--alphas", default="0:1:0.1", help="fusion weights, start:stop:step or a list (default: 0:1:0.1)")
     g.add_argument("--modes", default="concat,weighted", help="fusion modes over alpha (default: concat,weighted)")
@@ -80,8 +55,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     g.add_argument(
         "--finetune", action="store_true", help="also fine-tune the encoder with static input on polarity (slow on CPU)"
     )
-    p.add_argument("--format", default="table", choices=("table", "json"), help="table (default) or json")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the result here instead of stdout")
+    output_options(
+        p, ("table", "json"), "write the result here instead of stdout", formats_help="table (default) or json"
+    )
     p.set_defaults(func=run)
     return p
 
@@ -128,25 +104,8 @@ def run(args: argparse.Namespace) -> int:
         raise EmbedkitError(f"--bootstrap needs at least 10 resamples, got {args.bootstrap}")
     if args.fold_seeds < 1 or args.senses_lemmas < 0:
         raise EmbedkitError("--fold-seeds must be at least 1 and --senses-lemmas at least 0")
-    settings = EvalSettings(
-        model=args.model,
-        vectors=args.vectors,
-        layers=args.layers,
-        pooling=args.pooling,
-        postprocess=args.postprocess,
-        align=args.align,
-        align_k=args.align_k,
-        alphas=parse_alphas(args.alphas),
-        modes=modes,
-        n_boot=args.bootstrap,
-        seed=args.seed,
-        folds=args.folds,
-        fold_seeds=args.fold_seeds,
-        analogy_vocab=args.analogy_vocab,
-        dme=not args.no_dme,
-        finetune=args.finetune,
-        senses_lemmas=args.senses_lemmas,
-        device=args.device,
+    settings = settings_from(
+        EvalSettings, args, alphas=parse_alphas(args.alphas), modes=modes, n_boot=args.bootstrap, dme=not args.no_dme
     )
     progress = _stderr_progress(sys.stderr.isatty() or getattr(args, "verbose", False))
     print(f"running {', '.join(tasks)} (loading the model and vectors first) ...", file=sys.stderr)

@@ -11,13 +11,16 @@ differences are paired.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
-__all__ = ["Score", "mean_ci", "percentile_interval", "resample_weights", "unit_ids"]
+if TYPE_CHECKING:
+    from typing import Unpack
+
+__all__ = ["Resampling", "Score", "bootstrap_ci", "mean_ci", "percentile_interval", "resample_weights", "unit_ids"]
 
 
 @dataclass(frozen=True)
@@ -110,22 +113,50 @@ def resample_weights(
         yield w
 
 
-def mean_ci(
-    values: np.ndarray,
+class Resampling(TypedDict, total=False):
+    """The bootstrap options every interval here takes as keyword arguments.
+
+    Attributes:
+        n_boot: number of resamples (default 1000).
+        seed: resampling seed (default 0); the same seed gives the same resamples, so systems compared on them
+            are paired.
+        confidence: interval coverage (default 0.95).
+    """
+
+    n_boot: int
+    seed: int
+    confidence: float
+
+
+def bootstrap_ci(
+    value: float,
+    statistic: Callable[[np.ndarray], np.ndarray],
+    n_items: int,
     units: np.ndarray | None = None,
-    *,
-    n_boot: int = 1000,
-    seed: int = 0,
-    confidence: float = 0.95,
+    **options: Unpack[Resampling],
 ) -> Score:
+    """``value`` with the percentile interval of ``statistic`` over resamples of the units.
+
+    Args:
+        value: the estimate on the full data.
+        statistic: item weights ``(b, n_items)`` of ``b`` resamples -> the statistic of each resample ``(b,)``.
+        n_items: number of items.
+        units: ``(n_items, k)`` unit ids (see :func:`unit_ids`); None resamples the items themselves.
+        **options: ``n_boot``, ``seed``, ``confidence`` (see :class:`Resampling`).
+    """
+    weights = resample_weights(units, n_items, n_boot=options.get("n_boot", 1000), seed=options.get("seed", 0))
+    samples = np.concatenate([statistic(w) for w in weights])
+    low, high = percentile_interval(samples, options.get("confidence", 0.95))
+    return Score(value, low, high, n_items)
+
+
+def mean_ci(values: np.ndarray, units: np.ndarray | None = None, **options: Unpack[Resampling]) -> Score:
     """Mean of ``values`` (correctness, per-lemma scores, paired differences) with a unit-bootstrap interval.
 
     Args:
         values: one value per item.
         units: ``(n_items, k)`` unit ids (see :func:`unit_ids`); None resamples the items themselves.
-        n_boot: resamples.
-        seed: resampling seed.
-        confidence: interval coverage.
+        **options: ``n_boot``, ``seed``, ``confidence`` (see :class:`Resampling`).
 
     Raises:
         ValueError: fewer than 2 values.
@@ -133,10 +164,10 @@ def mean_ci(
     v = np.asarray(values, dtype=np.float64)
     if len(v) < 2:
         raise ValueError(f"need at least 2 values to bootstrap, got {len(v)}")
-    samples = []
-    for w in resample_weights(units, len(v), n_boot=n_boot, seed=seed):
+
+    def weighted_mean(w: np.ndarray) -> np.ndarray:
         total = w.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            samples.append(np.where(total > 0, (w @ v) / np.where(total > 0, total, 1.0), np.nan))
-    low, high = percentile_interval(np.concatenate(samples), confidence)
-    return Score(float(v.mean()), low, high, len(v))
+            return np.where(total > 0, (w @ v) / np.where(total > 0, total, 1.0), np.nan)
+
+    return bootstrap_ci(float(v.mean()), weighted_mean, len(v), units, **options)

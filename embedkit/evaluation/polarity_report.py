@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from embedkit.evaluation.report import MODE_NAMES, Curve, CurveSet, rows_to_text
+from embedkit.evaluation.report import MODE_NAMES, Curve, CurveSet, plain_fields, rows_to_text
 
 if TYPE_CHECKING:
     from embedkit.evaluation.classification import CVResult, McNemar
@@ -85,19 +85,9 @@ class PolarityReport:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
         return {
-            "task": self.task,
-            "n_sentences": self.n_sentences,
-            "folds": self.folds,
-            "seeds": self.seeds,
-            "alphas": self.alphas,
+            **plain_fields(self, "task n_sentences folds seeds alphas"),
             "baselines": {k: v for k, v in BASELINES.items() if k in self.results},
-            "results": {k: r.to_dict() for k, r in self.results.items()},
-            "by_seed": self.by_seed,
-            "curve": self.curve,
-            "mcnemar": {k: m.to_dict() for k, m in self.mcnemar.items()},
-            "dme_weights": self.dme_weights,
-            "finetune": None if self.finetune is None else self.finetune.to_dict(),
-            "seconds": self.seconds,
+            **plain_fields(self, "results by_seed curve mcnemar dme_weights finetune seconds"),
         }
 
     def _compared(self) -> list[str]:

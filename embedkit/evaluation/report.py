@@ -24,6 +24,8 @@ __all__ = [
     "CurveSet",
     "Report",
     "choice_sentence",
+    "plain",
+    "plain_fields",
     "rows_to_text",
     "selection_rows",
     "selection_table",
@@ -88,6 +90,22 @@ class Report(Protocol):
     def rows(self) -> list[dict[str, Any]]: ...
 
     def curves(self) -> CurveSet: ...
+
+
+def plain(value: Any) -> Any:
+    """``value`` ready for JSON: objects through their ``to_dict()``, mappings and lists item by item."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def plain_fields(obj: object, names: str) -> dict[str, Any]:
+    """The attributes ``names`` (space-separated, in this order) of a result, each made :func:`plain`."""
+    return {name: plain(getattr(obj, name)) for name in names.split()}
 
 
 def verdict(gain: Score | Mapping[str, float]) -> str:

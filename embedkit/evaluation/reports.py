@@ -11,6 +11,7 @@ from embedkit.evaluation.report import (
     CurveSet,
     best_mode,
     choice_sentence,
+    plain_fields,
     rows_to_text,
     selection_rows,
     selection_table,
@@ -50,13 +51,7 @@ class SimilarityReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
-        return {
-            "task": self.task,
-            "result": self.result.to_dict(),
-            "cross": {m: c.to_dict() for m, c in self.cross.items()},
-            "split": {m: c.to_dict() for m, c in self.split.items()},
-            "seconds": self.seconds,
-        }
+        return plain_fields(self, "task result cross split seconds")
 
     def finding(self) -> str:
         """The cross-set choice, then the within-set split row; both measured where alpha was not chosen."""
@@ -126,13 +121,7 @@ class AnalogyReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
-        return {
-            "task": self.task,
-            "result": self.result.to_dict(),
-            "alphas": self.alphas,
-            "choice": {m: c.to_dict() for m, c in self.choice.items()},
-            "seconds": self.seconds,
-        }
+        return plain_fields(self, "task result alphas choice seconds")
 
     def caveats(self) -> str:
         """What the analogy numbers do and do not measure."""

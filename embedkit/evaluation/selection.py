@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from embedkit.evaluation.intervals import Score
+from embedkit.evaluation.report import plain_fields
 from embedkit.evaluation.similarity import (
     known_pairs,
     pair_similarities,
@@ -104,15 +105,9 @@ class AlphaChoice:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
         return {
-            "mode": self.mode,
-            "alpha": self.alpha,
-            "selected_on": self.selected_on,
-            "reported_on": self.reported_on,
+            **plain_fields(self, "mode alpha selected_on reported_on"),
             "selection_scores": {f"{a:.4g}": s for a, s in self.selection_scores.items()},
-            "fused": self.fused.to_dict(),
-            "baseline_name": self.baseline_name,
-            "baseline": self.baseline.to_dict(),
-            "gain": self.gain.to_dict(),
+            **plain_fields(self, "fused baseline_name baseline gain"),
         }
 
 

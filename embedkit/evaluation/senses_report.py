@@ -6,7 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from embedkit.evaluation.report import MODE_NAMES, Curve, CurveSet, choice_sentence, rows_to_text, verdict
+from embedkit.evaluation.report import (
+    MODE_NAMES,
+    Curve,
+    CurveSet,
+    choice_sentence,
+    plain_fields,
+    rows_to_text,
+    verdict,
+)
 from embedkit.evaluation.sense_grid import DEFAULT_OPTION, POOLINGS, EncoderOption, layer_choices
 from embedkit.postprocess import Postprocess
 
@@ -106,24 +114,11 @@ class SensesReport:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
         return {
-            "task": self.task,
-            "note": self.note,
-            "n_occurrences": self.n_occurrences,
-            "n_groups": self.n_groups,
-            "n_lemmas": list(self.n_lemmas),
-            "n_layers": self.n_layers,
-            "selection_scores": self.selection_scores,
+            **plain_fields(self, "task note n_occurrences n_groups n_lemmas n_layers selection_scores"),
             "chosen": self.chosen.key(),
-            "scores": {k: {m: s.to_dict() for m, s in v.items()} for k, v in self.scores.items()},
-            "tie_baseline": self.tie_baseline.to_dict(),
-            "static_is_tie": self.static_is_tie,
-            "gain_over_default": self.gain_over_default.to_dict(),
-            "alphas": self.alphas,
-            "fused": {m: c.to_dict() for m, c in self.fused.items()},
-            "curve": {m: [s.to_dict() for s in v] for m, v in self.curve.items()},
+            **plain_fields(self, "scores tie_baseline static_is_tie gain_over_default alphas fused curve"),
             "encoder_choice": self.encoder_choice(),
-            "encode_seconds": self.encode_seconds,
-            "seconds": self.seconds,
+            **plain_fields(self, "encode_seconds seconds"),
         }
 
     def finding(self) -> str:

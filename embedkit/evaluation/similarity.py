@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from embedkit.evaluation.intervals import Score, percentile_interval, resample_weights, unit_ids
+from embedkit.evaluation.intervals import Resampling, Score, bootstrap_ci, unit_ids
+from embedkit.evaluation.report import plain_fields
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from embedkit.evaluation.datasets import WordPairs
     from embedkit.wordvectors import WordVectors
 
@@ -86,24 +89,24 @@ def spearman(pred: np.ndarray, gold: np.ndarray) -> float:
     return float(_pearson_rows(rankdata(pred), rankdata(gold)))
 
 
-def _boot_spearman(preds: Sequence[np.ndarray], gold: np.ndarray, units: np.ndarray | None, n_boot: int, seed: int):
-    """Spearman of each prediction on the same resamples: an array ``(len(preds), n_boot)``."""
-    out: list[list[np.ndarray]] = [[] for _ in preds]
-    for w in resample_weights(units, len(gold), n_boot=n_boot, seed=seed):
+def _spearman_score(
+    pred: np.ndarray, baseline: np.ndarray | None, gold: np.ndarray, units: np.ndarray | None, options: Resampling
+) -> Score:
+    """Spearman of ``pred`` (minus that of ``baseline`` when given) with its interval: both on the same resamples."""
+    gold = np.asarray(gold, dtype=np.float64)
+    preds = [np.asarray(p, dtype=np.float64) for p in (pred, baseline) if p is not None]
+
+    def statistic(w: np.ndarray) -> np.ndarray:
         rg = _weighted_ranks(gold, w)
-        for k, pred in enumerate(preds):
-            out[k].append(_pearson_rows(_weighted_ranks(pred, w), rg, w))
-    return np.stack([np.concatenate(o) for o in out])
+        r = [_pearson_rows(_weighted_ranks(p, w), rg, w) for p in preds]
+        return r[0] if len(r) == 1 else r[0] - r[1]
+
+    value = spearman(preds[0], gold) if len(preds) == 1 else spearman(preds[0], gold) - spearman(preds[1], gold)
+    return bootstrap_ci(value, statistic, len(gold), units, **options)
 
 
 def spearman_ci(
-    pred: np.ndarray,
-    gold: np.ndarray,
-    *,
-    units: np.ndarray | None = None,
-    n_boot: int = 1000,
-    seed: int = 0,
-    confidence: float = 0.95,
+    pred: np.ndarray, gold: np.ndarray, *, units: np.ndarray | None = None, **options: Unpack[Resampling]
 ) -> Score:
     """Spearman correlation with a percentile bootstrap interval.
 
@@ -111,15 +114,10 @@ def spearman_ci(
         pred: model similarity per pair.
         gold: human score per pair.
         units: ``(n_pairs, 2)`` word ids (see :func:`word_units`); None resamples pairs.
-        n_boot: number of resamples.
-        seed: seed of the resamples (same seed, same resamples, so spaces are compared on equal terms).
-        confidence: interval coverage.
+        **options: ``n_boot``, ``seed``, ``confidence`` (see :class:`~embedkit.evaluation.intervals.Resampling`;
+            the same seed gives the same resamples, so spaces are compared on equal terms).
     """
-    pred = np.asarray(pred, dtype=np.float64)
-    gold = np.asarray(gold, dtype=np.float64)
-    samples = _boot_spearman([pred], gold, units, n_boot, seed)[0]
-    low, high = percentile_interval(samples, confidence)
-    return Score(spearman(pred, gold), low, high, len(pred))
+    return _spearman_score(pred, None, gold, units, options)
 
 
 def spearman_diff_ci(
@@ -128,16 +126,10 @@ def spearman_diff_ci(
     gold: np.ndarray,
     *,
     units: np.ndarray | None = None,
-    n_boot: int = 1000,
-    seed: int = 0,
-    confidence: float = 0.95,
+    **options: Unpack[Resampling],
 ) -> Score:
     """Paired bootstrap of ``spearman(pred_a) - spearman(pred_b)``: both drawn on the same resamples."""
-    gold = np.asarray(gold, dtype=np.float64)
-    a, b = np.asarray(pred_a, dtype=np.float64), np.asarray(pred_b, dtype=np.float64)
-    samples = _boot_spearman([a, b], gold, units, n_boot, seed)
-    low, high = percentile_interval(samples[0] - samples[1], confidence)
-    return Score(spearman(a, gold) - spearman(b, gold), low, high, len(gold))
+    return _spearman_score(pred_a, pred_b, gold, units, options)
 
 
 def word_units(pairs: WordPairs) -> np.ndarray:
@@ -194,17 +186,7 @@ class SimilarityResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON (without the per-pair predictions)."""
-        return {
-            "dataset": self.dataset,
-            "n_pairs": self.n_pairs,
-            "n_scored": self.n_scored,
-            "n_words": self.n_words,
-            "oov_ratio": self.oov_ratio,
-            "bert": self.bert.to_dict(),
-            "static": self.static.to_dict(),
-            "alphas": list(self.alphas),
-            "fused": {m: [s.to_dict() for s in scores] for m, scores in self.fused.items()},
-        }
+        return plain_fields(self, "dataset n_pairs n_scored n_words oov_ratio bert static alphas fused")
 
 
 def evaluate_pairs(

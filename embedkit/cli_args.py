@@ -1,0 +1,122 @@
+"""What the sub-commands of the command line share: checked argument types, the model options, settings from them.
+
+Light on purpose (argparse only): ``python -m embedkit --help`` imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import re
+from typing import Any, TypeVar
+
+__all__ = ["alpha", "at_least", "device", "model_options", "output_options", "settings_from", "temperature"]
+
+POOLINGS = ("first", "last", "mean", "first_last")
+POSTPROCESS = ("none", "center", "sentence_mean", "abtt")
+ALIGNS = ("procrustes", "lstsq", "pad")
+
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d{1,2})?)$")
+_Settings = TypeVar("_Settings")
+
+
+def alpha(value: str) -> float:
+    """An argparse type: a number in [0, 1]."""
+    try:
+        a = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"alpha must be a number in [0, 1], got {value!r}") from None
+    if not 0.0 <= a <= 1.0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"alpha must be in [0, 1], got {a}")
+    return a
+
+
+def at_least(low: int, what: str) -> Any:
+    """An argparse type: an integer >= ``low``."""
+
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {value!r}") from None
+        if n < low:
+            raise argparse.ArgumentTypeError(f"{what} must be at least {low}, got {n}")
+        return n
+
+    return parse
+
+
+def temperature(value: str) -> float:
+    """An argparse type: a positive finite number."""
+    try:
+        t = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"temperature must be a positive number, got {value!r}") from None
+    if not math.isfinite(t) or t <= 0:
+        raise argparse.ArgumentTypeError(f"temperature must be a positive finite number, got {value}")
+    return t
+
+
+def device(value: str) -> str:
+    """An argparse type: auto, cpu, mps, cuda or cuda:N (lower-cased)."""
+    if not _DEVICE.match(value.strip().lower()):
+        raise argparse.ArgumentTypeError(f"unknown device {value!r}; choose one of: auto, cpu, cuda, cuda:N, mps")
+    return value.strip().lower()
+
+
+def model_options(p: argparse.ArgumentParser, *, precision: bool = True, postprocess: bool = True) -> None:
+    """The "model and vectors" options: model, vectors, layers, pooling, device, the static map and, when asked,
+    precision (``--dtype``, ``--batch-size``) and ``--postprocess``."""
+    g = p.add_argument_group("model and vectors")
+    g.add_argument(
+        "--model", metavar="ID|PATH", help="Hugging Face model id or local folder (default: bundled all-MiniLM-L6-v2)"
+    )
+    g.add_argument(
+        "--vectors",
+        metavar="PATH",
+        help="word2vec/GloVe text, word2vec binary or fastText .bin (default: bundled GloVe 6B 50d)",
+    )
+    g.add_argument(
+        "--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2 (default: last)"
+    )
+    g.add_argument("--pooling", default="mean", choices=POOLINGS, help="wordpieces -> word (default: mean)")
+    if precision:
+        g.add_argument(
+            "--dtype", default="float32", choices=("float32", "bfloat16", "float16"), help="forward-pass precision"
+        )
+    g.add_argument("--device", type=device, default="auto", help="auto, cpu, cuda, mps (default: auto)")
+    if precision:
+        g.add_argument(
+            "--batch-size",
+            type=at_least(1, "--batch-size"),
+            default=None,
+            help="sequences per forward pass, sorted by length (default: 32 for float32 on CPU, else 128)",
+        )
+    if postprocess:
+        g.add_argument(
+            "--postprocess",
+            default="none",
+            choices=POSTPROCESS,
+            help="post-processing of contextual vectors (default: none; see `evaluate --task senses`)",
+        )
+    g.add_argument(
+        "--align", default="procrustes", choices=ALIGNS, help="static -> contextual map (default: procrustes)"
+    )
+    g.add_argument(
+        "--align-k", type=at_least(10, "--align-k"), default=5000, help="words the map is fitted on (default: 5000)"
+    )
+
+
+def output_options(
+    p: argparse.ArgumentParser, formats: tuple[str, ...], output: str, *, formats_help: str = ""
+) -> None:
+    """``--format`` (the first of ``formats`` by default) and ``-o/--output`` (``output``: its help)."""
+    p.add_argument("--format", default=formats[0], choices=formats, help=formats_help or None)
+    p.add_argument("-o", "--output", metavar="OUT", help=output)
+
+
+def settings_from(cls: type[_Settings], args: argparse.Namespace, **values: Any) -> _Settings:
+    """A settings dataclass from the parsed options of the same names; ``values`` set the other fields."""
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    return cls(**{n: getattr(args, n) for n in names if hasattr(args, n) and n not in values}, **values)
