@@ -239,12 +239,15 @@ def stage_query(args: argparse.Namespace, corpus: Path) -> None:
     import numpy as np
 
     from embedkit.corpus.index import CorpusIndex
+    from embedkit.corpus.search import SpaceChoice, exact_scores, scoring
 
     index = CorpusIndex.open(args.index)
     rng = np.random.default_rng(0)
     print(f"\n## queries on the full index: {index} ({load()})")
     t0 = time.perf_counter()
-    index.search(index.query_row(0), "fused", "weighted", 0.5, 10)  # loads the ANN index and per-type tables
+    index.search(
+        index.query_row(0), SpaceChoice("fused", "weighted", 0.5), 10
+    )  # loads the ANN index and per-type tables
     print(f"first query (loads the ANN index and per-type static tables): {time.perf_counter() - t0:.2f} s")
     counts = index.word_counts
     words = [counts[0][0]] + [counts[int(i)][0] for i in rng.integers(0, min(len(counts), 20_000), 99)]
@@ -269,12 +272,12 @@ def stage_query(args: argparse.Namespace, corpus: Path) -> None:
         for row, alpha in zip(rows, alphas):
             q = index.query_row(int(row))
             t0 = time.perf_counter()
-            got, _ = index.search(q, "fused", mode, float(alpha), 10)
+            choice = SpaceChoice("fused", mode, float(alpha))
+            got, _ = index.search(q, choice, 10)
             lat.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
-            from embedkit.corpus.search import exact_scores, scoring
 
-            scores = exact_scores(index, scoring(index, q, "fused", mode, float(alpha), 0.1))
+            scores = exact_scores(index, scoring(index, q, choice))
             scores[q.row] = -np.inf
             ex.append((time.perf_counter() - t0) * 1000)
             tenth = np.partition(-scores, 9)[9] * -1
@@ -288,6 +291,7 @@ def stage_query(args: argparse.Namespace, corpus: Path) -> None:
 # -- senses ----------------------------------------------------------------------------------------------------
 def stage_senses(args: argparse.Namespace, corpus: Path) -> None:
     from embedkit.corpus.index import CorpusIndex
+    from embedkit.corpus.search import SpaceChoice
     from embedkit.projection import warm_up
 
     index = CorpusIndex.open(args.index)
@@ -300,7 +304,7 @@ def stage_senses(args: argparse.Namespace, corpus: Path) -> None:
         f"\n## senses of {word!r} ({count:,} occurrences) ({load()}); UMAP warm-up (numba, once per process) {warm:.1f} s"
     )
     t0 = time.perf_counter()
-    senses = index.senses(word, space="fused", mode="weighted", alpha=0.5)
+    senses = index.senses(word, SpaceChoice("fused", "weighted", 0.5))
     first = time.perf_counter() - t0
     moves = []
     for alpha in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):

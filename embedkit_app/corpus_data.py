@@ -17,6 +17,7 @@ from typing import Any
 
 import streamlit as st
 
+from embedkit.corpus.search import SpaceChoice
 from embedkit.errors import EmbedkitError
 
 __all__ = [
@@ -84,7 +85,7 @@ def open_index(name: str) -> Any:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _base_map(path: str, stamp: float, word: str, space: str, mode: str) -> Any:
     index = _open(path, stamp)
-    return index.senses(word, space=space, mode=mode, alpha=0.5)
+    return index.senses(word, SpaceChoice(space, mode, 0.5))
 
 
 def sense_map(name: str, word: str, space: str, mode: str, alpha: float) -> Any:

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from embedkit.corpus.figure import sense_figure
+from embedkit.corpus.search import SpaceChoice
 from embedkit_app import controls, corpus_data, state, widgets
 
 widgets.page_setup("Corpus", "📚")
@@ -151,7 +152,7 @@ with tab_n:
         st.caption("Click a dot on the map to choose the occurrence; showing the most typical one of cluster 0.")
     st.markdown(f"> {widgets.md_escape(index.context(query))}")
     try:
-        table = index.neighbours(query, str(space), mode, alpha, k=10)
+        table = index.table(*index.search(query, SpaceChoice(str(space), mode, alpha), k=10))
     except (KeyError, ValueError) as exc:
         widgets.show_error(exc, "No neighbours")
     else:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from embedkit.cli_args import alpha, model_options, settings_from
+
+if TYPE_CHECKING:
+    from embedkit.corpus.search import SpaceChoice
 
 __all__ = ["add_parsers"]
 
@@ -24,9 +27,11 @@ def _fusion(p: argparse.ArgumentParser) -> None:
     p.add_argument("--temperature", type=float, default=0.1, help="attention softmax temperature (default 0.1)")
 
 
-def _fused(args: argparse.Namespace) -> dict[str, Any]:
-    """The values of the :func:`_fusion` options, as keyword arguments of the index's searches."""
-    return {"space": args.space, "mode": args.mode, "alpha": args.alpha, "temperature": args.temperature}
+def _choice(args: argparse.Namespace) -> SpaceChoice:
+    """The space chosen by the :func:`_fusion` options."""
+    from embedkit.corpus.search import SpaceChoice
+
+    return SpaceChoice(args.space, args.mode, args.alpha, args.temperature)
 
 
 def _index_command(sub: Any, name: str, func: Any, **parser: Any) -> argparse.ArgumentParser:
@@ -170,7 +175,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         if not 0 <= args.occurrence < len(rows):
             raise KeyError(f"{args.word!r} occurs {len(rows):,} times; --occurrence must be 0..{len(rows) - 1}")
         query = index.query_row(int(rows[args.occurrence]))
-    frame = index.neighbours(query, k=args.k, exact=args.exact, **_fused(args))
+    frame = index.table(*index.search(query, _choice(args), args.k, exact=args.exact))
     if args.format == "table":
         print(
             f"{query.label}  ·  {args.space}" + (f" ({args.mode}, alpha {args.alpha})" if args.space == "fused" else "")
@@ -187,7 +192,7 @@ def _cmd_senses(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() not in (".csv", ".html"):
         raise EmbedkitError(f"-o {out.name}: write a .csv or an .html file")
     index = CorpusIndex.open(args.index)
-    senses = index.senses(args.word, sample=args.sample, max_k=args.max_k, seed=args.seed, **_fused(args))
+    senses = index.senses(args.word, _choice(args), sample=args.sample, max_k=args.max_k, seed=args.seed)
     print(senses.describe())
     if out is not None:
         if out.suffix.lower() == ".csv":

@@ -2,7 +2,7 @@
 
 Example:
     >>> idx = CorpusIndex.open("wordnet-index")                                        # doctest: +SKIP
-    >>> idx.neighbours(int(idx.rows_of("bank")[0]), "fused", "weighted", alpha=0.3)    # doctest: +SKIP
+    >>> idx.table(*idx.search(int(idx.rows_of("bank")[0]), SpaceChoice("fused", "weighted", alpha=0.3)))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import numpy as np
 from embedkit.corpus.consolidate import ANN_FILE, QUERY
 from embedkit.corpus.manifest import load_map, read_manifest
 from embedkit.corpus.query import Query, query_row, query_text
-from embedkit.corpus.search import candidates, exact_scores, row_scores, scoring, top_rows
+from embedkit.corpus.search import DEFAULT_CHOICE, SpaceChoice, candidates, exact_scores, row_scores, scoring, top_rows
 from embedkit.cosine import normalize_rows
 from embedkit.errors import EmbedkitError
-from embedkit.options import FusionMode
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -233,26 +232,33 @@ class CorpusIndex:
                 self._encoder = BlockEncoder.from_index(self.folder)
             return self._encoder
 
-    def neighbours(
-        self,
-        query: Query | int,
-        space: str = "fused",
-        mode: FusionMode | str = "weighted",
-        alpha: float = 0.5,
-        k: int = 10,
-        *,
-        temperature: float = 0.1,
-        exact: bool = False,
-    ) -> pd.DataFrame:
-        """The ``k`` nearest occurrences of ``query`` (a :class:`Query` or a row) in one space, any alpha.
+    def search(
+        self, query: Query | int, choice: SpaceChoice = DEFAULT_CHOICE, k: int = 10, *, exact: bool = False, **pool: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, scores)`` of the ``k`` occurrences nearest ``query`` (a :class:`Query` or a row), best first.
 
         Candidates come from the approximate index (unless the index is small or ``exact``) and are re-scored
-        exactly (see :mod:`embedkit.corpus.search`). Returns ``rank``, ``row``, ``cosine``, ``word``, ``context``.
+        exactly at the chosen alpha (see :mod:`embedkit.corpus.search`); ``pool`` sizes the candidate pool.
         """
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        q = self.query_row(query) if isinstance(query, (int, np.integer)) else query
+        sc = scoring(self, q, choice)
+        if exact or self.ann is None:
+            scores = exact_scores(self, sc)
+            return top_rows(np.arange(self.n_rows), scores, k, q.row)
+        rows = candidates(self, sc, **pool)
+        c = (
+            np.zeros(len(rows))
+            if sc.space == "static"
+            else (np.asarray(self.vectors[rows], np.float32) @ sc.u.astype(np.float32)).astype(np.float64)
+        )
+        return top_rows(rows, row_scores(self, sc, rows, c), k, q.row)
+
+    def table(self, rows: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
+        """Search results for people: ``rank``, ``row``, ``cosine``, ``word``, ``context`` (``index.table(*found)``)."""
         import pandas as pd
 
-        q = self.query_row(query) if isinstance(query, (int, np.integer)) else query
-        rows, scores = self.search(q, space, mode, alpha, k, temperature=temperature, exact=exact)
         return pd.DataFrame(
             {
                 "rank": np.arange(1, len(rows) + 1),
@@ -263,37 +269,8 @@ class CorpusIndex:
             }
         )
 
-    def search(
-        self,
-        q: Query,
-        space: str = "fused",
-        mode: FusionMode | str = "weighted",
-        alpha: float = 0.5,
-        k: int = 10,
-        *,
-        temperature: float = 0.1,
-        exact: bool = False,
-        **candidate_options: int,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """``(rows, scores)`` of the ``k`` best occurrences, best first (see :meth:`neighbours`)."""
-        if k < 1:
-            raise ValueError(f"k must be at least 1, got {k}")
-        sc = scoring(self, q, space, mode, alpha, temperature)
-        if exact or self.ann is None:
-            scores = exact_scores(self, sc)
-            return top_rows(np.arange(self.n_rows), scores, k, q.row)
-        rows = candidates(self, sc, **candidate_options)
-        c = (
-            np.zeros(len(rows))
-            if space == "static"
-            else (np.asarray(self.vectors[rows], np.float32) @ sc.u.astype(np.float32)).astype(np.float64)
-        )
-        return top_rows(rows, row_scores(self, sc, rows, c), k, q.row)
-
-    def senses(
-        self, word: str, space: str = "fused", mode: FusionMode | str = "weighted", alpha: float = 0.5, **options: Any
-    ) -> SenseMap:
+    def senses(self, word: str, choice: SpaceChoice = DEFAULT_CHOICE, **options: Any) -> SenseMap:
         """The sense map of ``word`` (see :class:`embedkit.corpus.senses.SenseMap`)."""
         from embedkit.corpus.senses import SenseMap
 
-        return SenseMap(self, word, space=space, mode=mode, alpha=alpha, **options)
+        return SenseMap(self, word, choice, **options)

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from embedkit.corpus.clustering import silhouette, spherical_kmeans
-from embedkit.corpus.search import SPACES, _weights
+from embedkit.corpus.search import DEFAULT_CHOICE, SpaceChoice, _weights
 from embedkit.cosine import normalize_rows
-from embedkit.options import FusionMode, coerce
+from embedkit.options import FusionMode
 from embedkit.text import is_punctuation
 
 if TYPE_CHECKING:
@@ -59,8 +59,7 @@ class SenseMap:
     Args:
         index: the corpus index.
         word: the word (case-insensitive; all its written forms).
-        space: bert, static or fused.
-        mode, alpha, temperature: the fusion (fused space).
+        choice: the space (bert, static, or fused with its mode, alpha and temperature).
         sample: the most occurrences UMAP is fitted on (the rest are placed with ``transform``).
         max_k: the largest number of clusters tried.
         window: words either side that count as neighbouring words.
@@ -75,21 +74,17 @@ class SenseMap:
         self,
         index: CorpusIndex,
         word: str,
+        choice: SpaceChoice = DEFAULT_CHOICE,
         *,
-        space: str = "fused",
-        mode: FusionMode | str = "weighted",
-        alpha: float = 0.5,
-        temperature: float = 0.1,
         sample: int = 20_000,
         max_k: int = 8,
         window: int = 5,
         seed: int = 0,
     ) -> None:
-        if space not in SPACES:
-            raise ValueError(f"unknown space {space!r}; choose one of: {', '.join(SPACES)}")
-        self.index, self.word, self.space = index, word.strip().lower(), space
-        self.mode = coerce(FusionMode, mode)
-        self.temperature, self.sample, self.max_k, self.window, self.seed = temperature, sample, max_k, window, seed
+        choice = choice.checked()
+        self.index, self.word, self.space = index, word.strip().lower(), choice.space
+        self.mode, self.temperature = FusionMode(choice.mode), choice.temperature
+        self.sample, self.max_k, self.window, self.seed = sample, max_k, window, seed
         self.rows = index.rows_of(word)
         self._h = np.asarray(index.vectors[self.rows], np.float32)
         t = index.row_type[self.rows]
@@ -97,7 +92,7 @@ class SenseMap:
         self._e = (index.static_raw[t] * (~self._oov)[:, None]).astype(np.float32)
         self._pe = index.mapped_static[t].astype(np.float32)
         self._att = np.asarray(index.scalars[self.rows][:, 3:5], np.float64)
-        self.alpha = alpha
+        alpha = self.alpha = choice.alpha
         self.coords = self._layout(self.vectors(alpha))
         self.update(alpha)
 

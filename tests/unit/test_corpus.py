@@ -21,6 +21,7 @@ import pytest
 
 from embedkit.corpus.manifest import IndexSettings
 from embedkit.corpus.reader import iter_blocks, list_inputs, split_sentences
+from embedkit.corpus.search import SpaceChoice
 from embedkit.errors import EmbedkitError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,7 +164,7 @@ def test_live_alpha_scores_equal_fusing_every_vector(index, mode: str) -> None:
         fused = fuse(H, E, PE, mode, alpha, oov=oov, sentence_ids=sentence_ids).vectors
         F = normalize_rows(fused)
         reference = F @ F[row]
-        rows, scores = index.search(index.query_row(row), "fused", mode, alpha, k=10, exact=True)
+        rows, scores = index.search(row, SpaceChoice("fused", mode, alpha), k=10, exact=True)
         np.testing.assert_allclose(scores, reference[rows], atol=2e-5)
         best = np.sort(np.delete(reference, row))[::-1][:10]
         np.testing.assert_allclose(scores, best, atol=2e-5)
@@ -172,17 +173,17 @@ def test_live_alpha_scores_equal_fusing_every_vector(index, mode: str) -> None:
 @pytest.mark.slow
 def test_alpha_one_is_bert_and_alpha_zero_is_the_static_word(index) -> None:
     row = int(index.rows_of("bank")[0])
-    bert = index.neighbours(row, "bert", k=5)
-    fused = index.neighbours(row, "fused", "weighted", 1.0, k=5)
+    bert = index.table(*index.search(row, SpaceChoice("bert"), k=5))
+    fused = index.table(*index.search(row, SpaceChoice("fused", "weighted", 1.0), k=5))
     assert bert["row"].tolist() == fused["row"].tolist()
-    static = index.neighbours(row, "fused", "weighted", 0.0, k=5)
+    static = index.table(*index.search(row, SpaceChoice("fused", "weighted", 0.0), k=5))
     assert set(static["word"].str.lower()) == {"bank"} and np.allclose(static["cosine"], 1.0, atol=1e-4)
 
 
 @pytest.mark.slow
 def test_a_new_sentence_finds_the_same_sense(index) -> None:
     q = index.query_text("We had a picnic on the grassy bank of the river.", "bank")
-    top = index.neighbours(q, "bert", k=3)
+    top = index.table(*index.search(q, SpaceChoice("bert"), k=3))
     assert "river" in top["context"][0] or "canoe" in top["context"][0], top["context"].tolist()
     with pytest.raises(KeyError, match="not a word of the sentence"):
         index.query_text("No such word here.", "bank")
@@ -204,9 +205,9 @@ def test_ann_candidates_recall_exact_search(index_dir: Path, tmp_path: Path, ind
     for row in rng.choice(ann.n_rows, 30, replace=False):
         q = ann.query_row(int(row))
         for alpha in (0.0, 0.5, 1.0):
-            exact_rows, exact_scores = ann.search(q, "fused", "weighted", alpha, k=10, exact=True)
-            rows, _ = ann.search(q, "fused", "weighted", alpha, k=10)
-            full = dict(zip(*ann.search(q, "fused", "weighted", alpha, k=ann.n_rows, exact=True)))
+            exact_rows, exact_scores = ann.search(q, SpaceChoice("fused", "weighted", alpha), k=10, exact=True)
+            rows, _ = ann.search(q, SpaceChoice("fused", "weighted", alpha), k=10)
+            full = dict(zip(*ann.search(q, SpaceChoice("fused", "weighted", alpha), k=ann.n_rows, exact=True)))
             hits += sum(full[r] >= exact_scores[-1] - 1e-6 for r in rows)  # ties count (one word type at alpha 0)
             total += len(exact_rows)
     assert hits / total >= 0.95, hits / total
@@ -214,15 +215,15 @@ def test_ann_candidates_recall_exact_search(index_dir: Path, tmp_path: Path, ind
 
 @pytest.mark.slow
 def test_senses_map_clusters_and_alpha_moves(index) -> None:
-    senses = index.senses("of", space="bert")
+    senses = index.senses("of", SpaceChoice("bert"))
     frame = senses.frame()
     assert len(frame) == len(index.rows_of("of")) and set(frame.columns) >= {"x", "y", "cluster", "context"}
     assert senses.k == len(senses.clusters) >= 1 and sum(c.size for c in senses.clusters) == len(senses)
     assert all(c.typical and c.typical[0].count("[") == 1 for c in senses.clusters)
-    fused = index.senses("of", space="fused", alpha=1.0)
+    fused = index.senses("of", SpaceChoice("fused", alpha=1.0))
     moved = fused.at(0.2)
     assert moved.coords is fused.coords and moved.alpha == 0.2 and fused.alpha == 1.0
-    static = index.senses("of", space="static")
+    static = index.senses("of", SpaceChoice("static"))
     assert static.k == 1 and np.ptp(static.coords) == 0.0  # one word form, one static vector: one spot
 
 
