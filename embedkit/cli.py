@@ -245,7 +245,7 @@ def _check_args(args: argparse.Namespace) -> None:
         check_folder(Path(output), PROJECTOR_FILES)
     elif fmt == "parquet" and not output:
         raise EmbedkitError("--format parquet is binary: give a file with -o")
-    elif output and output != "-" and args.command != "index":  # an index folder is checked by build_index
+    elif output and output != "-" and not getattr(args, "checks_own_output", False):
         check_file_target(Path(output))
     device = getattr(args, "device", "auto")
     if getattr(args, "dtype", "float32") == "float16":

@@ -184,21 +184,28 @@ def _one_of(*choices: str) -> Callable[[str], bool]:
     return lambda value: value in choices
 
 
+def _word(value: str) -> bool:
+    return 0 < len(value) <= 64
+
+
+_BOOL = (lambda v: v.lower() in ("true", "false"), "true or false")
+
+
 #: widget-bound parameters (the widgets fall back to their defaults; the page says so)
 _BOUND: dict[str, tuple[Callable[[str], bool], str]] = {
     state.ALPHA: (_number(0.0, 1.0), "a number from 0 to 1"),
     state.MODE: (_one_of("weighted", "concat", "attention"), "weighted, concat or attention"),
     state.PROJECTION: (_one_of("UMAP", "PCA"), "UMAP or PCA"),
-    state.LABELS: (lambda v: v.lower() in ("true", "false"), "true or false"),
-    state.HIDE_PUNCT: (lambda v: v.lower() in ("true", "false"), "true or false"),
+    state.LABELS: _BOOL,
+    state.HIDE_PUNCT: _BOOL,
     state.K: (_number(3, 15), "a number from 3 to 15"),
     state.EXAMPLE: (_one_of(*EXAMPLES, CUSTOM), "one of " + ", ".join(EXAMPLES)),
-    state.SPOTLIGHT: (lambda v: 0 < len(v) <= 64, "a word of the text"),
-    state.SPOT_WORDNET: (lambda v: v.lower() in ("true", "false"), "true or false"),
+    state.SPOTLIGHT: (_word, "a word of the text"),
+    state.SPOT_WORDNET: _BOOL,
     state.SPOT_REST: (_one_of("faded", "hidden"), "faded or hidden"),
     state.SPACE: (_one_of("BERT", "Static", "Fused"), "BERT, Static or Fused"),
     state.CORPUS_SPACE: (_one_of("fused", "bert", "static"), "fused, bert or static"),
-    state.CORPUS_WORD: (lambda v: 0 < len(v) <= 64, "a word of the corpus"),
+    state.CORPUS_WORD: (_word, "a word of the corpus"),
 }
 
 

@@ -67,7 +67,7 @@ def add_parsers(sub: Any) -> None:
         help="up to this many occurrences search is exact; beyond, an IVF-PQ index is built",
     )
     model_options(p, postprocess=False)
-    p.set_defaults(func=_cmd_index)
+    p.set_defaults(func=_cmd_index, checks_own_output=True)  # build_index checks, resumes or refuses the folder
 
     p = _index_command(
         sub,
