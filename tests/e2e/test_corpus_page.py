@@ -21,10 +21,11 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A small WordNet index in the corpus folder the server reads (``<EMBEDKIT_CACHE_DIR>/corpora``)."""
     from embedkit.corpus.build import build_index
     from embedkit.corpus.manifest import IndexSettings
+    from embedkit.wordnet import find_wordnet
     from embedkit_app.corpus_data import corpus_root
     from tests.unit.test_corpus import write_slice
 
-    pytest.importorskip("embedkit.wordnet").find_wordnet()
+    find_wordnet()  # Debian wordnet-base: scripts/test.sh installs it; a clear error without it, never a skip
     corpus = write_slice(tmp_path_factory.mktemp("e2e-corpus") / "wordnet.txt", n_glosses=120)
     folder = corpus_root() / NAME
     shutil.rmtree(folder, ignore_errors=True)

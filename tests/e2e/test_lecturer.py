@@ -9,15 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import SHOTS
+from tests.e2e.conftest import FAST, RUN_TIMEOUT_MS, SHOTS, assert_clean, wait_idle
+from tests.e2e.conftest import open_page as open_any_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-FAST = "align_k=500"
-TIMEOUT_MS = 240_000
 WARM_UP_S = 300
 BANKS = (5, 12, 26)  # the three occurrences of "bank" (river, money, money)
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 # id -> [x, y] of every point of each map, keyed by the map's space (from layout.meta), selection ring left out
 READ_MAPS = """() => Object.fromEntries(Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => {
@@ -42,16 +40,9 @@ def sense_numbers(pg) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     return out
 
 
-def wait_idle(pg, settle_s: float = 1.0) -> None:
-    pg.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
-    time.sleep(settle_s)
-    pg.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
-
-
-def open_page(pg, server: str, path: str, query: str = FAST) -> None:
-    pg.goto(f"{server}/{path}?{query}")
-    pg.wait_for_selector(".js-plotly-plot", timeout=TIMEOUT_MS)
-    wait_idle(pg)
+def open_page(pg, server: str, path: str, query: str = FAST) -> None:  # type: ignore[no-untyped-def]
+    """Open a page with its maps drawn."""
+    open_any_page(pg, server, path, query, plots=1)
 
 
 def open_with_umap(pg, server: str, path: str, query: str = FAST) -> None:
@@ -69,13 +60,9 @@ def open_with_umap(pg, server: str, path: str, query: str = FAST) -> None:
 def page(browser, server) -> Iterator[object]:
     ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
     pg = ctx.new_page()
-    pg.set_default_timeout(TIMEOUT_MS)
+    pg.set_default_timeout(RUN_TIMEOUT_MS)
     yield pg
     ctx.close()
-
-
-def assert_clean(pg) -> None:
-    assert pg.locator('[data-testid="stException"]').count() == 0, "a traceback is shown"
 
 
 def press_alpha(pg, key: str, times: int, title: str) -> dict:
@@ -87,7 +74,7 @@ def press_alpha(pg, key: str, times: int, title: str) -> dict:
     pg.wait_for_function(
         "t => Array.from(document.querySelectorAll('.js-plotly-plot')).some(p => p.layout.title.text.includes(t))",
         arg=title,
-        timeout=TIMEOUT_MS,
+        timeout=RUN_TIMEOUT_MS,
     )
     wait_idle(pg)
     return pg.evaluate(READ_MAPS)
@@ -181,7 +168,7 @@ def test_a_slow_update_shows_a_running_cue(page, server) -> None:
 def test_presenter_view_fits_the_screen(browser, server, size) -> None:
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
     pg = ctx.new_page()
-    pg.set_default_timeout(TIMEOUT_MS)
+    pg.set_default_timeout(RUN_TIMEOUT_MS)
     open_with_umap(pg, server, "Presenter", f"{FAST}&space=BERT")
     assert_clean(pg)
     box = pg.locator(".js-plotly-plot").first.bounding_box()

@@ -58,7 +58,9 @@ def shard_rows(folder: Path) -> list[tuple[str, int, str]]:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("embedkit.wordnet").find_wordnet()
+    from embedkit.wordnet import find_wordnet
+
+    find_wordnet()  # Debian wordnet-base: scripts/test.sh installs it; a clear error without it, never a skip
     return write_slice(tmp_path_factory.mktemp("corpus") / "wordnet.txt")
 
 

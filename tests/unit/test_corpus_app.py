@@ -33,8 +33,9 @@ def test_a_word_of_an_index_shows_its_occurrences_and_neighbours(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from embedkit.corpus.build import build_index
+    from embedkit.wordnet import find_wordnet
 
-    pytest.importorskip("embedkit.wordnet").find_wordnet()
+    find_wordnet()  # Debian wordnet-base: scripts/test.sh installs it; a clear error without it, never a skip
     build_index(write_slice(tmp_path / "wordnet.txt", n_glosses=30), tmp_path / "corpora" / "slice", SETTINGS)
     at = corpus_page(monkeypatch, tmp_path / "corpora", corpus="slice", cword="bank", cspace="static")
     assert not at.exception, [e.value for e in at.exception]
