@@ -97,13 +97,15 @@ def fuse(
 
 
 def _sum_by_group(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """Row sums of ``x`` per group id (``np.add.at`` is slow; sorting then ``reduceat`` is not)."""
-    order = np.argsort(group, kind="stable")
-    g = group[order]
+    """Row sums of ``x`` per group id (``np.add.at`` is slow; sorting then ``reduceat`` is not; rows of a text are
+    already grouped by sentence, so the sort is skipped when the ids never decrease)."""
+    grouped = bool(np.all(group[1:] >= group[:-1])) if len(group) else True
+    order = None if grouped else np.argsort(group, kind="stable")
+    g = group if order is None else group[order]
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.zeros(0, np.int64)
     totals = np.zeros((n_groups, x.shape[1]), np.float32)
     if len(g):
-        totals[g[starts]] = np.add.reduceat(x[order], starts, axis=0)
+        totals[g[starts]] = np.add.reduceat(x if order is None else x[order], starts, axis=0)
     return totals
 
 
@@ -120,14 +122,21 @@ def context_cosines(
     sid = np.zeros(n, np.int64) if sentence_ids is None else np.asarray(sentence_ids, np.int64)
     oov = np.zeros(n, bool) if oov is None else np.asarray(oov, bool)
     uh, up = normalize_rows(h), normalize_rows(pe)
-    both = uh + np.where(oov[:, None], uh, up)
+    both = uh + up
+    if oov.any():
+        both[oov] = 2.0 * uh[oov]
     n_sent = int(sid.max()) + 1 if n else 0
-    totals = _sum_by_group(both, sid, n_sent)
     counts = np.bincount(sid, minlength=n_sent)
-    others = counts[sid] - 1
-    context = np.where(others[:, None] > 0, totals[sid] - both, both)
-    context = normalize_rows(context.astype(np.float32))
-    return np.stack([(uh * context).sum(1), (up * context).sum(1)], axis=1).astype(np.float32)
+    context = _sum_by_group(both, sid, n_sent)[sid]  # the sentence's total, then minus the word itself
+    context -= both
+    alone = counts[sid] == 1
+    if alone.any():
+        context[alone] = both[alone]
+    norm = np.sqrt(np.einsum("ij,ij->i", context, context))
+    norm = np.maximum(norm, 1e-12)
+    cos_h = np.einsum("ij,ij->i", uh, context) / norm
+    cos_p = np.einsum("ij,ij->i", up, context) / norm
+    return np.stack([cos_h, cos_p], axis=1).astype(np.float32)
 
 
 def attention_softmax(

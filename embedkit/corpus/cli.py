@@ -45,6 +45,8 @@ def _index_command(sub: Any, name: str, func: Any, **parser: Any) -> argparse.Ar
 
 def add_parsers(sub: Any) -> None:
     """Add ``index``, ``query`` and ``senses`` to an ``argparse`` sub-parsers object (imports nothing heavy)."""
+    from embedkit.corpus.manifest import IndexSettings  # numpy only
+
     p = sub.add_parser(
         "index",
         help="index a corpus: every word occurrence, searchable with live alpha",
@@ -59,7 +61,11 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--engine", default="local", choices=("local", "ray"), help="local (default) or ray")
     p.add_argument("--ray-address", metavar="ADDR", help="join this Ray cluster (e.g. auto, ray://head:10001)")
     p.add_argument("--ray-actors", type=int, help="encoder actors (default: one per GPU, else one)")
-    p.add_argument("--block-size", type=int, default=1000, help="input records per shard (default 1000)")
+    p.add_argument(
+        "--block-size",
+        type=int,
+        help=f"input records per shard (default {IndexSettings.block_size:,}; --resume keeps the index's own)",
+    )
     p.add_argument(
         "--exact-limit",
         type=int,
@@ -132,9 +138,13 @@ def _index_bar(enabled: bool) -> Any:
 
 def _cmd_index(args: argparse.Namespace) -> int:
     from embedkit.corpus.build import build_index, index_summary
-    from embedkit.corpus.manifest import IndexSettings, read_manifest
+    from embedkit.corpus.manifest import MANIFEST, IndexSettings, read_manifest
 
-    settings = settings_from(IndexSettings, args)
+    block_size = args.block_size
+    if block_size is None:  # a resumed index keeps the block size it was started with
+        started = args.resume and (Path(args.output) / MANIFEST).is_file()
+        block_size = read_manifest(args.output)["settings"]["block_size"] if started else IndexSettings.block_size
+    settings = settings_from(IndexSettings, args, block_size=block_size)
     out = build_index(
         args.input,
         args.output,

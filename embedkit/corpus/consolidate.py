@@ -8,7 +8,7 @@
 - ``order.npy``: the rows sorted by type (then corpus order) and ``type_offsets.npy``: type ``t`` owns
   ``order[type_offsets[t]:type_offsets[t+1]]``; types of one key are adjacent, so a word's occurrences are one slice;
 - ``sentences.arrow``: the sentences (Arrow IPC, memory-mapped) and ``sentence_offsets.npy`` (first row of each);
-- ``ann.faiss``: beyond ``exact_limit`` rows, an IVF-PQ index (faiss, inner product on unit h) whose ids are
+- ``ann.faiss``: beyond ``exact_limit`` rows, an IVF-PQ index (faiss fast-scan, inner product on unit h) whose ids are
   positions in ``order`` (so one type is one id range, searchable alone with an ``IDSelectorRange``).
 
 Vectors are streamed through plain file writes and reads, never a writable memory map, so resident memory stays
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from embedkit.corpus.shards import occurrence_files, sentence_files
+from embedkit.corpus.shards import occurrence_files, sentence_files, vector_dim, vectors_of
 from embedkit.cosine import normalize_rows
 
 __all__ = ["ANN_FILE", "QUERY", "consolidate"]
@@ -66,7 +66,7 @@ def consolidate(folder: Path, static: Any, *, exact_limit: int = 20_000, seed: i
     out.mkdir(exist_ok=True)
     occ_files, sent_files = occurrence_files(folder), sentence_files(folder)
     n_rows = sum(pq.ParquetFile(p).metadata.num_rows for p in occ_files)
-    dim = int(pq.ParquetFile(occ_files[0]).schema_arrow.field("h").type.list_size) if occ_files else 1
+    dim = vector_dim(pq.ParquetFile(occ_files[0]).schema_arrow) if occ_files else 1
     n_train = min(n_rows, ann_parameters(n_rows, dim)[0] * _SAMPLE)
     rng = np.random.default_rng(seed)
     sample_rows: np.ndarray = np.sort(rng.choice(n_rows, n_train, replace=False)) if n_rows else np.zeros(0, np.int64)
@@ -120,8 +120,8 @@ def consolidate(folder: Path, static: Any, *, exact_limit: int = 20_000, seed: i
                 .astype(np.float32)
                 .tobytes()
             )
-            h = occ.column("h").combine_chunks().values.to_numpy(zero_copy_only=False).reshape(n, dim)
-            vec_fh.write(np.ascontiguousarray(h, np.float16).tobytes())
+            h = vectors_of(occ)
+            vec_fh.write(h.tobytes())
             lo, hi = np.searchsorted(sample_rows, [row0, row0 + n])
             sample[lo:hi] = h[sample_rows[lo:hi] - row0]
             row0 += n
@@ -171,11 +171,15 @@ def _rewrite_type_column(path: Path, row_type: np.ndarray) -> None:
 
 
 def ann_parameters(n_rows: int, dim: int) -> tuple[int, str]:
-    """IVF lists (about sqrt(N) as a power of two, 16..4096) and the code: PQ (one byte per 8 dims) when there are
-    enough rows to train its 256 centroids per sub-space, else 8-bit scalars. Training and adding cost grows with
-    the number of lists; sqrt(N) keeps both to minutes on two cores for WordNet's 1.5M occurrences."""
-    nlist = int(min(4096, max(16, 2 ** round(math.log2(math.sqrt(max(n_rows, 1)))))))
-    code = f"PQ{dim // 8}" if dim % 8 == 0 and n_rows >= 256 * 40 else "SQ8"
+    """IVF lists (about sqrt(N) / 2 as a power of two, 16..4096) and the code: 4-bit fast-scan PQ (two dims per
+    byte, searched with SIMD lookup tables) when the width allows, else 8-bit scalars.
+
+    Measured on WordNet's 1.5M occurrences (2 cores, bench/corpus.py): IVF1024 with 8-bit PQ48 took 24 s to train
+    and fill; IVF512 with fast-scan PQ96x4 takes 11 s with the same 48 bytes per row, and the re-scored top 10
+    keeps recall >= 0.95 in every fusion mode (p95 under 31 ms), since candidates are re-scored exactly anyway.
+    """
+    nlist = int(min(4096, max(16, 2 ** round(math.log2(math.sqrt(max(n_rows, 1)) / 2)))))
+    code = f"PQ{dim // 4}x4fs" if dim % 8 == 0 else "SQ8"
     return nlist, code
 
 

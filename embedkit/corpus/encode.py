@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,13 +16,14 @@ import numpy as np
 
 from embedkit.corpus.manifest import IndexSettings, load_map, read_manifest
 from embedkit.corpus.reader import Block, split_sentences
+from embedkit.corpus.shards import vector_column
 from embedkit.fusion import context_cosines
-from embedkit.text import segment
+from embedkit.text import Word, segment
 
 if TYPE_CHECKING:
     from embedkit.embedder import Embedder
 
-__all__ = ["BlockEncoder", "make_embedder"]
+__all__ = ["BlockEncoder", "SegmentedBlock", "make_embedder"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,17 @@ def make_embedder(settings: IndexSettings, *, device: str = "auto", batch_size: 
         batch_size=batch_size,
     )
     return Embedder(encoder, load_static(settings.vectors), align=settings.align, align_k=settings.align_k)
+
+
+@dataclass(frozen=True)
+class SegmentedBlock:
+    """A block cut into sentences (``texts``, each one's input ``records`` number) and words: the text work, which
+    needs no model, so the local engine's reader thread does it for the next block while the model runs."""
+
+    block: Block
+    texts: list[str]
+    records: np.ndarray
+    words: list[list[Word]]
 
 
 class BlockEncoder:
@@ -78,12 +91,17 @@ class BlockEncoder:
                 records.append(first + k)
         return texts, np.asarray(records, np.int64)
 
-    def encode(self, block: Block) -> tuple[Any, Any]:
+    def segment(self, block: Block) -> SegmentedBlock:
+        """Sentences and words of a block."""
+        texts, records = self.sentences(block)
+        return SegmentedBlock(block, texts, records, [segment(t) for t in texts])
+
+    def encode(self, block: Block | SegmentedBlock) -> tuple[Any, Any]:
         """The ``(sentences, occurrences)`` Arrow tables of one block (see :mod:`embedkit.corpus.shards`)."""
         import pyarrow as pa
 
-        texts, records = self.sentences(block)
-        words = [segment(t) for t in texts]
+        done = block if isinstance(block, SegmentedBlock) else self.segment(block)
+        texts, records, words = done.texts, done.records, done.words
         counts = np.fromiter((len(w) for w in words), np.int64, count=len(words))
         flat = [w for ws in words for w in ws]
         dim = self.embedder.encoder.dim
@@ -98,6 +116,7 @@ class BlockEncoder:
         sentence = np.repeat(np.arange(len(texts), dtype=np.int32), counts)
         att = context_cosines(h, pe, oov=oov, sentence_ids=sentence)
         h16 = h.astype(np.float16)
+        stored = h16.astype(np.float32)  # the scalars use the stored (half-precision) h: rescoring from rows is exact
         sentences = pa.table({"record": pa.array(records, pa.int64()), "text": pa.array(texts, pa.string())})
         occurrences = pa.table(
             {
@@ -107,10 +126,9 @@ class BlockEncoder:
                 "start": pa.array([w.start for w in flat], pa.int32()),
                 "end": pa.array([w.end for w in flat], pa.int32()),
                 "oov": pa.array(oov, pa.bool_()),
-                "h": pa.FixedSizeListArray.from_arrays(pa.array(h16.reshape(-1)), dim),
-                # the scalars use the stored (half-precision) h, so rescoring from the stored rows is exact
-                "h2": pa.array(_rowdot(h16, h16), pa.float32()),
-                "hpe": pa.array(_rowdot(h16, pe), pa.float32()),
+                "h": vector_column(h16),
+                "h2": pa.array(_rowdot(stored, stored), pa.float32()),
+                "hpe": pa.array(_rowdot(stored, pe), pa.float32()),
                 "pe2": pa.array(_rowdot(pe, pe), pa.float32()),
                 "att_h": pa.array(att[:, 0], pa.float32()),
                 "att_p": pa.array(att[:, 1], pa.float32()),
@@ -120,4 +138,4 @@ class BlockEncoder:
 
 
 def _rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.einsum("ij,ij->i", a.astype(np.float32, copy=False), b.astype(np.float32, copy=False))
+    return np.einsum("ij,ij->i", a, b)

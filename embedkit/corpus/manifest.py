@@ -43,7 +43,8 @@ class IndexSettings:
         layers, pooling, dtype: the contextual encoder's options.
         vectors: static vectors file; None for the bundled GloVe 6B 50d.
         align, align_k: the static -> contextual map.
-        block_size: input records per shard.
+        block_size: input records per shard (also the pool the encoder sorts by length into batches: 1,000 WordNet
+            records encoded 3 % slower than 2,000 on 2 cores, from more padding).
         column: the text column of a .jsonl / .parquet input.
     """
 
@@ -54,7 +55,7 @@ class IndexSettings:
     vectors: str | None = None
     align: str = "procrustes"
     align_k: int = 5000
-    block_size: int = 1000
+    block_size: int = 2000
     column: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

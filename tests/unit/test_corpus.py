@@ -266,7 +266,8 @@ def test_kill_9_then_resume_gives_exactly_the_rows_of_an_uninterrupted_run(
     done = len(done_shards(out))
     assert 0 < done < n_shards, f"killed with {done} of {n_shards} shards: not an interrupted run"
     assert json.loads((out / "manifest.json").read_text())["state"] == "indexing"
-    resumed = subprocess.run(_cli(*args, "--resume"), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    resume = [a for a in args if a not in ("--block-size", "10")] + ["--resume"]  # the index's own block size is kept
+    resumed = subprocess.run(_cli(*resume), cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert shard_rows(out) == shard_rows(index_dir)
     from embedkit.corpus.index import CorpusIndex
@@ -290,3 +291,17 @@ def test_cli_query_and_senses(index_dir: Path, tmp_path: Path) -> None:
 
     frame = pd.read_csv(tmp_path / "of.csv")
     assert len(frame) > 20 and frame["context"].str.contains(r"\[of\]", case=False).all()
+
+
+def test_shard_vectors_are_the_half_precision_rows_and_earlier_list_shards_still_read() -> None:
+    """Shards keep each vector as its float16 bytes; a shard written before that (a nested float16 list) reads the same."""
+    import pyarrow as pa
+
+    from embedkit.corpus.shards import vector_column, vector_dim, vectors_of
+
+    h16 = np.random.default_rng(0).normal(size=(5, 8)).astype(np.float16)
+    now = pa.table({"h": vector_column(h16)})
+    before = pa.table({"h": pa.FixedSizeListArray.from_arrays(pa.array(h16.reshape(-1)), 8)})
+    for table in (now, before, now.slice(2), pa.concat_tables([now.slice(0, 2), now.slice(2)])):
+        assert vector_dim(table.schema) == 8
+        np.testing.assert_array_equal(vectors_of(table), h16[5 - table.num_rows :])

@@ -68,3 +68,26 @@ def test_bad_options_are_named(parts) -> None:
         fuse(h, e, pe, "weighted", 1.5)
     with pytest.raises(ValueError, match="mapped"):
         fuse(h, e, None, "weighted")
+
+
+def test_context_cosines_follow_their_definition_word_by_word() -> None:
+    """Each word's context is the sum of both sources' unit vectors over the *other* words of its sentence (the word
+    itself when alone; an OOV word counts its contextual unit vector twice), checked against a plain loop, with
+    sentence ids out of order."""
+    from embedkit.fusion import context_cosines
+
+    rng = np.random.default_rng(3)
+    n = 40
+    h = rng.normal(size=(n, 16)).astype(np.float32)
+    pe = rng.normal(size=(n, 16)).astype(np.float32)
+    oov = rng.random(n) < 0.2
+    pe[oov] = 0.0
+    sid = rng.permutation(np.r_[np.repeat(np.arange(8), 4), np.arange(8, 16)])  # 8 sentences of 4, 8 of 1
+    unit = lambda v: v / max(float(np.linalg.norm(v)), 1e-12)  # noqa: E731
+    part = [unit(h[i]) + (unit(h[i]) if oov[i] else unit(pe[i])) for i in range(n)]
+    expected = np.zeros((n, 2))
+    for i in range(n):
+        others = [j for j in range(n) if sid[j] == sid[i] and j != i]
+        c = unit(sum((part[j] for j in others), np.zeros(16)) if others else part[i])
+        expected[i] = [unit(h[i]) @ c, unit(pe[i]) @ c]
+    np.testing.assert_allclose(context_cosines(h, pe, oov=oov, sentence_ids=sid), expected, atol=1e-5)
