@@ -1,7 +1,7 @@
 """The local engine: blocks encoded in this process, one after another, each written as a shard.
 
-Memory stays flat: a block is read, encoded, written and dropped before the next (a reader thread reads the next
-block and cuts it into sentences and words while the model runs, so the text work overlaps the forward passes).
+Memory stays flat: a block is read, encoded, written and dropped before the next (a reader thread prepares the
+next block while the model runs, so reading and splitting overlap the forward passes).
 """
 
 from __future__ import annotations
@@ -10,13 +10,10 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
 
 from embedkit.corpus.encode import BlockEncoder
 from embedkit.corpus.reader import Block
 from embedkit.corpus.shards import write_shard
-
-T = TypeVar("T")
 
 __all__ = ["OnShard", "run_local"]
 
@@ -26,17 +23,17 @@ OnShard = Callable[[str, int, int, int], None]
 _DONE = object()
 
 
-def _prefetch(items: Iterable[T], depth: int = 2) -> Iterator[T]:
-    """Iterate ``items`` with up to ``depth`` computed ahead in a thread (exceptions re-raised here)."""
+def _prefetch(blocks: Iterable[Block], depth: int = 2) -> Iterator[Block]:
+    """Iterate ``blocks`` with up to ``depth`` read ahead in a thread (exceptions re-raised here)."""
     q: queue.Queue[object] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
     def fill() -> None:
         try:
-            for item in items:
+            for block in blocks:
                 if stop.is_set():
                     return
-                q.put(item)
+                q.put(block)
             q.put(_DONE)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer
             q.put(exc)
@@ -50,7 +47,8 @@ def _prefetch(items: Iterable[T], depth: int = 2) -> Iterator[T]:
                 return
             if isinstance(item, BaseException):
                 raise item
-            yield item  # type: ignore[misc]
+            assert isinstance(item, Block)
+            yield item
     finally:
         stop.set()
         while thread.is_alive():  # unblock a reader waiting on a full queue
@@ -62,9 +60,8 @@ def _prefetch(items: Iterable[T], depth: int = 2) -> Iterator[T]:
 
 def run_local(folder: Path, blocks: Iterable[Block], encoder: BlockEncoder, on_shard: OnShard | None = None) -> None:
     """Encode and write every block, in order."""
-    for segmented in _prefetch(encoder.segment(block) for block in blocks):
-        block = segmented.block
-        sentences, occurrences = encoder.encode(segmented)
+    for block in _prefetch(blocks):
+        sentences, occurrences = encoder.encode(block)
         write_shard(folder, block.name, sentences, occurrences)
         if on_shard is not None:
             on_shard(block.name, len(block.records), sentences.num_rows, occurrences.num_rows)

@@ -43,8 +43,8 @@ class IndexSettings:
         layers, pooling, dtype: the contextual encoder's options.
         vectors: static vectors file; None for the bundled GloVe 6B 50d.
         align, align_k: the static -> contextual map.
-        block_size: input records per shard (also the pool the encoder sorts by length into batches: 1,000 WordNet
-            records encoded 3 % slower than 2,000 on 2 cores, from more padding).
+        block_size: input records per shard (also the pool the encoder sorts by length into batches: blocks of
+            1,000 WordNet records index 5-10 % slower than 2,000 on 2 cores, from more padding).
         column: the text column of a .jsonl / .parquet input.
     """
 
