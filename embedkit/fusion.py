@@ -132,8 +132,7 @@ def context_cosines(
     alone = counts[sid] == 1
     if alone.any():
         context[alone] = both[alone]
-    norm = np.sqrt(np.einsum("ij,ij->i", context, context))
-    norm = np.maximum(norm, 1e-12)
+    norm = np.maximum(np.sqrt(np.einsum("ij,ij->i", context, context)), 1e-12)
     cos_h = np.einsum("ij,ij->i", uh, context) / norm
     cos_p = np.einsum("ij,ij->i", up, context) / norm
     return np.stack([cos_h, cos_p], axis=1).astype(np.float32)

@@ -4,10 +4,11 @@ Each block ``f00000-b000000`` gives two files in ``INDEX/shards/``: ``<name>.sen
 record's number in its file, ``text``) and ``<name>.occurrences.parquet`` (one row per word occurrence: ``sentence``
 (index into the shard's sentences), ``position``, ``word``, ``start``, ``end``, ``oov``, the contextual vector ``h``
 in half precision (one ``fixed_size_binary`` value per row: the row's float16 bytes, little-endian; a nested list
-column costs Parquet a repetition level per number, ten times slower to write and twenty to read), and per-row scalars for live-alpha scoring: ``h2`` = |h|², ``hpe`` = h·Pe, ``pe2`` = |Pe|²,
-``att_h`` / ``att_p`` = the cosines of h and Pe with the sentence context used by attention fusion). Each file is
-written under a temporary name and renamed when complete; the occurrences file is renamed last, so a shard is
-done exactly when its occurrences file exists, and a crash at any moment leaves no half shard behind.
+column costs Parquet a repetition level per number, ten times slower to write and twenty to read), and per-row
+scalars for live-alpha scoring: ``h2`` = |h|², ``hpe`` = h·Pe, ``pe2`` = |Pe|², ``att_h`` / ``att_p`` = the cosines
+of h and Pe with the sentence context used by attention fusion). Each file is written under a temporary name and
+renamed when complete; the occurrences file is renamed last, so a shard is done exactly when its occurrences file
+exists, and a crash at any moment leaves no half shard behind.
 """
 
 from __future__ import annotations

@@ -83,7 +83,10 @@ def test_context_cosines_follow_their_definition_word_by_word() -> None:
     oov = rng.random(n) < 0.2
     pe[oov] = 0.0
     sid = rng.permutation(np.r_[np.repeat(np.arange(8), 4), np.arange(8, 16)])  # 8 sentences of 4, 8 of 1
-    unit = lambda v: v / max(float(np.linalg.norm(v)), 1e-12)  # noqa: E731
+
+    def unit(v: np.ndarray) -> np.ndarray:
+        return v / max(float(np.linalg.norm(v)), 1e-12)
+
     part = [unit(h[i]) + (unit(h[i]) if oov[i] else unit(pe[i])) for i in range(n)]
     expected = np.zeros((n, 2))
     for i in range(n):
