@@ -96,46 +96,76 @@ def fuse(
     return Fusion(vectors.astype(np.float32), weights, mode, alpha)
 
 
-def _sum_by_group(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """Row sums of ``x`` per group id (``np.add.at`` is slow; sorting then ``reduceat`` is not; rows of a text are
-    already grouped by sentence, so the sort is skipped when the ids never decrease)."""
-    grouped = bool(np.all(group[1:] >= group[:-1])) if len(group) else True
-    order = None if grouped else np.argsort(group, kind="stable")
-    g = group if order is None else group[order]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.zeros(0, np.int64)
-    totals = np.zeros((n_groups, x.shape[1]), np.float32)
-    if len(g):
-        totals[g[starts]] = np.add.reduceat(x if order is None else x[order], starts, axis=0)
+def _sentence_totals(
+    h: np.ndarray, wh: np.ndarray, pe: np.ndarray, wp: np.ndarray, sid: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
+    """Per sentence, the sum of ``wh_i h_i + wp_i pe_i`` over its words: one sparse (sentences x words) product per
+    source, so no weighted copy of either matrix is made (rows of a text are already grouped by sentence; the sort is
+    skipped when the ids never decrease)."""
+    from scipy.sparse import csr_matrix
+
+    n = len(sid)
+    grouped = bool(np.all(sid[1:] >= sid[:-1])) if n else True
+    order = np.arange(n) if grouped else np.argsort(sid, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    members = csr_matrix((wh[order], order, indptr), shape=(len(counts), n))
+    totals = np.asarray(members @ h, np.float32)
+    members.data = wp[order]
+    totals += members @ pe
     return totals
 
 
+def _rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", a, b).astype(np.float64)
+
+
 def context_cosines(
-    h: np.ndarray, pe: np.ndarray, *, oov: np.ndarray | None = None, sentence_ids: np.ndarray | None = None
+    h: np.ndarray,
+    pe: np.ndarray,
+    *,
+    oov: np.ndarray | None = None,
+    sentence_ids: np.ndarray | None = None,
+    row_dots: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Per word, ``cos(h, c)`` and ``cos(Pe, c)`` with its sentence context ``c``: ``(n, 2)`` float32.
 
     ``c`` is the sum of the unit vectors of both sources over the sentence's *other* words (the word itself when it
     is alone in its sentence); an OOV word counts its contextual unit vector twice. Attention fusion scores the two
     sources with these; corpus mode stores them so alpha and the temperature stay live.
+
+    ``row_dots``: ``|h|², h·Pe, |Pe|²`` per row when the caller has them already (corpus mode stores them).
+
+    With ``x_i`` a word's own part and ``T`` its sentence's total, ``c = T - x_i``, so every dot product with ``c``
+    expands into per-row dots with ``T`` and the row's own scalars: only the sentence totals and two dots per row
+    touch the vectors, and ``c`` is never built.
     """
     n = h.shape[0]
+    h = np.asarray(h, np.float32)
+    pe = np.asarray(pe, np.float32)
     sid = np.zeros(n, np.int64) if sentence_ids is None else np.asarray(sentence_ids, np.int64)
     oov = np.zeros(n, bool) if oov is None else np.asarray(oov, bool)
-    uh, up = normalize_rows(h), normalize_rows(pe)
-    both = uh + up
-    if oov.any():
-        both[oov] = 2.0 * uh[oov]
-    n_sent = int(sid.max()) + 1 if n else 0
-    counts = np.bincount(sid, minlength=n_sent)
-    context = _sum_by_group(both, sid, n_sent)[sid]  # the sentence's total, then minus the word itself
-    context -= both
-    alone = counts[sid] == 1
-    if alone.any():
-        context[alone] = both[alone]
-    norm = np.maximum(np.sqrt(np.einsum("ij,ij->i", context, context)), 1e-12)
-    cos_h = np.einsum("ij,ij->i", uh, context) / norm
-    cos_p = np.einsum("ij,ij->i", up, context) / norm
-    return np.stack([cos_h, cos_p], axis=1).astype(np.float32)
+    hh, hp, pp = (_rowdot(h, h), _rowdot(h, pe), _rowdot(pe, pe)) if row_dots is None else row_dots
+    hh, hp, pp = (np.asarray(v, np.float64) for v in (hh, hp, pp))
+    ih = 1.0 / np.maximum(np.sqrt(hh), 1e-12)  # unit vectors: a = h ih, b = Pe ip
+    ip = 1.0 / np.maximum(np.sqrt(pp), 1e-12)
+    aa, bb, ab = hh * ih * ih, pp * ip * ip, hp * ih * ip
+    wa = np.where(oov, 2.0, 1.0)  # a word's own part x = wa a + wb b
+    wb = np.where(oov, 0.0, 1.0)
+    counts = np.bincount(sid, minlength=int(sid.max()) + 1 if n else 0)
+    totals = _sentence_totals(h, (wa * ih).astype(np.float32), pe, (wb * ip).astype(np.float32), sid, counts)
+    at, bt = np.zeros(n), np.zeros(n)
+    if n:
+        per_row = totals[sid]
+        at, bt = _rowdot(h, per_row) * ih, _rowdot(pe, per_row) * ip
+    tt = np.einsum("ij,ij->i", totals, totals).astype(np.float64)[sid]
+    ax, bx = wa * aa + wb * ab, wa * ab + wb * bb  # a·x, b·x, |x|²
+    xx = wa * wa * aa + 2.0 * wa * wb * ab + wb * wb * bb
+    alone = counts[sid] == 1  # c = x itself
+    ac = np.where(alone, ax, at - ax)
+    bc = np.where(alone, bx, bt - bx)
+    cc = np.where(alone, xx, tt - 2.0 * (wa * at + wb * bt) + xx)
+    norm = np.maximum(np.sqrt(np.maximum(cc, 0.0)), 1e-12)
+    return np.stack([ac / norm, bc / norm], axis=1).astype(np.float32)
 
 
 def attention_softmax(

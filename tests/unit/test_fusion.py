@@ -94,3 +94,6 @@ def test_context_cosines_follow_their_definition_word_by_word() -> None:
         c = unit(sum((part[j] for j in others), np.zeros(16)) if others else part[i])
         expected[i] = [unit(h[i]) @ c, unit(pe[i]) @ c]
     np.testing.assert_allclose(context_cosines(h, pe, oov=oov, sentence_ids=sid), expected, atol=1e-5)
+    dots = (np.einsum("ij,ij->i", h, h), np.einsum("ij,ij->i", h, pe), np.einsum("ij,ij->i", pe, pe))
+    given = context_cosines(h, pe, oov=oov, sentence_ids=sid, row_dots=dots)  # corpus mode passes its stored dots
+    np.testing.assert_allclose(given, expected, atol=1e-5)
