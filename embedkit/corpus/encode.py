@@ -98,9 +98,11 @@ class BlockEncoder:
         pe = self.static_map.transform(static)
         pe[oov] = 0.0
         sentence = np.repeat(np.arange(len(texts), dtype=np.int32), counts)
-        att = context_cosines(h, pe, oov=oov, sentence_ids=sentence)
         h16 = h.astype(np.float16)
-        stored = h16.astype(np.float32)  # the scalars use the stored (half-precision) h: rescoring from rows is exact
+        stored = h16.astype(np.float32)  # the scalars use the stored (half-precision) h: rescoring from rows is exact,
+        # and a query sentence (rounded the same way) gets the same attention cosines as its indexed twin
+        h2, hpe, pe2 = _rowdot(stored, stored), _rowdot(stored, pe), _rowdot(pe, pe)
+        att = context_cosines(stored, pe, oov=oov, sentence_ids=sentence, row_dots=(h2, hpe, pe2))
         sentences = pa.table({"record": pa.array(records, pa.int64()), "text": pa.array(texts, pa.string())})
         occurrences = pa.table(
             {
@@ -111,9 +113,9 @@ class BlockEncoder:
                 "end": pa.array([w.end for w in flat], pa.int32()),
                 "oov": pa.array(oov, pa.bool_()),
                 "h": vector_column(h16),
-                "h2": pa.array(_rowdot(stored, stored), pa.float32()),
-                "hpe": pa.array(_rowdot(stored, pe), pa.float32()),
-                "pe2": pa.array(_rowdot(pe, pe), pa.float32()),
+                "h2": pa.array(h2, pa.float32()),
+                "hpe": pa.array(hpe, pa.float32()),
+                "pe2": pa.array(pe2, pa.float32()),
                 "att_h": pa.array(att[:, 0], pa.float32()),
                 "att_p": pa.array(att[:, 1], pa.float32()),
             }
