@@ -96,20 +96,12 @@ def consolidate(folder: Path, static: Any, *, exact_limit: int = 20_000, seed: i
                     schema=schema,
                 )
             )
-            occ = pq.read_table(occ_path)
+            occ = pq.read_table(occ_path, read_dictionary=["word"])  # Parquet's own dictionary: no string per row
             n = occ.num_rows
             sentence = occ.column("sentence").to_numpy().astype(np.int64)
             counts = np.bincount(sentence, minlength=sents.num_rows)
             sent_offsets.extend((row0 + np.cumsum(counts)).tolist())
-            words = occ.column("word").to_pylist()
-            oov = occ.column("oov").to_numpy(zero_copy_only=False)
-            ids = np.empty(n, np.int64)
-            for i, w in enumerate(words):
-                t = types.get(w)
-                if t is None:
-                    t = types[w] = len(types)
-                    type_oov.append(bool(oov[i]))
-                ids[i] = t
+            ids = _type_ids(occ, types, type_oov)
             row_type[row0 : row0 + n] = ids
             cols = [sentence + n_sent] + [
                 occ.column(c).to_numpy().astype(np.int64) for c in ("position", "start", "end")
@@ -162,6 +154,29 @@ def consolidate(folder: Path, static: Any, *, exact_limit: int = 20_000, seed: i
     return {"sentences": n_sent, "occurrences": n_rows, "types": len(words), "oov": int(sum(type_oov))}
 
 
+def _type_ids(occ: Any, types: dict[str, int], type_oov: list[bool]) -> np.ndarray:
+    """The type id of each row of a shard's occurrences (read with a dictionary-encoded ``word`` column); words never
+    seen before get the next ids, in order of first appearance, with the OOV flag of that first appearance."""
+    oov = occ.column("oov").to_numpy(zero_copy_only=False)
+    parts = []
+    row = 0
+    for chunk in occ.column("word").chunks:
+        if not hasattr(chunk, "indices"):
+            chunk = chunk.dictionary_encode()
+        local = chunk.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        seen, first = np.unique(local, return_index=True)
+        to_type = np.zeros(len(chunk.dictionary), np.int64)
+        for k, w, i in zip(seen.tolist(), chunk.dictionary.take(seen).to_pylist(), first.tolist()):
+            t = types.get(w)
+            if t is None:
+                t = types[w] = len(types)
+                type_oov.append(bool(oov[row + i]))
+            to_type[k] = t
+        parts.append(to_type[local])
+        row += len(chunk)
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
 def _rewrite_type_column(path: Path, row_type: np.ndarray) -> None:
     rows = np.load(path, mmap_mode="r+")
     for lo in range(0, len(row_type), 1 << 20):
@@ -177,6 +192,10 @@ def ann_parameters(n_rows: int, dim: int) -> tuple[int, str]:
     Measured on WordNet's 1.5M occurrences (2 cores, bench/corpus.py): IVF1024 with 8-bit PQ48 took 24 s to train
     and fill; IVF512 with fast-scan PQ96x4 takes 11 s with the same 48 bytes per row, and the re-scored top 10
     keeps recall >= 0.95 in every fusion mode (p95 under 31 ms), since candidates are re-scored exactly anyway.
+    Coding h itself rather than its residual from the list's centroid (one codebook for all lists, so a query's
+    lookup tables are built once, not per list) fills the index 30 % faster, searches 10-20 % faster and found more
+    of the exact top 10 on the same 100 queries: recall 0.977 / 0.990 / 0.995 (weighted / concat / attention)
+    against 0.965 / 0.975 / 0.980 with residuals. Halving the code to PQ48x4 lost recall (0.917 weighted).
     """
     nlist = int(min(4096, max(16, 2 ** round(math.log2(math.sqrt(max(n_rows, 1)) / 2)))))
     code = f"PQ{dim // 4}x4fs" if dim % 8 == 0 else "SQ8"
@@ -193,6 +212,7 @@ def _build_ann(out: Path, sample: np.ndarray, order: np.ndarray, n_rows: int, di
     ivf = faiss.downcast_index(faiss.extract_index_ivf(index))
     if hasattr(ivf, "do_polysemous_training"):  # codes ordered for Hamming filtering, which search never uses:
         ivf.do_polysemous_training = False  # 6x less training time (42 -> 7 s on 10k rows, 2 cores), same distances
+    ivf.by_residual = False  # codes of h itself, not of h minus its list's centroid: see ann_parameters
     logger.info("training IVF%d,%s on %d rows", nlist, code, len(sample))
     index.train(normalize_rows(sample))
     rank = np.empty(n_rows, np.int64)
@@ -200,6 +220,8 @@ def _build_ann(out: Path, sample: np.ndarray, order: np.ndarray, n_rows: int, di
     step = 65_536
     for lo in range(0, n_rows, step):
         hi = min(n_rows, lo + step)
-        h = normalize_rows(_npy_rows(out / "vectors.npy", lo, hi).astype(np.float32))
+        h2 = _npy_rows(out / "scalars.npy", lo, hi)[:, 0]  # |h|² of the stored h: no norm to recompute
+        h = _npy_rows(out / "vectors.npy", lo, hi).astype(np.float32)
+        h *= (1.0 / np.maximum(np.sqrt(h2), 1e-12)).astype(np.float32)[:, None]
         index.add_with_ids(h, rank[lo:hi])
     faiss.write_index(index, str(out / ANN_FILE))
