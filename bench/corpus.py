@@ -268,15 +268,17 @@ def stage_query(args: argparse.Namespace, corpus: Path) -> None:
     for mode, n in plan:
         rows = rng.integers(0, index.n_rows, n)
         alphas = rng.choice(np.round(np.linspace(0, 1, 11), 2), n)
-        lat, rec, ex = [], [], []
-        for row, alpha in zip(rows, alphas):
-            q = index.query_row(int(row))
-            t0 = time.perf_counter()
-            choice = SpaceChoice("fused", mode, float(alpha))
-            got, _ = index.search(q, choice, 10)
+        lat, rec, ex, found = [], [], [], []
+        for row, alpha in zip(rows, alphas):  # the searches back to back, as a user runs them; the exact search
+            q = index.query_row(int(row))  # (1.7 s on both cores) runs in a second pass: interleaved with it, the
+            t0 = time.perf_counter()  # same 200 weighted searches measured p95 71 ms instead of 14 ms
+            got, _ = index.search(q, SpaceChoice("fused", mode, float(alpha)), 10)
             lat.append((time.perf_counter() - t0) * 1000)
+            found.append(got)
+        for row, alpha, got in zip(rows, alphas, found):
+            q = index.query_row(int(row))
+            choice = SpaceChoice("fused", mode, float(alpha))
             t0 = time.perf_counter()
-
             scores = exact_scores(index, scoring(index, q, choice))
             scores[q.row] = -np.inf
             ex.append((time.perf_counter() - t0) * 1000)

@@ -203,7 +203,8 @@ def candidates(
 
     The pool sizes default to 256 context neighbours, 8 static types and 48 probed IVF lists; attention fusion gets
     twice as many (its weights differ per row, so ``u`` predicts its top less well: recall@10 on the WordNet index
-    0.944 -> 0.962 on bench/corpus.py's 50 attention queries; 0.956, p95 30 ms, with the fast-scan IVF512 index).
+    0.944 -> 0.962 on bench/corpus.py's 50 attention queries; 0.950, p95 36 ms, with the fast-scan IVF512 index
+    coding h itself; three times as many: 0.958, p95 61 ms; four: 0.972, p95 88 ms).
     """
     wide = 2 if sc.space == "fused" and sc.mode is FusionMode.ATTENTION else 1
     n_context = n_context or 256 * wide
