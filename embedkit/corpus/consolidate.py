@@ -209,7 +209,7 @@ def _build_ann(out: Path, sample: np.ndarray, order: np.ndarray, n_rows: int, di
     nlist = min(nlist, max(1, len(sample) // _SAMPLE))
     index: Any = faiss.index_factory(dim, f"IVF{nlist},{code}", faiss.METRIC_INNER_PRODUCT)
     index.cp.seed = seed
-    ivf = faiss.downcast_index(faiss.extract_index_ivf(index))
+    ivf: Any = faiss.downcast_index(faiss.extract_index_ivf(index))
     if hasattr(ivf, "do_polysemous_training"):  # codes ordered for Hamming filtering, which search never uses:
         ivf.do_polysemous_training = False  # 6x less training time (42 -> 7 s on 10k rows, 2 cores), same distances
     ivf.by_residual = False  # codes of h itself, not of h minus its list's centroid: see ann_parameters
