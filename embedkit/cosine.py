@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cosine_matrix", "normalize_rows"]
+__all__ = ["cosine_matrix", "normalize_rows", "row_dot"]
 
 
 def normalize_rows(x: np.ndarray) -> np.ndarray:
@@ -14,6 +14,11 @@ def normalize_rows(x: np.ndarray) -> np.ndarray:
         x = x.astype(np.float32, copy=False)
     n = np.linalg.norm(x, axis=-1, keepdims=True)
     return x / np.maximum(n, 1e-12)
+
+
+def row_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The dot product of each row of ``a`` with the same row of ``b`` (one pass, no product matrix)."""
+    return np.einsum("ij,ij->i", a, b)
 
 
 def cosine_matrix(X: np.ndarray) -> np.ndarray:

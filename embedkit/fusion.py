@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embedkit.cosine import normalize_rows
+from embedkit.cosine import normalize_rows, row_dot
 from embedkit.options import FusionMode, coerce
 
 __all__ = ["Fusion", "attention_softmax", "attention_weights", "context_cosines", "fuse", "fused_dim"]
@@ -115,10 +115,6 @@ def _sentence_totals(
     return totals
 
 
-def _rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.einsum("ij,ij->i", a, b).astype(np.float64)
-
-
 def context_cosines(
     h: np.ndarray,
     pe: np.ndarray,
@@ -144,8 +140,8 @@ def context_cosines(
     pe = np.asarray(pe, np.float32)
     sid = np.zeros(n, np.int64) if sentence_ids is None else np.asarray(sentence_ids, np.int64)
     oov = np.zeros(n, bool) if oov is None else np.asarray(oov, bool)
-    hh, hp, pp = (_rowdot(h, h), _rowdot(h, pe), _rowdot(pe, pe)) if row_dots is None else row_dots
-    hh, hp, pp = (np.asarray(v, np.float64) for v in (hh, hp, pp))
+    dots = (row_dot(h, h), row_dot(h, pe), row_dot(pe, pe)) if row_dots is None else row_dots
+    hh, hp, pp = (np.asarray(v, np.float64) for v in dots)
     ih = 1.0 / np.maximum(np.sqrt(hh), 1e-12)  # unit vectors: a = h ih, b = Pe ip
     ip = 1.0 / np.maximum(np.sqrt(pp), 1e-12)
     aa, bb, ab = hh * ih * ih, pp * ip * ip, hp * ih * ip
@@ -153,11 +149,9 @@ def context_cosines(
     wb = np.where(oov, 0.0, 1.0)
     counts = np.bincount(sid, minlength=int(sid.max()) + 1 if n else 0)
     totals = _sentence_totals(h, (wa * ih).astype(np.float32), pe, (wb * ip).astype(np.float32), sid, counts)
-    at, bt = np.zeros(n), np.zeros(n)
-    if n:
-        per_row = totals[sid]
-        at, bt = _rowdot(h, per_row) * ih, _rowdot(pe, per_row) * ip
-    tt = np.einsum("ij,ij->i", totals, totals).astype(np.float64)[sid]
+    per_row = totals[sid]
+    at, bt = row_dot(h, per_row) * ih, row_dot(pe, per_row) * ip
+    tt = row_dot(totals, totals).astype(np.float64)[sid]
     ax, bx = wa * aa + wb * ab, wa * ab + wb * bb  # a·x, b·x, |x|²
     xx = wa * wa * aa + 2.0 * wa * wb * ab + wb * wb * bb
     alone = counts[sid] == 1  # c = x itself

@@ -161,8 +161,6 @@ def _type_ids(occ: Any, types: dict[str, int], type_oov: list[bool]) -> np.ndarr
     parts = []
     row = 0
     for chunk in occ.column("word").chunks:
-        if not hasattr(chunk, "indices"):
-            chunk = chunk.dictionary_encode()
         local = chunk.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         seen, first = np.unique(local, return_index=True)
         to_type = np.zeros(len(chunk.dictionary), np.int64)

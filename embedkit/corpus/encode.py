@@ -16,6 +16,7 @@ import numpy as np
 from embedkit.corpus.manifest import IndexSettings, load_map, read_manifest
 from embedkit.corpus.reader import Block, split_sentences
 from embedkit.corpus.shards import vector_column
+from embedkit.cosine import row_dot
 from embedkit.fusion import context_cosines
 from embedkit.text import segment
 
@@ -101,7 +102,7 @@ class BlockEncoder:
         h16 = h.astype(np.float16)
         stored = h16.astype(np.float32)  # the scalars use the stored (half-precision) h: rescoring from rows is exact,
         # and a query sentence (rounded the same way) gets the same attention cosines as its indexed twin
-        h2, hpe, pe2 = _rowdot(stored, stored), _rowdot(stored, pe), _rowdot(pe, pe)
+        h2, hpe, pe2 = row_dot(stored, stored), row_dot(stored, pe), row_dot(pe, pe)
         att = context_cosines(stored, pe, oov=oov, sentence_ids=sentence, row_dots=(h2, hpe, pe2))
         sentences = pa.table({"record": pa.array(records, pa.int64()), "text": pa.array(texts, pa.string())})
         occurrences = pa.table(
@@ -121,7 +122,3 @@ class BlockEncoder:
             }
         )
         return sentences, occurrences
-
-
-def _rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.einsum("ij,ij->i", a, b)
