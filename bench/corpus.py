@@ -103,6 +103,7 @@ def _timed_build(src: Path, out: Path, settings: object, **kw: object) -> tuple[
 
 
 def stage_throughput(args: argparse.Namespace, corpus: Path) -> None:
+    from embedkit.config import EmbedderConfig
     from embedkit.corpus.encode import make_embedder
     from embedkit.corpus.manifest import IndexSettings
     from embedkit.corpus.reader import split_sentences
@@ -127,7 +128,7 @@ def stage_throughput(args: argparse.Namespace, corpus: Path) -> None:
     print("| system | dtype | time s | words/s | ratio vs Embedder.embed |")
     print("|---|---|---|---|---|")
     for dtype in ("float32", "bfloat16") if args.bf16 else ("float32",):
-        settings = IndexSettings(dtype=dtype)
+        settings = IndexSettings(EmbedderConfig(dtype=dtype))
         embedder = make_embedder(settings)
         embedder.fit_map()
         embedder.embed(sents[0][:64])  # warm-up

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from embedkit.cli_args import alpha, at_least, model_options, output_options, temperature
+from embedkit.cli_args import alpha, at_least, config_from, model_options, output_options, temperature
 
 if TYPE_CHECKING:
     from embedkit.embedded_text import EmbeddedText
@@ -172,20 +172,9 @@ def _progress(desc: str, enabled: bool) -> Any:
 
 
 def _embedder(args: argparse.Namespace) -> Embedder:
-    from embedkit.contextual import ContextualEncoder
     from embedkit.embedder import Embedder
-    from embedkit.static import load_static
 
-    encoder = ContextualEncoder(
-        args.model,
-        layers=args.layers,
-        pooling=args.pooling,
-        device=args.device,
-        dtype=args.dtype,
-        batch_size=args.batch_size,
-    )
-    static = load_static(args.vectors)
-    return Embedder(encoder, static, align=args.align, align_k=args.align_k, postprocess=args.postprocess)
+    return Embedder.from_config(config_from(args), device=args.device, batch_size=args.batch_size)
 
 
 def _embed(args: argparse.Namespace) -> tuple[Embedder, EmbeddedText]:

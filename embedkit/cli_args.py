@@ -1,6 +1,6 @@
 """What the sub-commands of the command line share: checked argument types, the model options, settings from them.
 
-Light on purpose (argparse only): ``python -m embedkit --help`` imports it.
+Light on purpose (argparse and the option enums only): ``python -m embedkit --help`` imports it.
 """
 
 from __future__ import annotations
@@ -11,11 +11,19 @@ import math
 import re
 from typing import Any, TypeVar
 
-__all__ = ["alpha", "at_least", "device", "model_options", "output_options", "settings_from", "temperature"]
+from embedkit.config import MIN_ALIGN_K, EmbedderConfig
+from embedkit.options import AlignMethod, DType, Pooling, Postprocess, Runtime, choices
 
-POOLINGS = ("first", "last", "mean", "first_last")
-POSTPROCESS = ("none", "center", "sentence_mean", "abtt")
-ALIGNS = ("procrustes", "lstsq", "pad")
+__all__ = [
+    "alpha",
+    "at_least",
+    "config_from",
+    "device",
+    "model_options",
+    "output_options",
+    "settings_from",
+    "temperature",
+]
 
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d{1,2})?)$")
 _Settings = TypeVar("_Settings")
@@ -65,9 +73,10 @@ def device(value: str) -> str:
     return value.strip().lower()
 
 
-def model_options(p: argparse.ArgumentParser, *, precision: bool = True, postprocess: bool = True) -> None:
-    """The "model and vectors" options: model, vectors, layers, pooling, device, the static map and, when asked,
-    precision (``--dtype``, ``--batch-size``) and ``--postprocess``."""
+def model_options(p: argparse.ArgumentParser, *, precision: bool = True) -> None:
+    """The "model and vectors" options: every field of :class:`~embedkit.config.EmbedderConfig` (defaults from it,
+    so every command embeds as the app does), the device and, when asked, ``--batch-size``."""
+    default = EmbedderConfig()
     g = p.add_argument_group("model and vectors")
     g.add_argument(
         "--model", metavar="ID|PATH", help="Hugging Face model id or local folder (default: bundled all-MiniLM-L6-v2)"
@@ -78,13 +87,30 @@ def model_options(p: argparse.ArgumentParser, *, precision: bool = True, postpro
         help="word2vec/GloVe text, word2vec binary or fastText .bin (default: bundled GloVe 6B 50d)",
     )
     g.add_argument(
-        "--layers", default="last", help="last, second_last, last4, all, or indices like -1,-2 (default: last)"
+        "--layers",
+        default=default.layers,
+        help=f"last, second_last, last4, all, or indices like -1,-2 (default: {default.layers})",
     )
-    g.add_argument("--pooling", default="mean", choices=POOLINGS, help="wordpieces -> word (default: mean)")
-    if precision:
-        g.add_argument(
-            "--dtype", default="float32", choices=("float32", "bfloat16", "float16"), help="forward-pass precision"
-        )
+    g.add_argument(
+        "--pooling",
+        default=default.pooling,
+        choices=choices(Pooling),
+        help=f"wordpieces -> word (default: {default.pooling})",
+    )
+    g.add_argument(
+        "--postprocess",
+        default=default.postprocess,
+        choices=choices(Postprocess),
+        help=f"post-processing of contextual vectors (default: {default.postprocess}, the bundled encoder's "
+        "choice on WordNet senses; see docs/results.md)",
+    )
+    g.add_argument("--dtype", default=default.dtype, choices=choices(DType), help="forward-pass precision")
+    g.add_argument(
+        "--runtime",
+        default=default.runtime,
+        choices=choices(Runtime),
+        help=f"what runs the forward pass (default: {default.runtime})",
+    )
     g.add_argument("--device", type=device, default="auto", help="auto, cpu, cuda, mps (default: auto)")
     if precision:
         g.add_argument(
@@ -93,19 +119,28 @@ def model_options(p: argparse.ArgumentParser, *, precision: bool = True, postpro
             default=None,
             help="sequences per forward pass, sorted by length (default: 32 for float32 on CPU, else 128)",
         )
-    if postprocess:
-        g.add_argument(
-            "--postprocess",
-            default="none",
-            choices=POSTPROCESS,
-            help="post-processing of contextual vectors (default: none; see `evaluate --task senses`)",
-        )
     g.add_argument(
-        "--align", default="procrustes", choices=ALIGNS, help="static -> contextual map (default: procrustes)"
+        "--align",
+        default=default.align,
+        choices=choices(AlignMethod),
+        help=f"static -> contextual map (default: {default.align})",
     )
     g.add_argument(
-        "--align-k", type=at_least(10, "--align-k"), default=5000, help="words the map is fitted on (default: 5000)"
+        "--align-k",
+        type=at_least(MIN_ALIGN_K, "--align-k"),
+        default=default.align_k,
+        help=f"words the map is fitted on (default: {default.align_k})",
     )
+
+
+def config_from(args: argparse.Namespace) -> EmbedderConfig:
+    """The :class:`~embedkit.config.EmbedderConfig` of the parsed :func:`model_options`.
+
+    Raises:
+        EmbedkitError: an option no config accepts (e.g. malformed ``--layers``), naming the valid choices.
+    """
+    names = [f.name for f in dataclasses.fields(EmbedderConfig)]
+    return EmbedderConfig(**{n: getattr(args, n) for n in names if hasattr(args, n)})
 
 
 def output_options(

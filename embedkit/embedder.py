@@ -18,11 +18,13 @@ import numpy as np
 
 from embedkit.alignment import StaticMap, fit_static_map
 from embedkit.cache import encode_words_cached, stable_hash
+from embedkit.config import EmbedderConfig
 from embedkit.contextual import ContextualEncoder, Progress
+from embedkit.defaults import DEFAULT_MODEL_NAME, DEFAULT_VECTORS_NAME
 from embedkit.embedded_text import EmbeddedText
 from embedkit.errors import EmbedkitError
-from embedkit.options import AlignMethod, coerce
-from embedkit.postprocess import Postprocess, PostprocessedEncoder
+from embedkit.options import AlignMethod, Postprocess, coerce, layers_label
+from embedkit.postprocess import PostprocessedEncoder
 from embedkit.static import StaticVectors, load_static
 from embedkit.text import MAX_CHARS, check_text, segment, split_lines
 from embedkit.wordvectors import WordVectors
@@ -46,8 +48,11 @@ class Embedder:
             :mod:`embedkit.postprocess`). It wraps ``encoder``, so it is part of every cache key, the static map is
             fitted on post-processed words, and alpha = 1 gives exactly the post-processed contextual vectors.
 
+    Most callers build one from a configuration: ``Embedder.from_config(EmbedderConfig())`` (the defaults every face
+    shares); the arguments here assemble one from parts already loaded.
+
     Example:
-        >>> emb = Embedder()                                                  # doctest: +SKIP
+        >>> emb = Embedder.from_config(EmbedderConfig())                      # doctest: +SKIP
         >>> out = emb.embed(["I sat on the river bank.", "The bank raised its rates."])  # doctest: +SKIP
         >>> out.fuse("weighted", alpha=1.0).vectors.shape == out.h.shape   # doctest: +SKIP
         True
@@ -77,6 +82,59 @@ class Embedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._vocab: dict[int, WordVectors] = {}
         self._lock = threading.RLock()
+        self._config: EmbedderConfig | None = None
+
+    @classmethod
+    def from_config(
+        cls,
+        config: EmbedderConfig | None = None,
+        *,
+        encoder: ContextualEncoder | None = None,
+        static: StaticVectors | None = None,
+        device: str = "auto",
+        batch_size: int | None = None,
+        exclude: Sequence[str] = (),
+    ) -> Embedder:
+        """The Embedder a configuration describes.
+
+        Args:
+            config: the configuration; None for the defaults.
+            encoder: the raw contextual encoder of ``config``, when the caller has it loaded (the app's cache);
+                post-processing is added here.
+            static: the static vectors of ``config``, when the caller has them loaded.
+            device: torch device for a newly loaded encoder.
+            batch_size: sequences per forward pass for a newly loaded encoder.
+            exclude: words kept out of the map's fit (the evaluation's benchmark words).
+        """
+        config = config or EmbedderConfig()
+        embedder = cls(
+            encoder if encoder is not None else config.load_encoder(device=device, batch_size=batch_size),
+            static if static is not None else config.load_static(),
+            align=config.align,
+            align_k=config.align_k,
+            exclude=exclude,
+            postprocess=config.postprocess,
+        )
+        embedder._config = config
+        return embedder
+
+    @property
+    def config(self) -> EmbedderConfig:
+        """The configuration of this Embedder (given to :meth:`from_config`, else read off its parts: a model or
+        vectors loaded from elsewhere are named as they are shown)."""
+        if self._config is not None:
+            return self._config
+        encoder = getattr(self.encoder, "base", self.encoder)
+        return EmbedderConfig(
+            model=None if encoder.name == DEFAULT_MODEL_NAME else encoder.name,
+            layers=layers_label(encoder.layers),
+            pooling=encoder.pooling.value,
+            postprocess=self.postprocess.value,
+            dtype=encoder.dtype,
+            vectors=None if self.static.name == DEFAULT_VECTORS_NAME else self.static.name,
+            align=self.align.value,
+            align_k=self.align_k,
+        )
 
     # -- the map ---------------------------------------------------------------------------------------
     def fit_map(self, *, progress: Progress | None = None) -> StaticMap:

@@ -11,10 +11,15 @@ from embedkit.errors import EmbedkitError
 
 __all__ = [
     "AlignMethod",
+    "DType",
     "FusionMode",
     "LayerSpec",
     "Pooling",
+    "Postprocess",
+    "Runtime",
+    "Space",
     "check_layers",
+    "choices",
     "coerce",
     "is_hub_id",
     "layers_label",
@@ -56,6 +61,44 @@ class AlignMethod(str, Enum):
     PAD = "pad"
 
 
+class Space(str, Enum):
+    """The three spaces every view shows side by side: the contextual (BERT) vectors ``h``, the raw static vectors
+    ``e`` and their fusion."""
+
+    BERT = "bert"
+    STATIC = "static"
+    FUSED = "fused"
+
+
+class Postprocess(str, Enum):
+    """How contextual vectors are post-processed (see :mod:`embedkit.postprocess`)."""
+
+    NONE = "none"
+    CENTER = "center"
+    SENTENCE_MEAN = "sentence_mean"
+    ABTT = "abtt"
+
+
+class DType(str, Enum):
+    """The precision of the contextual encoder's forward pass (its output is always float32)."""
+
+    FLOAT32 = "float32"
+    BFLOAT16 = "bfloat16"
+    FLOAT16 = "float16"
+
+
+class Runtime(str, Enum):
+    """What runs the contextual encoder's forward pass."""
+
+    TORCH = "torch"
+    ONNX = "onnx"
+
+
+def choices(cls: type[Enum]) -> tuple[str, ...]:
+    """The plain values of an option enum, in declaration order (for argparse ``choices`` and pickers)."""
+    return tuple(str(m.value) for m in cls)
+
+
 def coerce(cls: type[E], value: E | str) -> E:
     """Turn a plain string into the enum member, naming the valid choices otherwise.
 
@@ -67,8 +110,7 @@ def coerce(cls: type[E], value: E | str) -> E:
     try:
         return cls(str(value).strip().lower())
     except ValueError:
-        choices = ", ".join(m.value for m in cls)  # type: ignore[attr-defined]
-        raise EmbedkitError(f"unknown {cls.__name__} {value!r}; choose one of: {choices}") from None
+        raise EmbedkitError(f"unknown {cls.__name__} {value!r}; choose one of: {', '.join(choices(cls))}") from None
 
 
 #: ``"all"`` or a tuple of hidden-state indices (negative counts from the last layer).

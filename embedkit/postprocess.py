@@ -24,13 +24,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from enum import Enum
 
 import numpy as np
 
 from embedkit.cache import load_array, save_array, stable_hash
 from embedkit.contextual import ContextualEncoder, Progress
-from embedkit.options import coerce
+from embedkit.options import Postprocess, coerce
 
 __all__ = [
     "POSTPROCESS_LABELS",
@@ -45,15 +44,6 @@ logger = logging.getLogger(__name__)
 
 #: paragraphs of gensim's Lee background corpus that make the reference text
 REFERENCE_PARAGRAPHS = 50
-
-
-class Postprocess(str, Enum):
-    """How contextual vectors are post-processed (see the module docstring)."""
-
-    NONE = "none"
-    CENTER = "center"
-    SENTENCE_MEAN = "sentence_mean"
-    ABTT = "abtt"
 
 
 #: short descriptions for people

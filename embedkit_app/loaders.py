@@ -21,9 +21,9 @@ import numpy as np
 import streamlit as st
 
 from embedkit.alpha_curves import overlap_curves
+from embedkit.config import EmbedderConfig
 from embedkit.errors import EmbedkitError
 from embedkit_app import sources
-from embedkit_app.state import ModelConfig
 
 if TYPE_CHECKING:
     from embedkit.alpha_frames import AlphaFrames
@@ -58,7 +58,7 @@ def accept_upload(name: str, data: bytes) -> tuple[str, StaticVectors]:
     """
     ref, path = sources.store_upload(name, data)
     try:
-        static = get_static(ref, name)
+        static = get_static(ref)
     except (EmbedkitError, OSError):
         path.unlink(missing_ok=True)  # a refused file is not kept
         raise
@@ -67,7 +67,7 @@ def accept_upload(name: str, data: bytes) -> tuple[str, StaticVectors]:
 
 
 def train_vectors(
-    sentences: list[list[str]], algo: str, dim: int, epochs: int, name: str, progress: Progress | None = None
+    sentences: list[list[str]], algo: str, dim: int, epochs: int, progress: Progress | None = None
 ) -> tuple[str, StaticVectors]:
     """Train word2vec / fastText with gensim into the uploads store (within the quota) and load the result.
 
@@ -77,20 +77,21 @@ def train_vectors(
     Raises:
         EmbedkitError: a corpus too small to train on at all.
     """
-    import hashlib
-
     from embedkit import training
+    from embedkit.cache import stable_hash
 
-    key = hashlib.sha256(repr((algo, dim, epochs, sentences)).encode()).hexdigest()[:24]
+    key = stable_hash(algo, dim, epochs, sentences)
     folder = sources.uploads_dir() / key
     if not any(folder.glob("*.bin")):
         training.train_static(sentences, folder, algorithm=algo, dim=dim, epochs=epochs, progress=progress)
     sources.keep_within_quota(folder)
     ref = f"trained:{key}"
-    return ref, get_static(ref, name)
+    return ref, get_static(ref)
 
 
-def status_rows(cfg: ModelConfig, encoder: Any, static: Any, map_name: str) -> list[dict[str, object]]:
+def status_rows(
+    cfg: EmbedderConfig, encoder: Any, static: Any, map_name: str, vectors_name: str | None = None
+) -> list[dict[str, object]]:
     """What is loaded now, one row per part (contextual model, static vectors, map), for the Models page."""
     params, param_bytes = encoder.size()
     vec_bytes = int(static.vectors.nbytes)
@@ -106,7 +107,7 @@ def status_rows(cfg: ModelConfig, encoder: Any, static: Any, map_name: str) -> l
         },
         {
             "part": "static vectors",
-            "name": static.name,
+            "name": vectors_name or static.name,
             "dimension": static.dim,
             "details": f"{len(static.words):,} words" + (" · fastText subwords for OOV" if static.subword_fn else ""),
             "memory": f"{vec_bytes / 2**20:,.0f} MiB" + (" (memory-mapped)" if mapped else ""),
@@ -130,13 +131,18 @@ def loaded_models() -> int:
 # --- resources ----------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Loading the contextual model…", max_entries=3)
-def get_encoder(model: str | None, layers: str, pooling: str, dtype: str) -> ContextualEncoder:
-    """The contextual encoder for these settings (loaded once per process); ``model`` is a reference."""
-    from embedkit.contextual import ContextualEncoder
+def get_encoder(cfg: EmbedderConfig) -> ContextualEncoder:
+    """The raw contextual encoder of ``cfg`` (loaded once per process for its model, layers, pooling, dtype and
+    runtime; the other fields never reach the encoder)."""
+    return _encoder(cfg.model, cfg.layers, cfg.pooling, cfg.dtype, cfg.runtime)
 
+
+@st.cache_resource(show_spinner="Loading the contextual model…", max_entries=3)
+def _encoder(model: str | None, layers: str, pooling: str, dtype: str, runtime: str) -> ContextualEncoder:
+    """The contextual encoder for these settings; ``model`` is a reference."""
     source, name = sources.model_source(model)
-    encoder = ContextualEncoder(source, layers=layers, pooling=pooling, dtype=dtype)
+    config = EmbedderConfig(model=model, layers=layers, pooling=pooling, dtype=dtype, runtime=runtime)
+    encoder = config.load_encoder(model_path=source)
     if model is not None:
         encoder.name = name  # never a server path
     _ENCODERS.add(encoder)
@@ -144,34 +150,34 @@ def get_encoder(model: str | None, layers: str, pooling: str, dtype: str) -> Con
 
 
 @st.cache_resource(show_spinner="Loading the word vectors…", max_entries=3)
-def get_static(ref: str | None, name: str | None = None) -> StaticVectors:
-    """Static vectors for a reference (``None``: the bundled GloVe 6B 50d); ``name`` is shown to people."""
+def get_static(ref: str | None) -> StaticVectors:
+    """Static vectors for a reference (``None``: the bundled GloVe 6B 50d). Stored by content, so they are named by
+    their kind; the session shows its own file name (:func:`embedkit_app.state.vectors_name`)."""
     from embedkit.static import load_static
 
     if ref is None:
         return load_static(None)
-    return load_static(sources.vectors_file(ref), name=name or "your vectors", limits=sources.APP_LIMITS)
+    name = "uploaded vectors" if ref.startswith("upload:") else "trained vectors"
+    return load_static(sources.vectors_file(ref), name=name, limits=sources.APP_LIMITS)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def get_embedder(cfg: ModelConfig) -> Embedder:
+def get_embedder(cfg: EmbedderConfig) -> Embedder:
     """The Embedder for ``cfg``; it caches contextual vectors per text and fits the static map lazily."""
     from embedkit.embedder import Embedder
 
-    encoder = get_encoder(cfg.model, cfg.layers, cfg.pooling, cfg.dtype)
-    static = get_static(cfg.vectors, cfg.vectors_name)
-    return Embedder(encoder, static, align=cfg.align, align_k=cfg.align_k, postprocess=cfg.postprocess)
+    return Embedder.from_config(cfg, encoder=get_encoder(cfg), static=get_static(cfg.vectors))
 
 
 @st.cache_resource(show_spinner="Training Dynamic Meta-Embeddings on gensim's 200 polarity sentences…", max_entries=2)
-def get_dme(cfg: ModelConfig) -> Any:
+def get_dme(cfg: EmbedderConfig) -> Any:
     """A DME classifier (softmax gating) trained on the polarity sentences with these models (once per process)."""
     from embedkit.evaluation.dme_weights import fit_polarity_dme
 
     return fit_polarity_dme(get_embedder(cfg))  # every vector through the app's Embedder (its cache)
 
 
-def get_vocabulary(cfg: ModelConfig, k: int, progress: Progress | None = None) -> Any:
+def get_vocabulary(cfg: EmbedderConfig, k: int, progress: Progress | None = None) -> Any:
     """The ``k`` most frequent vocabulary words with their BERT, static and mapped vectors.
 
     The cached Embedder computes each table once (and keeps it on disk), under its own lock.
@@ -250,7 +256,7 @@ def sense_examples() -> dict[str, list[SenseExample]]:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def spotlight(
-    _emb: EmbeddedText, key: str, word: str, wordnet: bool, cfg: ModelConfig, known: tuple[Any, ...]
+    _emb: EmbeddedText, key: str, word: str, wordnet: bool, cfg: EmbedderConfig, known: tuple[Any, ...]
 ) -> Spotlight:
     """The spotlight on ``word`` in the embedded text ``key`` (with WordNet's examples embedded when asked)."""
     from embedkit.spotlight import build_spotlight

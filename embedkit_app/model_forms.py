@@ -4,15 +4,15 @@ server paths (see :mod:`embedkit_app.sources`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import streamlit as st
 
 from embedkit import training
+from embedkit.config import EmbedderConfig
 from embedkit.options import is_hub_id
 from embedkit.postprocess import POSTPROCESS_LABELS
 from embedkit_app import loaders, sources, state, widgets
-from embedkit_app.state import ModelConfig
 
 LAYERS = state.LAYER_CHOICES
 LAYER_LABELS = {
@@ -46,7 +46,7 @@ class ContextualChoice:
     align_k: int
 
 
-def contextual_form(cfg: ModelConfig) -> ContextualChoice:
+def contextual_form(cfg: EmbedderConfig) -> ContextualChoice:
     """The contextual model's source and options, and the static -> BERT map, prefilled from ``cfg``."""
     offered = sources.local_models()  # folders the operator allow-listed (EMBEDKIT_MODEL_DIRS); never typed paths
     kinds = ["bundled", "hf", "folder"] if offered else ["bundled", "hf"]
@@ -137,8 +137,9 @@ def contextual_form(cfg: ModelConfig) -> ContextualChoice:
     )
 
 
-def static_form(cfg: ModelConfig) -> tuple[str | None, str | None, bool]:
-    """The static vectors' source: bundled, an upload, or training; returns ``(reference, name, usable)``."""
+def static_form(cfg: EmbedderConfig) -> tuple[str | None, bool]:
+    """The static vectors' source: bundled, an upload, or training; returns ``(reference, usable)`` (the session
+    keeps each reference's name, see :func:`embedkit_app.state.vectors_name`)."""
     s_sources = ["bundled", "upload", "train", "keep"] if cfg.vectors else ["bundled", "upload", "train"]
     s_source = st.radio(
         "Source",
@@ -149,23 +150,22 @@ def static_form(cfg: ModelConfig) -> tuple[str | None, str | None, bool]:
             "bundled": "bundled GloVe 6B 50d (offline)",
             "upload": "upload a vectors file",
             "train": "train word2vec / fastText on a text",
-            "keep": f"keep {cfg.vectors_name}",
+            "keep": f"keep {state.vectors_name(cfg)}",
         }.get,
     )
-    vectors, vectors_name = (cfg.vectors, cfg.vectors_name) if s_source == "keep" else (None, None)
+    vectors = cfg.vectors if s_source == "keep" else None
     upload_ok = s_source != "upload"
     if s_source == "upload":
-        vectors, vectors_name, upload_ok = _upload_form()
+        vectors, upload_ok = _upload_form()
     elif s_source == "train":
         _train_form(cfg)
-        vectors, vectors_name = cfg.vectors, cfg.vectors_name
-    return vectors, vectors_name, upload_ok
+        vectors = cfg.vectors
+    return vectors, upload_ok
 
 
-def _upload_form() -> tuple[str | None, str | None, bool]:
-    """A vectors file, checked before it is kept; ``(reference, name, usable)``."""
+def _upload_form() -> tuple[str | None, bool]:
+    """A vectors file, checked before it is kept; ``(reference, usable)``."""
     vectors: str | None = None
-    vectors_name: str | None = None
     upload_ok = False
     upload = st.file_uploader(
         "word2vec (text or binary), GloVe text, or fastText .bin",
@@ -185,11 +185,11 @@ def _upload_form() -> tuple[str | None, str | None, bool]:
                 "use it.",
                 icon=":material/check_circle:",
             )
-            vectors, vectors_name, upload_ok = ref, upload.name, True
-    return vectors, vectors_name, upload_ok
+            vectors, upload_ok = ref, True
+    return vectors, upload_ok
 
 
-def _train_form(cfg: ModelConfig) -> None:
+def _train_form(cfg: EmbedderConfig) -> None:
     """word2vec / fastText trained with gensim on the Lee corpus or an upload; applied at once unless flagged."""
     algo = st.segmented_control(
         "Algorithm", training.ALGORITHMS, default="word2vec", key=state.S_TRAIN_ALGO, required=True
@@ -231,7 +231,6 @@ def _train_form(cfg: ModelConfig) -> None:
                 str(algo),
                 int(dim),
                 int(epochs),
-                name,
                 progress=lambda d, n: widgets.show_progress(bar, d, n, f"Training {algo}: epoch {d} / {n}"),
             )
             check = training.check_trained(sentences, trained)
@@ -241,7 +240,7 @@ def _train_form(cfg: ModelConfig) -> None:
         else:
             bar.empty()
             state.uploads()[ref] = name
-            new = replace(cfg, vectors=ref, vectors_name=name)
+            new = cfg.replace(vectors=ref)
             if check.ok:
                 state.set_model_config(new)
                 st.session_state[state.MODEL_MESSAGE] = f"Trained and applied: {widgets.md_escape(name)}."
@@ -251,7 +250,7 @@ def _train_form(cfg: ModelConfig) -> None:
         trained_cfg, check = pending
         st.warning(
             widgets.md_escape(
-                f"{trained_cfg.vectors_name}: these vectors were trained on too little text, so "
+                f"{state.vectors_name(trained_cfg)}: these vectors were trained on too little text, so "
                 "their neighbours mean little: " + "; ".join(check.problems) + "."
             )
             + "  \nThey are not applied; apply them anyway, or train on a larger corpus.",
@@ -261,6 +260,6 @@ def _train_form(cfg: ModelConfig) -> None:
             st.session_state.pop(state.TRAINED_PENDING, None)
             state.set_model_config(trained_cfg)
             st.session_state[state.MODEL_MESSAGE] = (
-                f"Applied despite the warning: {widgets.md_escape(str(trained_cfg.vectors_name))}."
+                f"Applied despite the warning: {widgets.md_escape(str(state.vectors_name(trained_cfg)))}."
             )
             st.rerun()

@@ -1,4 +1,5 @@
-"""Every session-state key the app uses, declared in one place, plus the applied model settings.
+"""Every session-state key the app uses, declared in one place, plus the applied configuration (an
+:class:`~embedkit.config.EmbedderConfig` whose ``model`` and ``vectors`` are references, never paths).
 
 Widget keys that are bound to the URL (``bind="query-params"``) are also the query-parameter names,
 so a view can be reopened from its address, e.g. ``/Explore?alpha=0.3&mode=concat&proj=pca``.
@@ -13,14 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 import streamlit as st
 
-from embedkit.defaults import EncoderChoice, bundled_encoder_choice
-from embedkit.options import is_hub_id
+from embedkit.config import EmbedderConfig
+from embedkit.options import AlignMethod, DType, Pooling, Postprocess, Runtime, choices, is_hub_id
 from embedkit_app.examples import CUSTOM, DEFAULT_EXAMPLE, get_example
 
 # --- Limits of the interactive app ------------------------------------------------------------------
@@ -32,7 +31,7 @@ EXAMPLE = "example"  # example-set picker (URL-bound): polysemy / analogy / para
 TEXT = "text"  # the sentence text area (one sentence per line)
 SENTENCES = "_sentences"  # list[str]: the sentences of the last Embed (or the default example)
 EMBEDDED = "_embedded"  # embedkit.embedded_text.EmbeddedText of SENTENCES under MODEL_CONFIG
-EMBEDDED_FOR = "_embedded_for"  # (ModelConfig, tuple of sentences) that EMBEDDED was made from
+EMBEDDED_FOR = "_embedded_for"  # (EmbedderConfig, tuple of sentences) that EMBEDDED was made from
 UPLOAD_TEXT = "upload_text"  # .txt uploader on Home
 
 # --- Fusion view (shared sidebar on Explore / Neighbours / Fusion lab; all URL-bound) ------------
@@ -67,7 +66,7 @@ EVAL_BOOT = "eval_boot"  # bootstrap resamples
 EVAL_RUN = "_eval_run"  # the evaluation run in progress / last run
 
 # --- Models ----------------------------------------------------------------------------------------
-MODEL_CONFIG = "_model_config"  # ModelConfig: what the app uses now (set by "Apply" on Models)
+MODEL_CONFIG = "_model_config"  # EmbedderConfig: what the app uses now (set by "Apply" on Models)
 MODEL_MESSAGE = "_model_message"  # str | None: success message after Apply / training
 M_SOURCE = "m_source"
 M_HF_ID = "m_hf_id"
@@ -86,7 +85,7 @@ S_TRAIN_EPOCHS = "s_train_epochs"
 ALIGN = "align"
 ALIGN_K = "align_k_widget"
 UPLOADS = "_uploads"  # dict[str, str]: vectors references this session uploaded or trained -> names shown
-TRAINED_PENDING = "_trained_pending"  # (ModelConfig, TrainingCheck): trained vectors flagged, not yet applied
+TRAINED_PENDING = "_trained_pending"  # (EmbedderConfig, TrainingCheck): trained vectors flagged, not yet applied
 
 # --- Links (see embedkit_app/links.py) ---------------------------------------------------------------
 NOTICES = "_url_notices"  # list[str]: what a link asked for that could not be used, shown once
@@ -96,14 +95,15 @@ TEXT_ID_PARAM = "tid"  # query parameter: opaque id of the sentences in the serv
 LINK_TEXT_SEEN = "_link_text_seen"  # the text parameter already restored in this session
 
 # Query parameters (not widget-bound) that carry the applied model settings.
-MODEL_PARAMS = ("model", "layers", "pooling", "postprocess", "dtype", "vectors", "align", "align_k")
+MODEL_PARAMS = ("model", "layers", "pooling", "postprocess", "dtype", "runtime", "vectors", "align", "align_k")
 
 # What the Models page offers; a URL may carry only these.
 LAYER_CHOICES = ("last", "second_last", "last4", "all")
-POOLING_CHOICES = ("mean", "first", "last", "first_last")
-POSTPROCESS_CHOICES = ("none", "center", "sentence_mean", "abtt")
-DTYPE_CHOICES = ("float32", "bfloat16")
-ALIGN_CHOICES = ("procrustes", "lstsq", "pad")
+POOLING_CHOICES = choices(Pooling)
+POSTPROCESS_CHOICES = choices(Postprocess)
+DTYPE_CHOICES = (DType.FLOAT32.value, DType.BFLOAT16.value)  # float16 needs a GPU
+RUNTIME_CHOICES = choices(Runtime)
+ALIGN_CHOICES = choices(AlignMethod)
 ALIGN_K_CHOICES = (500, 1000, 2000, 5000, 10000)
 _VECTORS_REF = re.compile(r"^(upload|trained):[0-9a-f]{24}$")
 
@@ -121,6 +121,7 @@ def model_param_problem(name: str, value: str, uploads: Mapping[str, str]) -> st
         "pooling": POOLING_CHOICES,
         "postprocess": POSTPROCESS_CHOICES,
         "dtype": DTYPE_CHOICES,
+        "runtime": RUNTIME_CHOICES,
         "align": ALIGN_CHOICES,
         "align_k": tuple(str(k) for k in ALIGN_K_CHOICES),
     }
@@ -141,71 +142,31 @@ def model_param_problem(name: str, value: str, uploads: Mapping[str, str]) -> st
     return "not a model setting"
 
 
-@lru_cache(maxsize=1)
-def encoder_choice() -> EncoderChoice:
-    """The evidence-based encoder options of the bundled encoder (the maps' defaults) and why, read once."""
-    return bundled_encoder_choice()
+def config_params(cfg: EmbedderConfig) -> dict[str, str]:
+    """The settings of ``cfg`` that differ from the defaults, as URL query parameters (references, never paths)."""
+    default = EmbedderConfig()
+    out: dict[str, str] = {}
+    for name in MODEL_PARAMS:
+        value = getattr(cfg, name)
+        if value != getattr(default, name) and value is not None:
+            out[name] = str(value)
+    return out
 
 
-@dataclass(frozen=True)
-class ModelConfig:
-    """The models the app embeds with. Hashable, so it keys ``st.cache_resource``.
+def config_from_params(params: Any, uploads: Mapping[str, str] | None = None) -> EmbedderConfig:
+    """The configuration in URL query parameters; missing or unusable ones keep their defaults.
 
-    Attributes:
-        model: Hugging Face id or ``local:NAME`` (an allow-listed folder); ``None`` for the bundled all-MiniLM-L6-v2.
-        layers: Layer spec for ``ContextualEncoder`` ("last", "second_last", "last4", "all").
-        pooling: Wordpiece pooling: first / last / mean / first_last.
-        postprocess: Post-processing of the contextual vectors: none / center / sentence_mean / abtt.
-        dtype: float32 / bfloat16.
-        vectors: ``upload:ID`` / ``trained:ID`` (see :mod:`embedkit_app.sources`); ``None`` for the bundled GloVe.
-        vectors_name: Name shown for the static vectors (e.g. the uploaded file's name).
-        align: Static -> contextual map: procrustes / lstsq / pad.
-        align_k: Words the map is fitted on (also the vocabulary of the Neighbours page).
+    Args:
+        params: The query parameters.
+        uploads: This session's vectors references -> names (only these are taken from ``vectors``).
     """
-
-    model: str | None = None
-    layers: str = field(default_factory=lambda: encoder_choice().layers)
-    pooling: str = field(default_factory=lambda: encoder_choice().pooling)
-    postprocess: str = field(default_factory=lambda: encoder_choice().postprocess)
-    dtype: str = "float32"
-    vectors: str | None = None
-    vectors_name: str | None = None
-    align: str = "procrustes"
-    align_k: int = 5000
-
-    def to_params(self) -> dict[str, str]:
-        """The settings that differ from the defaults, as URL query parameters (references, never paths)."""
-        default = ModelConfig()
-        out: dict[str, str] = {}
-        for name in MODEL_PARAMS:
-            value = getattr(self, name)
-            if value != getattr(default, name) and value is not None:
-                out[name] = str(value)
-        return out
-
-    @classmethod
-    def from_params(cls, params: Any, uploads: Mapping[str, str] | None = None) -> ModelConfig:
-        """Build a config from URL query parameters; missing or unusable ones keep their defaults.
-
-        Args:
-            params: The query parameters.
-            uploads: This session's vectors references -> names (only these are taken from ``vectors``).
-        """
-        uploads = uploads or {}
-        values: dict[str, Any] = {}
-        for name in MODEL_PARAMS:
-            value = params.get(name)
-            if value and model_param_problem(name, str(value), uploads) is None:
-                values[name] = str(value)
-        if "align_k" in values:
-            values["align_k"] = int(values["align_k"])
-        if "vectors" in values:
-            values["vectors_name"] = uploads[values["vectors"]]
-        return replace(cls(), **values)
-
-    def describe(self) -> dict[str, Any]:
-        """A plain dict for display."""
-        return asdict(self)
+    uploads = uploads or {}
+    values: dict[str, Any] = {}
+    for name in MODEL_PARAMS:
+        value = params.get(name)
+        if value and model_param_problem(name, str(value), uploads) is None:
+            values[name] = str(value)
+    return EmbedderConfig(**values)
 
 
 def uploads() -> dict[str, str]:
@@ -214,15 +175,20 @@ def uploads() -> dict[str, str]:
     return value
 
 
-def model_config() -> ModelConfig:
-    """The applied model settings (from the session, else from the URL, else the defaults)."""
+def vectors_name(cfg: EmbedderConfig) -> str | None:
+    """The name shown for the configuration's static vectors (an upload's file name); None for the bundled ones."""
+    return None if cfg.vectors is None else uploads().get(cfg.vectors, "your vectors")
+
+
+def model_config() -> EmbedderConfig:
+    """The applied configuration (from the session, else from the URL, else the defaults)."""
     if MODEL_CONFIG not in st.session_state:
-        st.session_state[MODEL_CONFIG] = ModelConfig.from_params(st.query_params, uploads())
-    cfg: ModelConfig = st.session_state[MODEL_CONFIG]
+        st.session_state[MODEL_CONFIG] = config_from_params(st.query_params, uploads())
+    cfg: EmbedderConfig = st.session_state[MODEL_CONFIG]
     return cfg
 
 
-def set_model_config(cfg: ModelConfig) -> None:
+def set_model_config(cfg: EmbedderConfig) -> None:
     """Apply new model settings; the current embedding is dropped and made again on demand."""
     st.session_state[MODEL_CONFIG] = cfg
     sync_model_params()
@@ -232,7 +198,7 @@ def set_model_config(cfg: ModelConfig) -> None:
 
 def sync_model_params() -> None:
     """Write the applied model settings into the URL (only those that differ from the defaults)."""
-    params = model_config().to_params()
+    params = config_params(model_config())
     for name in MODEL_PARAMS:
         if name in params:
             if st.query_params.get(name) != params[name]:
@@ -251,7 +217,7 @@ def url_params() -> dict[str, str]:
         if key in st.session_state and st.session_state[key] is not None:
             value = st.session_state[key]
             params[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    params.update(model_config().to_params())
+    params.update(config_params(model_config()))
     return params
 
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import streamlit as st
 
+from embedkit.config import EmbedderConfig, encoder_choice
+from embedkit.defaults import DEFAULT_MODEL_NAME, DEFAULT_VECTORS_NAME
 from embedkit_app import links, loaders, state
-from embedkit_app.state import ModelConfig
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +76,10 @@ def show_error(exc: BaseException, what: str = "That did not work") -> None:
     st.error(f"{md_escape(what)}: {md_escape(message)}", icon=":material/error:")  # file and model names are the user's
 
 
-def model_caption(cfg: ModelConfig) -> str:
+def model_caption(cfg: EmbedderConfig) -> str:
     """One line naming the models in use."""
-    model = md_escape(cfg.model or "all-MiniLM-L6-v2 (bundled)")
-    vectors = md_escape(cfg.vectors_name or ("GloVe 6B 50d (bundled)" if cfg.vectors is None else cfg.vectors))
+    model = md_escape(cfg.model or DEFAULT_MODEL_NAME)
+    vectors = md_escape(state.vectors_name(cfg) or DEFAULT_VECTORS_NAME)
     return f"BERT side: **{model}** · static side: **{vectors}** · map: **{md_escape(cfg.align)}**"
 
 
@@ -87,9 +88,9 @@ def show_progress(bar: Any, done: int, total: int, text: str) -> None:
     bar.progress(0.0 if total <= 0 else min(1.0, done / total), text=text)
 
 
-def encoder_why(cfg: ModelConfig) -> str:
+def encoder_why(cfg: EmbedderConfig) -> str:
     """Why the bundled encoder uses its layers and pooling (the senses benchmark's evidence), or ""."""
-    choice = state.encoder_choice()
+    choice = encoder_choice()
     if (
         cfg.model is None
         and choice.why

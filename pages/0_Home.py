@@ -107,8 +107,8 @@ with right:
     st.subheader("Models")
     st.markdown(widgets.model_caption(cfg))
     try:
-        encoder = loaders.get_encoder(cfg.model, cfg.layers, cfg.pooling, cfg.dtype)
-        static = loaders.get_static(cfg.vectors, cfg.vectors_name)
+        encoder = loaders.get_encoder(cfg)
+        static = loaders.get_static(cfg.vectors)
     except (ValueError, OSError) as exc:
         widgets.show_error(exc, "Could not load the models")
         st.page_link(

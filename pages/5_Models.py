@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from embedkit_app import loaders, model_forms, state, widgets
-from embedkit_app.state import ModelConfig
 
 widgets.page_setup("Models", "⚙️")
 st.title("Models")
@@ -34,12 +33,12 @@ st.subheader("Loaded now")
 encoder: Any = None
 static: Any = None
 try:
-    encoder = loaders.get_encoder(cfg.model, cfg.layers, cfg.pooling, cfg.dtype)
-    static = loaders.get_static(cfg.vectors, cfg.vectors_name)
+    encoder = loaders.get_encoder(cfg)
+    static = loaders.get_static(cfg.vectors)
 except (ValueError, OSError) as exc:
     widgets.show_error(exc, "Could not load the models")
 if encoder is not None and static is not None:
-    rows = loaders.status_rows(cfg, encoder, static, model_forms.ALIGNS[cfg.align])
+    rows = loaders.status_rows(cfg, encoder, static, model_forms.ALIGNS[cfg.align], state.vectors_name(cfg))
     st.dataframe(pd.DataFrame(rows).set_index("part")[["name", "dimension", "memory", "details"]], width="stretch")
     try:
         rss = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS"))
@@ -57,17 +56,16 @@ with c1:
     ctx = model_forms.contextual_form(cfg)
 with c2:
     st.markdown("#### Static vectors")
-    vectors, vectors_name, upload_ok = model_forms.static_form(cfg)
+    vectors, upload_ok = model_forms.static_form(cfg)
 
 st.divider()
-new = ModelConfig(
+new = cfg.replace(
     model=(ctx.model or None) if ctx.source != "bundled" else None,
     layers=ctx.layers,
     pooling=ctx.pooling,
     postprocess=ctx.postprocess,
     dtype=ctx.dtype,
     vectors=vectors,
-    vectors_name=vectors_name,
     align=ctx.align,
     align_k=ctx.align_k,
 )
@@ -90,8 +88,8 @@ if st.button(
 ):
     try:
         with st.spinner("Loading the models…"):
-            loaders.get_encoder(new.model, new.layers, new.pooling, new.dtype)
-            loaders.get_static(new.vectors, new.vectors_name)
+            loaders.get_encoder(new)
+            loaders.get_static(new.vectors)
     except (ValueError, OSError) as exc:
         widgets.show_error(exc, "Could not load the models; keeping the previous ones")
     else:

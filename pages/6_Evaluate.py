@@ -9,6 +9,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from embedkit.config import EmbedderConfig
 from embedkit_app import controls, loaders, state, widgets
 
 TASK_LABELS = {
@@ -60,30 +61,17 @@ run_clicked = st.button("Run evaluation", type="primary", icon=":material/play_a
 
 
 @st.cache_resource(show_spinner="Fitting the evaluation map (no benchmark word used)…", max_entries=2)
-def get_resources(cfg: state.ModelConfig) -> Any:
+def get_resources(cfg: EmbedderConfig) -> Any:
     """The app's encoder and vectors in an Embedder whose map never saw a benchmark word."""
     from embedkit.evaluation.resources import Resources, evaluation_embedder
     from embedkit.evaluation.settings import EvalSettings
 
-    post = cfg.postprocess
-    encoder = loaders.get_encoder(cfg.model, cfg.layers, cfg.pooling, cfg.dtype)
-    embedder = evaluation_embedder(
-        encoder, loaders.get_static(cfg.vectors, cfg.vectors_name), cfg.align, k=cfg.align_k, postprocess=post
-    )
-    settings = EvalSettings(
-        model=cfg.model,
-        vectors=cfg.vectors,
-        layers=cfg.layers,
-        pooling=cfg.pooling,
-        postprocess=post,
-        align=cfg.align,
-        align_k=cfg.align_k,
-    )
-    return Resources(embedder, settings)
+    embedder = evaluation_embedder(cfg, encoder=loaders.get_encoder(cfg), static=loaders.get_static(cfg.vectors))
+    return Resources(embedder, EvalSettings(embedder=cfg))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def run_task(task: str, cfg: state.ModelConfig, n_boot: int, _progress: Any = None) -> Any:
+def run_task(task: str, cfg: EmbedderConfig, n_boot: int, _progress: Any = None) -> Any:
     """One task's typed report (cached per model settings, task and bootstrap size)."""
     from embedkit.evaluation.runners import run
 

@@ -131,7 +131,7 @@ def main() -> int:
             to_json(reports, settings=settings.to_dict(), resources=res.describe()) + "\n", encoding="utf-8"
         )
     senses = [r for r in reports if isinstance(r, SensesReport)]
-    if args.choice and senses and settings.model is None:
+    if args.choice and senses and settings.embedder.model is None:
         Path(args.choice).write_text(json.dumps(senses[0].encoder_choice(), indent=2) + "\n", encoding="utf-8")
         print(f"wrote {args.choice}", file=sys.stderr)
     print(f"wrote {out}" + (f" and {args.json}" if args.json else ""), file=sys.stderr)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from embedkit.cli_args import alpha, model_options, settings_from
+from embedkit.cli_args import alpha, config_from, model_options
 
 if TYPE_CHECKING:
     from embedkit.corpus.search import SpaceChoice
@@ -72,7 +72,7 @@ def add_parsers(sub: Any) -> None:
         default=20_000,
         help="up to this many occurrences search is exact; beyond, an IVF-PQ index is built",
     )
-    model_options(p, postprocess=False)
+    model_options(p)
     p.set_defaults(func=_cmd_index, checks_own_output=True)  # build_index checks, resumes or refuses the folder
 
     p = _index_command(
@@ -144,7 +144,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
     if block_size is None:  # a resumed index keeps the block size it was started with
         started = args.resume and (Path(args.output) / MANIFEST).is_file()
         block_size = read_manifest(args.output)["settings"]["block_size"] if started else IndexSettings.block_size
-    settings = settings_from(IndexSettings, args, block_size=block_size)
+    settings = IndexSettings(config_from(args), block_size=block_size, column=args.column)
     out = build_index(
         args.input,
         args.output,

@@ -30,19 +30,9 @@ logger = logging.getLogger(__name__)
 
 def make_embedder(settings: IndexSettings, *, device: str = "auto", batch_size: int | None = None) -> Embedder:
     """The Embedder these settings describe (the map is not fitted here)."""
-    from embedkit.contextual import ContextualEncoder
     from embedkit.embedder import Embedder
-    from embedkit.static import load_static
 
-    encoder = ContextualEncoder(
-        settings.model,
-        layers=settings.layers,
-        pooling=settings.pooling,
-        device=device,
-        dtype=settings.dtype,
-        batch_size=batch_size,
-    )
-    return Embedder(encoder, load_static(settings.vectors), align=settings.align, align_k=settings.align_k)
+    return Embedder.from_config(settings.embedder, device=device, batch_size=batch_size)
 
 
 class BlockEncoder:

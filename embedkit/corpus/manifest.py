@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from embedkit.cache import stable_hash
+from embedkit.config import EmbedderConfig
 from embedkit.errors import EmbedkitError
 
 __all__ = [
@@ -34,36 +35,46 @@ MANIFEST = "manifest.json"
 MAP_FILE = "map.npz"
 
 
+#: the encoder fields of an index written before :class:`~embedkit.config.EmbedderConfig` (flat in its settings;
+#: no post-processing then)
+_FLAT_FIELDS = ("model", "layers", "pooling", "dtype", "vectors", "align", "align_k")
+
+
 @dataclass(frozen=True)
 class IndexSettings:
     """Everything that decides the rows and vectors of an index (hashed; runtime options are not).
 
     Attributes:
-        model: Hugging Face id or local folder; None for the bundled all-MiniLM-L6-v2.
-        layers, pooling, dtype: the contextual encoder's options.
-        vectors: static vectors file; None for the bundled GloVe 6B 50d.
-        align, align_k: the static -> contextual map.
+        embedder: the encoder, the static vectors and the map (the defaults every face shares); a query sentence is
+            encoded with the same configuration.
         block_size: input records per shard.
         column: the text column of a .jsonl / .parquet input.
     """
 
-    model: str | None = None
-    layers: str = "last"
-    pooling: str = "mean"
-    dtype: str = "float32"
-    vectors: str | None = None
-    align: str = "procrustes"
-    align_k: int = 5000
+    embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
     block_size: int = 1000
     column: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"embedder": self.embedder.to_dict(), "block_size": self.block_size, "column": self.column}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexSettings:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        """Settings as :meth:`to_dict` wrote them (or flat, as indexes written before the one configuration were).
+
+        Raises:
+            EmbedkitError: not a mapping, or an encoder option no configuration accepts.
+        """
+        if not isinstance(data, dict):
+            raise EmbedkitError(f"index settings must be a JSON object, got {type(data).__name__}")
+        if "embedder" in data:
+            config = EmbedderConfig.from_dict(data["embedder"])
+        else:
+            config = EmbedderConfig.from_dict(
+                {"postprocess": "none", **{k: data[k] for k in _FLAT_FIELDS if k in data}}
+            )
+        rest = {k: data[k] for k in ("block_size", "column") if k in data}
+        return cls(embedder=config, **rest)
 
 
 def settings_hash(settings: IndexSettings, inputs: list[dict[str, Any]]) -> str:
@@ -116,6 +127,15 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     return data
 
 
+def _flat(settings: Any) -> dict[str, Any]:
+    """Settings as one flat mapping (the encoder fields beside the block size and column)."""
+    try:
+        parsed = IndexSettings.from_dict(settings)
+    except EmbedkitError:
+        return {}
+    return {**parsed.embedder.to_dict(), "block_size": parsed.block_size, "column": parsed.column}
+
+
 def check_resume(old: dict[str, Any], new: dict[str, Any]) -> None:
     """Refuse to resume an index with other settings or inputs than those that started it.
 
@@ -124,9 +144,8 @@ def check_resume(old: dict[str, Any], new: dict[str, Any]) -> None:
     """
     if old.get("settings_hash") == new.get("settings_hash"):
         return
-    differ = [
-        f"{k}: {old['settings'].get(k)!r} -> {v!r}" for k, v in new["settings"].items() if old["settings"].get(k) != v
-    ]
+    was, now = _flat(old.get("settings", {})), _flat(new["settings"])
+    differ = [f"{k}: {was.get(k)!r} -> {v!r}" for k, v in now.items() if was.get(k) != v]
     if old.get("inputs") != new.get("inputs"):
         differ.append("the input files (paths or sizes) changed")
     raise EmbedkitError(

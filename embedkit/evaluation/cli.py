@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from embedkit.cli_args import model_options, output_options, settings_from
+from embedkit.cli_args import config_from, model_options, output_options, settings_from
 
 __all__ = ["add_parser", "run"]
 
@@ -105,7 +105,13 @@ def run(args: argparse.Namespace) -> int:
     if args.fold_seeds < 1 or args.senses_lemmas < 0:
         raise EmbedkitError("--fold-seeds must be at least 1 and --senses-lemmas at least 0")
     settings = settings_from(
-        EvalSettings, args, alphas=parse_alphas(args.alphas), modes=modes, n_boot=args.bootstrap, dme=not args.no_dme
+        EvalSettings,
+        args,
+        embedder=config_from(args),
+        alphas=parse_alphas(args.alphas),
+        modes=modes,
+        n_boot=args.bootstrap,
+        dme=not args.no_dme,
     )
     progress = _stderr_progress(sys.stderr.isatty() or getattr(args, "verbose", False))
     print(f"running {', '.join(tasks)} (loading the model and vectors first) ...", file=sys.stderr)

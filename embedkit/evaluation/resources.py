@@ -16,6 +16,7 @@ from embedkit.evaluation.settings import EvalSettings, StageProgress, stage
 
 if TYPE_CHECKING:
     from embedkit.alignment import StaticMap
+    from embedkit.config import EmbedderConfig
     from embedkit.contextual import ContextualEncoder
     from embedkit.embedder import Embedder
     from embedkit.static import StaticVectors
@@ -27,21 +28,25 @@ logger = logging.getLogger(__name__)
 
 
 def evaluation_embedder(
-    encoder: ContextualEncoder,
-    static: StaticVectors,
-    align: str = "procrustes",
+    config: EmbedderConfig,
     *,
-    k: int = 5000,
-    postprocess: str = "none",
+    encoder: ContextualEncoder | None = None,
+    static: StaticVectors | None = None,
+    device: str = "auto",
 ) -> Embedder:
-    """An Embedder whose static -> contextual map is fitted on the top ``k`` static words minus every benchmark word.
+    """The Embedder of ``config`` whose static -> contextual map is fitted on the top ``config.align_k`` static words
+    minus every benchmark word (those of SimLex-999, WordSim-353 and the Google analogies).
 
-    The benchmark words are those of SimLex-999, WordSim-353 and the Google analogies.
+    Args:
+        config: the configuration.
+        encoder: its raw contextual encoder, when the caller has it loaded.
+        static: its static vectors, when the caller has them loaded.
+        device: torch device for a newly loaded encoder.
     """
     from embedkit.embedder import Embedder
 
-    return Embedder(
-        encoder, static, align=align, align_k=k, exclude=sorted(evaluation_words()), postprocess=postprocess
+    return Embedder.from_config(
+        config, encoder=encoder, static=static, device=device, exclude=sorted(evaluation_words())
     )
 
 
@@ -83,19 +88,7 @@ class Resources:
 
 def load_resources(settings: EvalSettings, *, progress: StageProgress | None = None) -> Resources:
     """Load the encoder and vectors and fit the map on ``align_k`` words minus every evaluation word."""
-    from embedkit.contextual import ContextualEncoder
-    from embedkit.static import load_static
-
-    encoder = ContextualEncoder(
-        settings.model, layers=settings.layers, pooling=settings.pooling, device=settings.device
-    )
-    embedder = evaluation_embedder(
-        encoder,
-        load_static(settings.vectors),
-        settings.align,
-        k=settings.align_k,
-        postprocess=settings.postprocess,
-    )
+    embedder = evaluation_embedder(settings.embedder, device=settings.device)
     embedder.fit_map(progress=stage(progress, "fitting the map"))
     return Resources(embedder, settings)
 

@@ -165,14 +165,13 @@ def senses_report(
 
 def _option_embedder(res: Resources, option: EncoderOption) -> Embedder:
     """The Embedder of one encoder option (the resources' own when they match): the map is fitted for it."""
-    from embedkit.contextual import ContextualEncoder
     from embedkit.evaluation.resources import evaluation_embedder
 
     s = res.settings
-    if (s.layers, s.pooling, s.postprocess) == (option.layers, option.pooling, option.postprocess):
+    config = s.embedder.replace(layers=option.layers, pooling=option.pooling, postprocess=option.postprocess)
+    if config == s.embedder:
         return res.embedder
-    encoder = ContextualEncoder(s.model, layers=option.layers, pooling=option.pooling, device=s.device)
-    return evaluation_embedder(encoder, res.static, s.align, k=s.align_k, postprocess=option.postprocess)
+    return evaluation_embedder(config, static=res.static, device=s.device)
 
 
 def run_senses(res: Resources, *, progress: StageProgress | None = None) -> SensesReport:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
+from embedkit.config import EmbedderConfig
 from embedkit.errors import EmbedkitError
 
 __all__ = ["TASKS", "EvalSettings", "StageProgress", "parse_alphas", "stage"]
@@ -61,13 +62,8 @@ class EvalSettings:
     """Everything that changes an evaluation result.
 
     Attributes:
-        model: Hugging Face id or folder; None = bundled all-MiniLM-L6-v2.
-        vectors: static vectors file or folder; None = bundled GloVe 6B 50d.
-        layers: contextual layers (last, second_last, last4, all, "-1,-2").
-        pooling: wordpiece pooling (first, last, mean, first_last).
-        postprocess: post-processing of the contextual vectors (none, center, sentence_mean, abtt).
-        align: static -> contextual map (procrustes, lstsq, pad).
-        align_k: words the map is fitted on (evaluation words excluded).
+        embedder: the encoder, static vectors and map (the defaults every face shares); the map is fitted on
+            ``embedder.align_k`` words minus every evaluation word.
         alphas: fusion weights (1 = contextual only).
         modes: fusion modes scored over alpha.
         n_boot: bootstrap resamples per interval.
@@ -81,13 +77,7 @@ class EvalSettings:
         device: torch device for the encoder (auto, cpu, cuda).
     """
 
-    model: str | None = None
-    vectors: str | None = None
-    layers: str = "last"
-    pooling: str = "mean"
-    postprocess: str = "none"
-    align: str = "procrustes"
-    align_k: int = 5000
+    embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
     alphas: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(11))
     modes: tuple[str, ...] = ("concat", "weighted")
     n_boot: int = 1000

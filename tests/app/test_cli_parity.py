@@ -23,7 +23,7 @@ def test_cli_and_neighbours_page_list_the_same_neighbours(make_app: MakeApp, mod
     at.run()
     no_exception(at)
     assert at.selectbox(key=state.OCCURRENCE).value == 5  # the first "bank" (river sentence), picked by default
-    cfg = state.ModelConfig()  # the page's encoder options (the evidence-based defaults) given to the CLI too
+    # no encoder options: the CLI's defaults are the page's (one EmbedderConfig for every face)
     res = run_cli(
         "neighbours",
         "bank",
@@ -32,12 +32,6 @@ def test_cli_and_neighbours_page_list_the_same_neighbours(make_app: MakeApp, mod
         mode,
         "--alpha",
         alpha,
-        "--layers",
-        cfg.layers,
-        "--pooling",
-        cfg.pooling,
-        "--postprocess",
-        cfg.postprocess,
         "--align-k",
         "500",
         "--vocab-size",

@@ -8,6 +8,8 @@ import json
 import pytest
 
 import embedkit.defaults
+from embedkit import config as embedkit_config
+from embedkit.config import EmbedderConfig
 from embedkit_app import state
 from tests.app.conftest import MakeApp, no_exception, texts
 
@@ -21,14 +23,14 @@ def choice_file(tmp_path, monkeypatch):
     path = tmp_path / "encoder_choice.json"
     path.write_text(json.dumps({"layers": "second_last", "pooling": "mean", "postprocess": "none", "why": WHY}))
     monkeypatch.setattr(embedkit.defaults, "ENCODER_CHOICE_PATH", path)
-    state.encoder_choice.cache_clear()
+    embedkit_config.encoder_choice.cache_clear()
     yield path
-    state.encoder_choice.cache_clear()
+    embedkit_config.encoder_choice.cache_clear()
 
 
 def test_the_evidence_sets_the_defaults_and_is_shown(make_app: MakeApp, choice_file) -> None:
-    assert state.ModelConfig().layers == "second_last"
-    assert "layers" not in state.ModelConfig().to_params()  # the default, so not written into links
+    assert EmbedderConfig().layers == "second_last"
+    assert "layers" not in state.config_params(EmbedderConfig())  # the default, so not written into links
     at = make_app("home")
     no_exception(at)
     assert any(WHY in c for c in texts(at, "caption"))
@@ -40,10 +42,10 @@ def test_the_evidence_sets_the_defaults_and_is_shown(make_app: MakeApp, choice_f
 
 def test_without_evidence_the_plain_defaults_and_no_claim(make_app: MakeApp, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(embedkit.defaults, "ENCODER_CHOICE_PATH", tmp_path / "missing.json")
-    state.encoder_choice.cache_clear()
+    embedkit_config.encoder_choice.cache_clear()
     try:
-        assert (state.ModelConfig().layers, state.ModelConfig().pooling) == ("last", "mean")
+        assert (EmbedderConfig().layers, EmbedderConfig().pooling) == ("last", "mean")
         at = make_app("home")
         assert not any("Why these encoder options" in c for c in texts(at, "caption"))
     finally:
-        state.encoder_choice.cache_clear()
+        embedkit_config.encoder_choice.cache_clear()

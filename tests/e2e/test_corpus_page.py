@@ -19,6 +19,7 @@ NAME = "e2e-wordnet"
 @pytest.fixture(scope="module")
 def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A small WordNet index in the corpus folder the server reads (``<EMBEDKIT_CACHE_DIR>/corpora``)."""
+    from embedkit.config import EmbedderConfig
     from embedkit.corpus.build import build_index
     from embedkit.corpus.manifest import IndexSettings
     from embedkit.wordnet import find_wordnet
@@ -29,7 +30,7 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     corpus = write_slice(tmp_path_factory.mktemp("e2e-corpus") / "wordnet.txt", n_glosses=120)
     folder = corpus_root() / NAME
     shutil.rmtree(folder, ignore_errors=True)
-    yield build_index(corpus, folder, IndexSettings(align_k=500, block_size=50))
+    yield build_index(corpus, folder, IndexSettings(EmbedderConfig(align_k=500), block_size=50))
     shutil.rmtree(folder, ignore_errors=True)
 
 

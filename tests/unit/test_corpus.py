@@ -19,13 +19,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from embedkit.config import EmbedderConfig
 from embedkit.corpus.manifest import IndexSettings
 from embedkit.corpus.reader import iter_blocks, list_inputs, split_sentences
 from embedkit.corpus.search import SpaceChoice
 from embedkit.errors import EmbedkitError
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = IndexSettings(align_k=500, block_size=10)
+SETTINGS = IndexSettings(EmbedderConfig(align_k=500), block_size=10)
 
 
 def write_slice(path: Path, n_glosses: int = 100) -> Path:
@@ -237,7 +238,7 @@ def test_existing_index_and_other_settings_are_refused(corpus: Path, index_dir: 
     with pytest.raises(EmbedkitError, match="already holds an index"):
         build_index(corpus, index_dir, SETTINGS)
     with pytest.raises(EmbedkitError, match=r"cannot resume.*pooling: 'mean' -> 'first'"):
-        build_index(corpus, index_dir, IndexSettings(align_k=500, block_size=10, pooling="first"), resume=True)
+        build_index(corpus, index_dir, IndexSettings(EmbedderConfig(align_k=500, pooling="first"), block_size=10), resume=True)
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(EmbedkitError, match="not empty"):

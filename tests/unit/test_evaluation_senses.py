@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from embedkit.config import EmbedderConfig
 from embedkit.evaluation.sense_data import load_sense_occurrences
 
 
@@ -46,14 +47,14 @@ def test_the_static_space_scores_exactly_the_tie_baseline(occ, glove) -> None:
 
 @pytest.mark.slow
 def test_the_senses_task_runs_and_writes_an_encoder_choice_the_app_reads(tiny_model_dir, glove, tmp_path) -> None:
-    from embedkit.contextual import ContextualEncoder
     from embedkit.defaults import bundled_encoder_choice
     from embedkit.evaluation.resources import Resources, evaluation_embedder
     from embedkit.evaluation.senses import run_senses
     from embedkit.evaluation.settings import EvalSettings
 
-    settings = EvalSettings(model=str(tiny_model_dir), alphas=(0.0, 0.5, 1.0), n_boot=50, senses_lemmas=60, align_k=300)
-    res = Resources(evaluation_embedder(ContextualEncoder(tiny_model_dir), glove, k=300), settings)
+    config = EmbedderConfig(model=str(tiny_model_dir), layers="last", pooling="mean", postprocess="none", align_k=300)
+    settings = EvalSettings(embedder=config, alphas=(0.0, 0.5, 1.0), n_boot=50, senses_lemmas=60)
+    res = Resources(evaluation_embedder(config, static=glove), settings)
     report = run_senses(res)
     assert report.static_is_tie
     assert report.n_lemmas == (30, 30) and report.n_layers == 2

@@ -13,13 +13,14 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def res(tiny_model_dir, glove):
-    from embedkit.contextual import ContextualEncoder
+    from embedkit.config import EmbedderConfig
     from embedkit.evaluation.resources import Resources, evaluation_embedder
 
+    config = EmbedderConfig(model=str(tiny_model_dir), layers="last", pooling="mean", postprocess="none", align_k=300)
     settings = EvalSettings(
-        model=str(tiny_model_dir), alphas=(0.0, 0.5, 1.0), n_boot=50, folds=3, fold_seeds=2, analogy_vocab=3000
+        embedder=config, alphas=(0.0, 0.5, 1.0), n_boot=50, folds=3, fold_seeds=2, analogy_vocab=3000
     )
-    return Resources(evaluation_embedder(ContextualEncoder(tiny_model_dir), glove, k=300), settings)
+    return Resources(evaluation_embedder(config, static=glove), settings)
 
 
 def test_run_analogy_chooses_alpha_on_half_and_resamples_word_pairs(res) -> None:
