@@ -112,7 +112,7 @@ def fit_static_map(
         use_cache: reuse a map fitted before with every same setting (cached on disk).
         progress: ``progress(done, total)`` while encoding the fit words.
     """
-    from embedkit.cache import encode_words_cached
+    from embedkit.words_alone import encode_words_cached
 
     map_ = StaticMap(method, ridge)
     words = static.top_words(k, exclude=exclude)

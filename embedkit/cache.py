@@ -11,18 +11,12 @@ import hashlib
 import logging
 import math
 import os
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from embedkit.contextual import ContextualEncoder, Progress
-
 __all__ = [
     "cache_dir",
-    "encode_words_cached",
     "evict",
     "load_array",
     "max_cache_bytes",
@@ -159,16 +153,3 @@ def save_array(key: str, array: np.ndarray) -> None:
         tmp.unlink(missing_ok=True)
         return
     evict(path.parent, max_cache_bytes(), pattern="*.npy", keep=path)
-
-
-def encode_words_cached(
-    encoder: ContextualEncoder, words: Sequence[str], *, progress: Progress | None = None
-) -> np.ndarray:
-    """``encoder.encode_words(words)`` (each word alone), cached on disk by the encoder's settings and the words."""
-    key = stable_hash("words", encoder.settings_key(), list(words))
-    cached = load_array(key)
-    if cached is not None and cached.shape == (len(words), encoder.dim):
-        return cached
-    vectors = encoder.encode_words(words, progress=progress)
-    save_array(key, vectors)
-    return vectors

@@ -6,7 +6,6 @@ mode and alpha it holds, in its name and in its columns, so a file found later s
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
 
     from embedkit.embedded_text import EmbeddedText
 
-__all__ = ["coordinates_table", "file_name", "projector_pair", "take", "vectors_table", "view_name"]
+__all__ = ["coordinates_table", "file_name", "projector_pair", "vectors_table", "view_name"]
 
 
 def view_name(space: str, mode: str, alpha: float) -> str:
@@ -36,23 +35,6 @@ def file_name(kind: str, space: str, mode: str, alpha: float, ext: str) -> str:
     return f"{kind}_{view}.{ext}"
 
 
-def take(emb: EmbeddedText, rows: np.ndarray) -> EmbeddedText:
-    """The occurrences ``rows`` of ``emb`` (sentences and their numbering kept)."""
-    idx = np.asarray(rows, dtype=np.int64)
-    return replace(
-        emb,
-        words=[emb.words[int(i)] for i in idx],
-        h=emb.h[idx],
-        e=emb.e[idx],
-        pe=emb.pe[idx],
-        oov=np.asarray(emb.oov)[idx],
-        sentence_id=np.asarray(emb.sentence_id)[idx],
-        position=np.asarray(emb.position)[idx],
-        start=np.asarray(emb.start)[idx],
-        end=np.asarray(emb.end)[idx],
-    )
-
-
 def _fusion_rows(fusion: Fusion, rows: np.ndarray) -> Fusion:
     weights = None if fusion.weights is None else fusion.weights[rows]
     return Fusion(fusion.vectors[rows], weights, fusion.mode, fusion.alpha)
@@ -64,7 +46,7 @@ def vectors_table(emb: EmbeddedText, rows: np.ndarray, mode: str, alpha: float, 
     The fusion runs on the whole text (attention reads every word of a sentence), then the rows are taken.
     """
     idx = np.asarray(rows, dtype=np.int64)
-    frame = export.vectors_frame(take(emb, idx), _fusion_rows(emb.fuse(mode, alpha), idx), wide=wide)
+    frame = export.vectors_frame(emb.take(idx), _fusion_rows(emb.fuse(mode, alpha), idx), wide=wide)
     frame.insert(0, "alpha", round(float(alpha), 4))
     frame.insert(0, "fusion", str(mode))
     return frame
@@ -74,7 +56,7 @@ def projector_pair(emb: EmbeddedText, rows: np.ndarray, space: str, mode: str, a
     """The TensorBoard Projector pair of one space for the shown occurrences; the metadata names space and alpha."""
     idx = np.asarray(rows, dtype=np.int64)
     vectors = emb.space(check_space(space), mode, alpha)[idx]
-    vec_text, meta_text = export.projector_tsv(take(emb, idx), vectors)
+    vec_text, meta_text = export.projector_tsv(emb.take(idx), vectors)
     lines = meta_text.rstrip("\n").split("\n")
     alpha_cell = f"{alpha:.2f}" if space == "fused" else ""
     mode_cell = str(mode) if space == "fused" else ""
@@ -97,7 +79,7 @@ def coordinates_table(
         mode, alpha: the fusion the fused map shows (written in the ``fusion`` and ``alpha`` columns).
     """
     idx = np.asarray(rows, dtype=np.int64)
-    frame = take(emb, idx).to_frame()
+    frame = emb.take(idx).to_frame()
     for space, (occ, xy) in coords.items():
         where = {int(o): n for n, o in enumerate(np.asarray(occ).tolist())}
         for j, axis in enumerate("xyz"[: xy.shape[1]]):

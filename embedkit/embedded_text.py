@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from embedkit.wordvectors import SPACES, WordVectors
+from embedkit.wordvectors import PER_ROW, SPACES, WordVectors
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,16 +26,10 @@ class EmbeddedText(WordVectors):
     """
 
     sentences: list[str] = field(default_factory=list)
-    position: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
-    start: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
-    end: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    position: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False, metadata=PER_ROW)
+    start: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False, metadata=PER_ROW)
+    end: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False, metadata=PER_ROW)
     settings: dict[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        for name in ("position", "start", "end"):
-            if len(getattr(self, name)) != len(self.words):
-                raise ValueError(f"EmbeddedText.{name} has {len(getattr(self, name))} rows for {len(self.words)} words")
 
     def labels(self) -> list[str]:
         """``word (s2)`` per occurrence: the word and its 1-based sentence number."""

@@ -17,7 +17,7 @@ from typing import cast
 import numpy as np
 
 from embedkit.alignment import StaticMap, fit_static_map
-from embedkit.cache import encode_words_cached, stable_hash
+from embedkit.cache import stable_hash
 from embedkit.config import EmbedderConfig
 from embedkit.contextual import ContextualEncoder, Progress
 from embedkit.defaults import DEFAULT_MODEL_NAME, DEFAULT_VECTORS_NAME
@@ -27,6 +27,7 @@ from embedkit.options import AlignMethod, Postprocess, coerce, layers_label
 from embedkit.postprocess import PostprocessedEncoder
 from embedkit.static import StaticVectors, load_static
 from embedkit.text import MAX_CHARS, check_text, segment, split_lines
+from embedkit.words_alone import encode_words_cached
 from embedkit.wordvectors import WordVectors
 
 __all__ = ["Embedder"]

@@ -10,9 +10,9 @@ names and the OOV rule live here once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -23,7 +23,12 @@ if TYPE_CHECKING:
     from embedkit.alignment import StaticMap
     from embedkit.static import StaticVectors
 
-__all__ = ["SPACES", "WordVectors", "check_space"]
+__all__ = ["PER_ROW", "SPACES", "WordVectors", "check_space"]
+
+_Rows = TypeVar("_Rows", bound="WordVectors")
+
+#: field metadata of the arrays with one row per word (:meth:`WordVectors.take` takes them)
+PER_ROW = {"per_row": True}
 
 #: The three spaces every view shows side by side: contextual (BERT), raw static, fused.
 SPACES: tuple[str, ...] = ("bert", "static", "fused")
@@ -55,15 +60,15 @@ class WordVectors:
     """
 
     words: Sequence[str]
-    h: np.ndarray = field(repr=False)
-    e: np.ndarray = field(repr=False)
-    pe: np.ndarray = field(repr=False)
-    oov: np.ndarray = field(repr=False)
-    sentence_id: np.ndarray = field(repr=False)
+    h: np.ndarray = field(repr=False, metadata=PER_ROW)
+    e: np.ndarray = field(repr=False, metadata=PER_ROW)
+    pe: np.ndarray = field(repr=False, metadata=PER_ROW)
+    oov: np.ndarray = field(repr=False, metadata=PER_ROW)
+    sentence_id: np.ndarray = field(repr=False, metadata=PER_ROW)
 
     def __post_init__(self) -> None:
         n = len(self.words)
-        for name in ("h", "e", "pe", "oov", "sentence_id"):
+        for name in self._row_fields():
             rows = len(getattr(self, name))
             if rows != n:
                 raise ValueError(f"{type(self).__name__}.{name} has {rows} rows for {n} words")
@@ -93,6 +98,47 @@ class WordVectors:
         pe[oov] = 0.0
         sid = np.arange(len(words)) if sentence_id is None else np.asarray(sentence_id, dtype=np.int64)
         return cls(list(words), np.asarray(h, np.float32), e, pe, np.asarray(oov, bool), sid)
+
+    @classmethod
+    def _row_fields(cls) -> tuple[str, ...]:
+        """The array fields with one row per word (marked ``PER_ROW``; subclasses add their own)."""
+        return tuple(f.name for f in fields(cls) if f.metadata.get("per_row"))
+
+    def take(self: _Rows, rows: np.ndarray | Sequence[int]) -> _Rows:
+        """The rows ``rows`` (in that order), as the same type: every per-row field taken, the rest kept (an
+        :class:`~embedkit.embedded_text.EmbeddedText` keeps its sentences, so contexts still read)."""
+        idx = np.asarray(rows, dtype=np.int64).reshape(-1)
+        changes: dict[str, Any] = {"words": [self.words[int(i)] for i in idx]}
+        for name in self._row_fields():
+            changes[name] = np.asarray(getattr(self, name))[idx]
+        return replace(self, **changes)
+
+    @staticmethod
+    def concat(*parts: WordVectors) -> WordVectors:
+        """The rows of every part in order, as plain :class:`WordVectors`; each part's sentence ids are shifted past
+        the previous parts', so no two parts share a sentence (attention fusion reads each row's own sentence).
+
+        Raises:
+            ValueError: no part, or parts whose dimensions differ.
+        """
+        if not parts:
+            raise ValueError("concat needs at least one WordVectors")
+        sids, shift = [], 0
+        for part in parts:
+            sid = np.asarray(part.sentence_id, dtype=np.int64)
+            sids.append(sid + shift)
+            shift += int(sid.max()) + 1 if len(sid) else 0
+        try:
+            return WordVectors(
+                [w for part in parts for w in part.words],
+                np.concatenate([part.h for part in parts]),
+                np.concatenate([part.e for part in parts]),
+                np.concatenate([part.pe for part in parts]),
+                np.concatenate([np.asarray(part.oov, bool) for part in parts]),
+                np.concatenate(sids),
+            )
+        except ValueError as exc:  # numpy names the mismatched dimension
+            raise ValueError(f"cannot concatenate word vectors of different dimensions: {exc}") from None
 
     def __len__(self) -> int:
         return len(self.words)

@@ -47,7 +47,7 @@ def test_least_squares_fits_but_distorts_and_pad_is_the_baseline() -> None:
 
 
 def test_the_map_fit_never_sees_excluded_words(encoder, glove, monkeypatch) -> None:
-    import embedkit.cache as cache
+    import embedkit.words_alone as cache
 
     seen: list[str] = []
     real = cache.encode_words_cached
