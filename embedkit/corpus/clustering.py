@@ -93,7 +93,8 @@ def silhouette(dist: np.ndarray, labels: np.ndarray, k: int) -> float:
     other[np.arange(len(labels)), labels] = np.inf
     other[:, sizes == 0] = np.inf
     b = other.min(axis=1)
-    s = np.where(own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
+    with np.errstate(invalid="ignore"):  # b is infinite when every point is in one cluster: scored -1 below
+        s = np.where(own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
     return float(s.mean()) if np.isfinite(b).all() else -1.0
 
 

@@ -66,7 +66,14 @@ class PcaLayout:
         self.basis = W
         self.offset = self.mean @ W
         self.bert = centred @ W
-        self.static = np.asarray(occ.pe, np.float64) @ W - self.offset
+        # one place per distinct static vector (the same word form is mapped in batches of other sizes elsewhere:
+        # its Pe may differ in the last float32 bit, its point must not)
+        if n:
+            _, first, inverse = np.unique(np.asarray(occ.e), axis=0, return_index=True, return_inverse=True)
+            spots = np.asarray(occ.pe, np.float64)[first] @ W - self.offset
+            self.static = spots[np.asarray(inverse).reshape(-1)]
+        else:
+            self.static = np.zeros((0, 2))
         # concat: [sqrt(a) h/|h| ; sqrt(1-a) e/|e|] read through [r W ; W_s] - m W
         norms = np.linalg.norm(h, axis=1)
         self.radius = float(norms.mean()) if n else 1.0

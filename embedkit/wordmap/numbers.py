@@ -3,7 +3,7 @@ neighbours follow the tagged senses. Every number says how many occurrences it r
 
 - **Placement** of each user occurrence: its cluster, and the sense its nearest tagged reference examples agree on
   (the :data:`NEIGHBOURS` most similar, cosine; a strict majority decides; ties beyond them, as in a space where
-  the examples coincide, decide nothing).
+  the examples coincide, decide nothing; nor do fewer tagged examples than that, or examples of one sense only).
 - **Cluster agreement**: the adjusted Rand index of the map's clusters and the tagged senses, over the tagged
   occurrences (0 is chance; NaN below 3 tagged occurrences or with one sense).
 - **Nearest-neighbour sense accuracy** over the tagged occurrences (leave one out, tie-aware; see
@@ -144,12 +144,13 @@ def place(
         senses: the sense of every point (None where unknown).
         k: neighbours consulted.
     """
-    if len(examples) < 2:
+    if len(examples) < k:
         note = f"only {len(examples)} tagged example(s) on the map" if len(examples) else "no tagged example on the map"
         return [(None, 0, len(examples), note)] * len(user)
+    if len({str(senses[int(i)]) for i in examples}) < 2:
+        return [(None, 0, len(examples), "the tagged examples on the map share one sense")] * len(user)
     U = normalize_rows(np.asarray(X, np.float64))
     out: list[tuple[str | None, int, int, str]] = []
-    k = min(k, len(examples))
     for p in user:
         sims = U[examples] @ U[int(p)]
         kth = np.sort(sims)[::-1][k - 1]
