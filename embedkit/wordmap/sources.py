@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     from embedkit.reference import ReferenceCorpus
     from embedkit.spotlight import SenseNote
 
-__all__ = ["embedder_key", "index_occurrences", "reference_occurrences", "reference_sample", "text_occurrences"]
+__all__ = [
+    "embedder_key",
+    "index_occurrences",
+    "reference_cache_key",
+    "reference_occurrences",
+    "reference_sample",
+    "text_occurrences",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +134,15 @@ def embedder_key(embedder: Embedder) -> str:
     return stable_hash(embedder.encoder.settings_key(), static.name, static.dim, len(static), digest, float(m.scale_))
 
 
+def reference_cache_key(embedder: Embedder, word: str, sample: int, seed: int, reference: ReferenceCorpus) -> str:
+    """The disk cache key of a word's reference encodings (entries ``<key>-h`` and ``<key>-att``)."""
+    from embedkit.reference import HEADER
+
+    return stable_hash(
+        "wordmap-reference", HEADER, reference.name, len(reference), embedder_key(embedder), word.lower(), sample, seed
+    )
+
+
 def reference_occurrences(
     embedder: Embedder,
     word: str,
@@ -151,28 +167,22 @@ def reference_occurrences(
         progress: called with ``(sentences encoded, sentences)``.
         use_cache: read and write the disk cache.
     """
-    from embedkit.reference import HEADER, load_reference
+    from embedkit.reference import load_reference
 
     ref = reference if reference is not None else load_reference()
     low = word.lower()
-    ids = [i for i in reference_sample(ref, low, sample, seed).tolist() if ref.span(i, low) is not None]
+    drawn = [(i, span) for i in reference_sample(ref, low, sample, seed).tolist() if (span := ref.span(i, low))]
     static_dim = embedder.static.dim
-    if not ids:
+    if not drawn:
         return _empty(low, embedder.encoder.dim, static_dim)
-    spans = [ref.span(i, low) for i in ids]
+    ids = [i for i, _ in drawn]
+    spans = [span for _, span in drawn]
     sentences = [ref.sentences[i] for i in ids]
-    key = stable_hash("wordmap-reference", HEADER, ref.name, len(ref), embedder_key(embedder), low, sample, seed)
+    key = reference_cache_key(embedder, low, sample, seed, ref)
     cached = _load(key, len(ids), embedder.encoder.dim) if use_cache else None
-    forms = [s[a:b] for s, (a, b) in zip(sentences, spans)]  # type: ignore[misc]
+    forms = [s[a:b] for s, (a, b) in zip(sentences, spans)]
     if cached is None:
-        emb = embedder.embed(sentences, progress=progress)
-        sid, start = np.asarray(emb.sentence_id), np.asarray(emb.start)
-        rows = np.empty(len(ids), np.int64)
-        for k, (a, _) in enumerate(spans):  # type: ignore[misc]
-            rows[k] = np.flatnonzero((sid == k) & (start == a))[0]
-        att, _ = _rows_with_context(emb, rows)
-        h = np.asarray(emb.h[rows], np.float32)
-        e, pe, oov = emb.e[rows], emb.pe[rows], emb.oov[rows]
+        h, e, pe, oov, att = _encode(embedder, sentences, [a for a, _ in spans], progress)
         if use_cache:
             save_array(f"{key}-h", h)
             save_array(f"{key}-att", att)
@@ -198,13 +208,39 @@ def reference_occurrences(
         np.asarray(oov, bool),
         np.asarray(att, np.float32),
         tuple(sentences),
-        np.asarray([a for a, _ in spans], np.int64),  # type: ignore[misc]
-        np.asarray([b for _, b in spans], np.int64),  # type: ignore[misc]
+        np.asarray([a for a, _ in spans], np.int64),
+        np.asarray([b for _, b in spans], np.int64),
         ("reference",) * len(ids),
         np.asarray(ids, np.int64),
         tuple(senses),
         glosses,
     )
+
+
+#: Reference sentences encoded per call (a progress step; about one batch of the encoder on a CPU).
+ENCODE_CHUNK = 32
+
+
+def _encode(
+    embedder: Embedder, sentences: list[str], starts: list[int], progress: Progress | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``h, e, pe, oov, att`` of the word at character ``starts[k]`` of ``sentences[k]``, in chunks (a progress
+    step each; attention's context is the sentence, so chunks change nothing)."""
+    parts: list[tuple[np.ndarray, ...]] = []
+    for lo in range(0, len(sentences), ENCODE_CHUNK):
+        chunk = sentences[lo : lo + ENCODE_CHUNK]
+        emb = embedder.embed(chunk)
+        sid, start = np.asarray(emb.sentence_id), np.asarray(emb.start)
+        rows = np.asarray(
+            [np.flatnonzero((sid == k) & (start == a))[0] for k, a in enumerate(starts[lo : lo + ENCODE_CHUNK])],
+            np.int64,
+        )
+        att, _ = _rows_with_context(emb, rows)
+        parts.append((np.asarray(emb.h[rows], np.float32), emb.e[rows], emb.pe[rows], emb.oov[rows], att))
+        if progress is not None:
+            progress(lo + len(chunk), len(sentences))
+    h, e, pe, oov, att = (np.concatenate([p[j] for p in parts]) for j in range(5))
+    return h, e, pe, oov, att
 
 
 def _load(key: str, n: int, dim: int) -> tuple[np.ndarray, np.ndarray] | None:

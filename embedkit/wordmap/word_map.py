@@ -31,6 +31,7 @@ from embedkit.alpha_frames import alpha_grid
 from embedkit.corpus.clustering import ClusterChain, Clustering, choose_clusters, seeded_sample
 from embedkit.corpus.describe import describe_clusters, window_matrix
 from embedkit.cosine import normalize_rows
+from embedkit.embedded_text import EmbeddedText
 from embedkit.errors import EmbedkitError
 from embedkit.options import FusionMode, coerce
 from embedkit.wordmap.layout import PcaLayout, UmapLayout, make_layout
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from embedkit.corpus.index import CorpusIndex
-    from embedkit.embedded_text import EmbeddedText
     from embedkit.embedder import Embedder
     from embedkit.reference import ReferenceCorpus
     from embedkit.spotlight import SenseNote
@@ -57,6 +57,15 @@ DEFAULT_SAMPLE = 200
 MAX_SAMPLE = 2000
 
 Progress = Callable[[int, int], None]
+
+
+def one_blas_thread() -> Any:
+    """A context in which BLAS runs on one thread: a word map's matrices are small (hundreds of rows), and on a busy
+    machine a second BLAS thread makes them 10 to 100 times slower (measured: a 163 x 384 SVD, 25 ms on one thread,
+    2.5 s on two threads with the CPUs loaded)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def check_sample(sample: int) -> int:
@@ -227,17 +236,18 @@ class WordMap:
         self.word = occ.word
         self.max_k, self.seed = max_k, seed
         self.available = dict(available or {})
-        self.layout: PcaLayout | UmapLayout = make_layout(occ, method, seed=seed)
+        with one_blas_thread():
+            self.layout: PcaLayout | UmapLayout = make_layout(occ, method, seed=seed)
+            self._fixed = {
+                "bert": choose_clusters(occ.h, max_k=max_k, seed=seed),
+                "static": choose_clusters(occ.e, max_k=max_k, seed=seed),
+            }
         self.method = self.layout.method
         self._windows, self._vocab = window_matrix(
             occ.sentences, list(zip(occ.start.tolist(), occ.end.tolist())), window
         )
         self._own = tuple(i for i, w in enumerate(self._vocab) if w == self.word)
         self._alphas = alpha_grid()
-        self._fixed = {
-            "bert": choose_clusters(occ.h, max_k=max_k, seed=seed),
-            "static": choose_clusters(occ.e, max_k=max_k, seed=seed),
-        }
         self._chains: dict[tuple[str, float], ClusterChain] = {}
         self._views: OrderedDict[tuple[str, str, float, float], WordMapView] = OrderedDict()
         self._lock = threading.RLock()
@@ -317,7 +327,8 @@ class WordMap:
 
     def prepare(self, mode: FusionMode | str = "weighted", temperature: float = 0.1) -> WordMap:
         """Cluster the fused space at every alpha step of ``mode`` now (later alpha moves only look up); returns self."""
-        self._chain(coerce(FusionMode, mode), temperature).fill()
+        with one_blas_thread():
+            self._chain(coerce(FusionMode, mode), temperature).fill()
         return self
 
     def _chain(self, mode: FusionMode, temperature: float) -> ClusterChain:
@@ -360,7 +371,8 @@ class WordMap:
             if hit is not None:
                 self._views.move_to_end(key)
                 return hit
-        view = self._view(space, mode, alpha, temperature)
+        with one_blas_thread():
+            view = self._view(space, mode, alpha, temperature)
         with self._lock:
             self._views[key] = view
             while len(self._views) > 96:
@@ -504,12 +516,12 @@ def build_word_map(
             raise EmbedkitError("a word map needs an Embedder (or a corpus index, whose model is used)")
         embedder = index.encoder().embedder
     emb: EmbeddedText | None
-    if text is None or isinstance(text, (str, bytes)) and not str(text).strip():
+    if isinstance(text, EmbeddedText):
+        emb = text
+    elif text is None or (isinstance(text, str) and not text.strip()):
         emb = None
-    elif hasattr(text, "occurrences_of"):
-        emb = text  # type: ignore[assignment]
     else:
-        emb = embedder.embed(list(text) if not isinstance(text, str) else text)
+        emb = embedder.embed(text if isinstance(text, str) else list(text))
     user = text_occurrences(emb, low, known) if emb is not None else None
     available: dict[str, int] = {}
     steps = {"total": 1}
