@@ -243,6 +243,7 @@ class WordMap:
                 "static": choose_clusters(occ.e, max_k=max_k, seed=seed),
             }
         self.method = self.layout.method
+        self._fell_back = method != self.method
         self._windows, self._vocab = window_matrix(
             occ.sentences, list(zip(occ.start.tolist(), occ.end.tolist())), window
         )
@@ -430,7 +431,11 @@ class WordMap:
     def _notes(self, space: str, mode: FusionMode, alpha: float, one_point: bool) -> list[str]:
         n, word = len(self), self.word
         out = []
-        if space == "static" and self.static_one_point:
+        if space == "static" and bool(np.all(self.occurrences.oov)):
+            out.append(
+                f"The static table has no vector for “{word}”: all {n:,} points lie on one spot (a zero vector)."
+            )
+        elif space == "static" and self.static_one_point:
             out.append(
                 f"The static table gives every occurrence of “{word}” the same vector: all {n:,} points lie on one spot."
             )
@@ -440,6 +445,8 @@ class WordMap:
             out.append(self.morph_note(mode))
         if n < 3:
             out.append(f"This map rests on {n} occurrence(s) only.")
+        if self._fell_back:
+            out.append(f"UMAP needs 10 occurrences or more: laid out by {self.method.upper()}.")
         available = {k: v for k, v in self.available.items() if v > self.sources().get(k, 0)}
         for source, total in available.items():
             out.append(
