@@ -30,10 +30,13 @@ logger = logging.getLogger(__name__)
 
 def make_embedder(settings: IndexSettings, *, device: str = "auto", batch_size: int | None = None) -> Embedder:
     """The Embedder these settings describe (the map is not fitted here)."""
+    from embedkit.cli_args import check_align_k
     from embedkit.contextual import ContextualEncoder
     from embedkit.embedder import Embedder
     from embedkit.static import load_static
 
+    static = load_static(settings.vectors)  # vectors first: a refused --align-k costs no model load
+    check_align_k(settings.align_k, static)
     encoder = ContextualEncoder(
         settings.model,
         layers=settings.layers,
@@ -42,7 +45,7 @@ def make_embedder(settings: IndexSettings, *, device: str = "auto", batch_size: 
         dtype=settings.dtype,
         batch_size=batch_size,
     )
-    return Embedder(encoder, load_static(settings.vectors), align=settings.align, align_k=settings.align_k)
+    return Embedder(encoder, static, align=settings.align, align_k=settings.align_k)
 
 
 class BlockEncoder:
