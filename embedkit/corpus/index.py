@@ -59,10 +59,12 @@ class CorpusIndex:
         n_rows: word occurrences; ``n_types``: distinct word forms; ``dim``: contextual dimension.
     """
 
-    def __init__(self, folder: Path, manifest: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, manifest: dict[str, Any], _where: list[str] | None = None) -> None:
+        _where = _where if _where is not None else [""]  # the file being read, for `open`'s message
         self.folder = folder
         self.manifest = manifest
         q = folder / QUERY
+        _where[0] = "query/*.npy"
         self.vectors = np.load(q / "vectors.npy", mmap_mode="r")
         self.rows = np.load(q / "rows.npy", mmap_mode="r")
         self.scalars = np.load(q / "scalars.npy", mmap_mode="r")
@@ -74,6 +76,7 @@ class CorpusIndex:
         import pyarrow.ipc as ipc
         import pyarrow.parquet as pq
 
+        _where[0] = "query/types.parquet"
         types = pq.read_table(q / "types.parquet", columns=["word", "key", "oov"])
         self.type_words: list[str] = types.column("word").to_pylist()
         keys: list[str] = types.column("key").to_pylist()
@@ -86,11 +89,14 @@ class CorpusIndex:
         # one key (a lower-cased word) owns consecutive types
         starts = [0] + [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]
         self._key_types = {keys[s]: (s, e) for s, e in zip(starts, starts[1:] + [len(keys)])}
+        _where[0] = "query/sentences.arrow"
         self._sentences = ipc.open_file(pa.memory_map(str(q / "sentences.arrow"))).read_all().column("text")
         if len(self._sentences) != len(self.sentence_offsets) - 1 or not pa.types.is_string(self._sentences.type):
             raise ValueError(f"query/sentences.arrow holds {len(self._sentences):,} sentences, not the counted ones")
         self.row_type = np.asarray(self.rows[:, 4], np.int64)
+        _where[0] = "map.npz"
         self.static_map = load_map(folder)
+        _where[0] = "query/types_static.npy"
         self.static_raw = np.load(q / "types_static.npy")
         self._lock = threading.Lock()
         self._encoder: BlockEncoder | None = None
@@ -98,6 +104,7 @@ class CorpusIndex:
         if (q / ANN_FILE).is_file():  # read now: faiss is imported before any model loads (see `open`)
             import faiss
 
+            _where[0] = f"query/{ANN_FILE}"
             self._ann = faiss.read_index(str(q / ANN_FILE))
             if int(self._ann.ntotal) != self.n_rows or int(self._ann.d) != self.dim:
                 raise ValueError(f"query/{ANN_FILE} holds {self._ann.ntotal:,} vectors of {self._ann.d} dimensions")
@@ -120,13 +127,14 @@ class CorpusIndex:
         """
         path = Path(folder)
         manifest, digest = load_manifest(path)
-        if manifest.get("state") != "complete" or not (path / QUERY / "vectors.npy").is_file():
+        if manifest.get("state") != "complete":
             raise EmbedkitError(f"the index in {path} is not finished: run `embedkit index ... -o {path} --resume`")
         check_index(path, manifest, digest, full=verify_all)
+        where = [""]
         try:
-            return cls(path, manifest)
+            return cls(path, manifest, where)
         except _READ_ERRORS as exc:
-            raise damaged(path, _reason(exc)) from None
+            raise damaged(path, f"{where[0]}: {_reason(exc)}") from None
 
     def __repr__(self) -> str:
         return f"CorpusIndex({str(self.folder)!r}, {self.n_rows:,} occurrences, {self.n_types:,} word types)"

@@ -257,5 +257,17 @@ def iter_blocks(
 
 def count_records(files: Sequence[InputFile], column: str | None = None) -> int:
     """How many records the inputs hold: one full pass that reads, decodes and checks every record (so a bad input
-    is refused before anything is written)."""
-    return sum(sum(1 for _ in iter_records(f, column)) for f in files)
+    is refused before anything is written).
+
+    Raises:
+        EmbedkitError: what :func:`iter_records` refuses, or inputs without any text.
+    """
+    total = 0
+    text = False
+    for f in files:
+        for record in iter_records(f, column):
+            total += 1
+            text = text or bool(record.strip())
+    if not text:
+        raise EmbedkitError(f"{files[0].path.name if len(files) == 1 else 'the input'} holds no text to index")
+    return total
