@@ -205,11 +205,16 @@ def npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype[Any], int]:
     return tuple(int(s) for s in shape), dtype, offset
 
 
-def _finite(dtype: np.dtype[Any], what: str) -> Callable[[bytes], None]:
+def _finite(dtype: np.dtype[Any], problems: list[str], what: str) -> Callable[[bytes], None]:
+    """A chunk check noting (in ``problems``) values that are not finite; reported only if the checksum matches,
+    so a damaged file is named as changed, a forged one as holding NaN."""
+
     def check(chunk: bytes) -> None:
         usable = len(chunk) - len(chunk) % dtype.itemsize
-        if usable and not np.isfinite(np.frombuffer(chunk, dtype, count=usable // dtype.itemsize)).all():
-            raise ValueError(f"{what} holds NaN or infinity")
+        if problems or not usable:
+            return
+        if not np.isfinite(np.frombuffer(chunk, dtype, count=usable // dtype.itemsize)).all():
+            problems.append(f"{what} holds NaN or infinity")
 
     return check
 
@@ -311,11 +316,14 @@ def check_index(folder: Path, manifest: dict[str, Any], manifest_sha: str, *, fu
                 new_stamps[name] = key
                 continue
             check = None
+            problems: list[str] = []
             if name in _FLOAT_NPY:
                 _, dtype, _ = npy_header(path)
-                check = _finite(dtype, name)
+                check = _finite(dtype, problems, name)
             if _hash_file(path, check) != entry["sha256"]:
                 raise ValueError(f"{name} differs from what was indexed (its checksum does not match)")
+            if problems:
+                raise ValueError(problems[0])
             hashed.append(name)
             new_stamps[name] = key
         _check_shapes(folder, manifest)
