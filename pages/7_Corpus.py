@@ -24,21 +24,16 @@ mode, alpha = controls.fusion_controls()
 corpus_data.check_link(state.CORPUS)  # an index name this session may not open is dropped, with a notice
 names = corpus_data.list_indexes()
 with st.expander("Build a small index from a .txt upload", expanded=not names):
-    up = st.file_uploader(
-        "Text file (one sentence or paragraph per line)",
-        type=["txt"],
-        key=state.CORPUS_UPLOAD,
-        max_upload_size=corpus_data.MAX_UPLOAD_MB,
-    )
+    up = st.file_uploader("Text file (one sentence or paragraph per line)", type=["txt"], key=state.CORPUS_UPLOAD,
+                          max_upload_size=corpus_data.MAX_UPLOAD_MB)  # fmt: skip
     new_name = st.text_input("Index name", value="my-corpus", key=state.CORPUS_NEW_NAME, max_chars=41)
     st.caption(
         f"Up to {corpus_data.MAX_UPLOAD_MB} MB, with the bundled model and GloVe vectors. The index is yours: other "
         "visitors neither see it nor open it. Larger corpora: `python -m embedkit index FILE -o FOLDER`."
     )
-    if st.button("Build index", disabled=up is None, icon=":material/build:"):
+    if st.button("Build index", disabled=up is None, icon=":material/build:") and up is not None:
         bar = st.progress(0.0, text="Checking the input…")
         try:
-            assert up is not None
             built = corpus_data.build_from_upload(new_name.strip(), up, corpus_data.build_progress(bar))
         except corpus_data.READ_ERRORS as exc:
             widgets.show_error(exc, "Could not build the index")
