@@ -400,6 +400,7 @@ def build_progress(bar: Any) -> Callable[[Any], None]:
     """A ``progress(stats)`` callback for :func:`build_from_upload` that moves ``bar`` (an ``st.progress``) through
     every stage: checking the input, loading the model, fitting the map (words done), encoding (lines done)."""
     stages = list(_STAGE_END)
+    shown = [0.0]
 
     def update(stats: Any) -> None:
         stage = str(stats.stage)
@@ -414,6 +415,7 @@ def build_progress(bar: Any) -> Callable[[Any], None]:
         else:
             part, detail = 0.0, ""
         text = stage[:1].upper() + stage[1:] + (f": {detail}" if detail else "…")
-        bar.progress(min(1.0, start + (end - start) * min(part, 1.0)), text=text)
+        shown[0] = max(shown[0], min(1.0, start + (end - start) * min(part, 1.0)))  # never backwards
+        bar.progress(shown[0], text=text)
 
     return update

@@ -53,9 +53,27 @@ def good_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     corpus = write_slice(tmp_path_factory.mktemp("corpus") / "wordnet.txt", n_glosses=200)
     folder = tmp_path_factory.mktemp("good") / "index"
-    build_index(corpus, folder, IndexSettings(align_k=500, block_size=50), exact_limit=100)
+    STAGES.clear()
+    build_index(
+        corpus,
+        folder,
+        IndexSettings(align_k=500, block_size=50),
+        exact_limit=100,
+        progress=lambda s: STAGES.append(s.stage),
+    )
     assert (folder / "query" / "ann.faiss").is_file()
     return folder
+
+
+STAGES: list[str] = []
+
+
+def test_the_build_reports_every_stage_in_order(good_index: Path) -> None:
+    """The progress moves through every stage (the Corpus page showed "Loading the model…" for a whole build)."""
+    seen = [s for i, s in enumerate(STAGES) if i == 0 or STAGES[i - 1] != s]
+    assert seen == ["checking the input", "loading the model", "fitting the static map", "encoding", "consolidating",
+                    "checksums"]  # fmt: skip
+    assert STAGES.count("encoding") >= 4  # once as it starts, then after each shard (block_size 50)
 
 
 @pytest.fixture(scope="module")

@@ -264,3 +264,33 @@ def test_a_claim_left_by_a_dead_build_is_taken_over(sessions: list[FakeSession])
     lock = corpus_data._claim("stale")
     assert sorted(p.name for p in stale.iterdir()) == [".lock"]
     lock.release()
+
+
+def test_the_build_progress_moves_through_every_stage() -> None:
+    """Issue 18: the bar stayed on "Loading the model…" for a whole build; now each stage moves it, and the text
+    says which stage runs and how far it is."""
+    from embedkit.corpus.build import IndexStats
+    from embedkit_app.corpus_data import build_progress
+
+    shown: list[tuple[float, str]] = []
+    bar = SimpleNamespace(progress=lambda value, text: shown.append((value, text)))
+    update = build_progress(bar)
+    stats = IndexStats(records_total=0, stage="checking the input")
+    update(stats)
+    stats.records_total, stats.stage = 400, "loading the model"
+    update(stats)
+    stats.stage = "fitting the static map"
+    for done in (0, 2500, 5000):
+        stats.stage_done, stats.stage_total = done, 5000
+        update(stats)
+    stats.stage = "encoding"
+    for done in (0, 100, 200, 300, 400):
+        stats.records_done, stats.occurrences = done, done * 9
+        update(stats)
+    for stage in ("consolidating", "checksums"):
+        stats.stage = stage
+        update(stats)
+    values = [v for v, _ in shown]
+    assert values == sorted(values) and values[-1] == 1.0 and len(set(values)) >= 10
+    assert shown[3][1] == "Fitting the static map: 2,500 / 5,000 words"
+    assert shown[7][1].startswith("Encoding: 200 / 400 lines")
