@@ -20,7 +20,7 @@ from embedkit.corpus.consolidate import ANN_FILE, QUERY
 from embedkit.corpus.manifest import load_manifest, load_map
 from embedkit.corpus.query import Query, query_row, query_text
 from embedkit.corpus.search import DEFAULT_CHOICE, SpaceChoice, candidates, exact_scores, row_scores, scoring, top_rows
-from embedkit.corpus.verify import check_index, damaged
+from embedkit.corpus.verify import check_index, damaged, reason
 from embedkit.cosine import normalize_rows
 from embedkit.errors import EmbedkitError
 
@@ -43,11 +43,6 @@ _READ_ERRORS: tuple[type[BaseException], ...] = (
     IndexError,
     zipfile.BadZipFile,
 )
-
-
-def _reason(exc: BaseException) -> str:
-    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return (text.strip().splitlines() or [type(exc).__name__])[0][:300]
 
 
 class CorpusIndex:
@@ -134,7 +129,7 @@ class CorpusIndex:
         try:
             return cls(path, manifest, where)
         except _READ_ERRORS as exc:
-            raise damaged(path, f"{where[0]}: {_reason(exc)}") from None
+            raise damaged(path, f"{where[0]}: {reason(exc, path)}") from None
 
     def __repr__(self) -> str:
         return f"CorpusIndex({str(self.folder)!r}, {self.n_rows:,} occurrences, {self.n_types:,} word types)"

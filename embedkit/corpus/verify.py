@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,16 @@ import numpy as np
 
 from embedkit.errors import EmbedkitError
 
-__all__ = ["IndexDamaged", "check_index", "check_manifest", "digest_files", "npy_header", "query_files"]
+__all__ = [
+    "IndexDamaged",
+    "check_index",
+    "check_manifest",
+    "damaged",
+    "digest_files",
+    "npy_header",
+    "query_files",
+    "reason",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +53,15 @@ _FLOAT_NPY = {"query/vectors.npy", "query/scalars.npy", "query/types_static.npy"
 
 class IndexDamaged(EmbedkitError):
     """An index folder that cannot be used as it is (malformed, changed, truncated, inconsistent)."""
+
+
+def reason(exc: BaseException, folder: Path) -> str:
+    """A library error as one short line, with the server's path to the index shortened to the index's name."""
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    line = (text.strip().splitlines() or [type(exc).__name__])[0]
+    for prefix in {str(folder.resolve()), str(folder)}:
+        line = line.replace(prefix, folder.name)
+    return line[:300]
 
 
 def damaged(folder: Path, what: str) -> IndexDamaged:
@@ -208,12 +227,21 @@ def npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype[Any], int]:
 def _finite(dtype: np.dtype[Any], problems: list[str], what: str) -> Callable[[bytes], None]:
     """A chunk check noting (in ``problems``) values that are not finite; reported only if the checksum matches,
     so a damaged file is named as changed, a forged one as holding NaN."""
+    # NaN and infinity are the values whose exponent bits are all set: one integer test, faster than isfinite
+    view: np.dtype[Any] = dtype
+    mask: Any = None
+    if dtype == np.dtype("<f2"):
+        view, mask = np.dtype("<u2"), np.uint16(0x7C00)
+    elif dtype == np.dtype("<f4"):
+        view, mask = np.dtype("<u4"), np.uint32(0x7F800000)
 
     def check(chunk: bytes) -> None:
         usable = len(chunk) - len(chunk) % dtype.itemsize
         if problems or not usable:
             return
-        if not np.isfinite(np.frombuffer(chunk, dtype, count=usable // dtype.itemsize)).all():
+        values = np.frombuffer(chunk, view, count=usable // dtype.itemsize)
+        bad = ((values & mask) == mask).any() if mask is not None else not np.isfinite(values).all()
+        if bad:
             problems.append(f"{what} holds NaN or infinity")
 
     return check
@@ -272,7 +300,11 @@ def _check_values(folder: Path, manifest: dict[str, Any], names: set[str]) -> No
             if (part[:, 0] >= s).any() or (part[:, 4] >= t).any() or (part[:, 2] > part[:, 3]).any():
                 raise ValueError("query/rows.npy names sentences, word types or spans outside the index")
     if "map.npz" in names:
-        with np.load(folder / "map.npz", allow_pickle=False) as data:
+        try:
+            archive = np.load(folder / "map.npz", allow_pickle=False)
+        except (ValueError, OSError, zipfile.BadZipFile):
+            raise ValueError("map.npz is not an .npz archive of arrays") from None
+        with archive as data:
             W = data["W"]
             if W.shape != (manifest["static"]["dim"], manifest["model"]["dim"]):
                 raise ValueError(f"map.npz maps {W.shape}, not static {manifest['static']['dim']} -> model dim")
@@ -330,8 +362,7 @@ def check_index(folder: Path, manifest: dict[str, Any], manifest_sha: str, *, fu
         _check_values(folder, manifest, set(hashed))
     except FileNotFoundError as exc:
         raise damaged(folder, f"{Path(str(exc.filename)).name} is missing") from None
-    except (OSError, ValueError, EOFError) as exc:
-        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise damaged(folder, detail[:300]) from None
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+        raise damaged(folder, reason(exc, folder)) from None
     _write_stamps(stamp_path, manifest_sha, new_stamps)
     return hashed
