@@ -70,6 +70,21 @@ def test_without_an_index_the_page_says_how_to_build_one(monkeypatch: pytest.Mon
     assert at.button[0].disabled  # "Build index" waits for an upload
 
 
+def test_an_oversized_upload_is_refused_by_the_uploader_and_again_by_the_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    at = corpus_page(monkeypatch, tmp_path)
+    uploader = at.file_uploader(key="corpus_upload")
+    assert uploader.proto.max_upload_size_mb == 1  # the browser refuses a larger file before sending it
+    uploader.upload("big.txt", b"The bank lends money.\n" * 70_000).run()  # 1.5 MB: a client ignoring that limit
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("up to 1 MiB" in e.value for e in at.error), [e.value for e in at.error]
+    from embedkit_app.corpus_data import app_root
+
+    assert not (app_root() / "my-corpus").exists()  # the default name was never claimed
+
+
 def test_a_word_of_an_index_shows_its_occurrences_and_neighbours(
     monkeypatch: pytest.MonkeyPatch, corpora: Path
 ) -> None:
