@@ -264,9 +264,12 @@ def _optimise(src: Path, dst: Path, config: Any) -> bool:
 
 def _quantise(src: Path, dst: Path) -> None:
     """Dynamic int8 quantisation of the weights (activations quantised per batch at run time)."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
+    # the fused graph's contrib ops (SkipLayerNormalization, Attention) have no shape inference: say float
+    extra = {"DefaultTensorType": onnx.TensorProto.FLOAT}
+    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, extra_options=extra)
 
 
 def _weights(path: Path) -> tuple[int, int]:
