@@ -28,7 +28,7 @@ import numpy as np
 from embedkit.cache import cache_dir, evict, max_cache_bytes, stable_hash, touch
 from embedkit.errors import ModelLoadError
 
-__all__ = ["INSTALL_HINT", "OnnxEncoder", "check_installed", "load_onnx_encoder"]
+__all__ = ["INSTALL_HINT", "OnnxEncoder", "check_installed", "installed", "load_onnx_encoder"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,15 @@ EXPORT_VERSION = 1
 #: the largest |difference| from torch's hidden states an exported graph may show on the probe batch
 PROBE_TOLERANCE = 1e-4
 _LOCK = threading.Lock()
+
+
+def installed() -> bool:
+    """Whether runtime onnx can run here (ONNX Runtime and onnx importable); for pickers that offer it."""
+    try:
+        check_installed()
+    except ModelLoadError:
+        return False
+    return True
 
 
 def check_installed() -> None:
