@@ -493,7 +493,13 @@ def stage_paired(args: argparse.Namespace, tmp: Path) -> None:
     for label in configs:
         g = "GEMM replay bf16 (ceiling)" if "bf16" in label else "GEMM replay fp32 (ceiling)"
         share = [gt / t for gt, t in zip(times[g], times[label])]
-        print(f"{label}: the GEMMs alone take {med_range(share)} of its time (1.00 = nothing but GEMMs)")
+        if "torch" in label:
+            print(f"{label}: torch's GEMMs alone take {med_range(share)} of its time (1.00 = nothing but GEMMs)")
+        else:
+            print(
+                f"{label}: torch's GEMMs alone take {med_range(share)} of its time (above 1: ONNX Runtime's own "
+                "kernels beat torch's at these shapes, so torch's GEMM replay is no ceiling for it)"
+            )
     if agreement:
         print(agreement)
     if "embedkit bf16 torch" in outputs and "embedkit fp32 torch" in outputs:
@@ -520,16 +526,19 @@ def stage_paired(args: argparse.Namespace, tmp: Path) -> None:
             )
             g = "GEMM replay bf16 (ceiling)" if "bf16" in label else "GEMM replay fp32 (ceiling)"
             bound = statistics.median(ratios(times[g], times["Flair sorted by length"]))
-            verdict = "met" if best[0] >= target else "NOT met"
-            print(
-                f"target {label.split()[1]} >= {target}x Flair sorted: {verdict}: {best[1]} {best[0]:.2f}x (median); "
-                f"the GEMMs alone at these batches would give {bound:.2f}x, so "
-                + (
-                    "the gap is the work around the GEMMs (attention softmax, layer norms, GELU, tokenisation, pooling)"
-                    if bound >= target
-                    else "no implementation on torch's GEMM kernels can reach the target on this CPU at these batches"
+            if best[0] >= target:
+                why = f"met: {best[1]} {best[0]:.2f}x (median)"
+            elif bound >= target:
+                why = (
+                    f"NOT met: {best[1]} {best[0]:.2f}x (median); torch's GEMMs alone would give {bound:.2f}x: the "
+                    "gap is the work around the GEMMs (softmax, layer norms, GELU, tokenisation, pooling)"
                 )
-            )
+            else:
+                why = (
+                    f"NOT met: {best[1]} {best[0]:.2f}x (median); torch's GEMMs alone at these batches would give only "
+                    f"{bound:.2f}x: no implementation on torch's kernels can reach it on this CPU"
+                )
+            print(f"target {label.split()[1]} >= {target}x Flair sorted by length: {why}")
 
     if not args.no_cold:
         env = dict(os.environ)
@@ -571,7 +580,8 @@ def stage_runtimes(args: argparse.Namespace, tmp: Path) -> None:
     import torch
 
     from embedkit import onnx_runtime
-    from embedkit.contextual import ContextualEncoder, _batch_bounds
+    from embedkit.config import EmbedderConfig
+    from embedkit.contextual import _batch_bounds
     from embedkit.text import segment
 
     if not (has("onnxruntime") and has("onnx")):
@@ -579,7 +589,7 @@ def stage_runtimes(args: argparse.Namespace, tmp: Path) -> None:
         return
     sentences, _ = load_sentences(args.n)
     words = [[w.text for w in segment(s)] for s in sentences]
-    enc = ContextualEncoder()  # float32, torch; its tokenizer, specials and default batch size
+    enc = EmbedderConfig().load_encoder()  # the default layers and pooling, float32, torch; its default batch size
     state = enc._chosen_states()
     ids, _ = enc._tokenize(words)
     rows = sorted((enc._prefix + x + enc._suffix for x in ids), key=len)

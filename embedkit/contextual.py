@@ -4,7 +4,9 @@ Words come from :func:`embedkit.text.segment`; the fast tokenizer's ``word_ids()
 them, and the pieces of a word are pooled (first / last / mean / first_last, as in flair). Text longer than
 the model's maximum is encoded in overlapping windows and stitched: every wordpiece takes its vector from the
 window in which it sits furthest from an edge. Windows are batched by wordpiece length under
-``torch.inference_mode()``; index arithmetic is done with numpy arrays, never per word in Python.
+``torch.inference_mode()``; index arithmetic is done with numpy arrays, never per word in Python. The forward pass
+runs in torch, or (``runtime="onnx"``) in ONNX Runtime on the model exported once to ONNX
+(:mod:`embedkit.onnx_runtime`); everything around it is the same code.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 
 from embedkit.cache import stable_hash
 from embedkit.defaults import DEFAULT_MODEL_NAME, default_model_path
-from embedkit.errors import ModelLoadError
+from embedkit.errors import EmbedkitError, ModelLoadError
 from embedkit.options import (
     LayerSpec,
     Pooling,
@@ -150,9 +152,9 @@ class ContextualEncoder:
         onnx = self.runtime is not Runtime.TORCH
         if onnx:
             if dtype != "float32":
-                raise ValueError(f"runtime {self.runtime.value} runs float32 only; use runtime torch for {dtype}")
+                raise EmbedkitError(f"runtime {self.runtime.value} runs float32 only; use runtime torch for {dtype}")
             if device not in ("auto", "cpu"):
-                raise ValueError(f"runtime {self.runtime.value} runs on the CPU; use runtime torch on {device}")
+                raise EmbedkitError(f"runtime {self.runtime.value} runs on the CPU; use runtime torch on {device}")
         self.device = "cpu" if onnx else resolve_device(device)
         # measured (bench/embed_throughput.py, 2-core CPU): float32 runs best at 32 sequences per pass (less
         # padding), bfloat16 and GPUs at 128 (bigger matrices)

@@ -148,3 +148,13 @@ def test_corpus_indexing_and_its_queries_use_the_configured_runtime(tmp_path) ->
     build_index(src, tmp_path / "index", settings)
     block_encoder = BlockEncoder.from_index(tmp_path / "index")
     assert block_encoder.embedder.encoder.runtime.value == "onnx"
+
+
+def test_the_command_line_runs_onnx_and_refuses_an_impossible_combination(tmp_path, capsys) -> None:
+    from embedkit.cli import main
+
+    out = tmp_path / "vectors.tsv"
+    assert main(["embed", "--runtime", "onnx", "--align-k", "500", "--text", "The bank.", "-o", str(out)]) == 0
+    assert out.exists() and out.stat().st_size > 0
+    assert main(["embed", "--runtime", "onnx", "--dtype", "bfloat16", "--text", "The bank."]) == 2
+    assert "runs float32 only" in capsys.readouterr().err
