@@ -691,8 +691,12 @@ def stage_runtimes(args: argparse.Namespace, tmp: Path) -> None:
         f"{args.rounds} rounds; load before {loadavg()}"
     )
     times = rounds(systems, args.rounds, print)
+    cosines: dict[str, np.ndarray] = {}
     for label, got in outs.items():
         diffs[label] = max(float(np.abs(g - r)[m.astype(bool)].max()) for g, r, (_, m) in zip(got, reference, batches))
+        a = np.concatenate([g[m.astype(bool)] for g, (_, m) in zip(got, batches)])
+        b = np.concatenate([r[m.astype(bool)] for r, (_, m) in zip(reference, batches)])
+        cosines[label] = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
     print(f"(export + optimiser + int8 quantisation, once: {export_s:.1f} s; transformer fusions applied: {fused})")
     print(
         "| runtime | seconds, median (min-max) | wordpieces/s (median) | speed vs torch per round | max abs diff vs torch fp32 |"
@@ -700,7 +704,9 @@ def stage_runtimes(args: argparse.Namespace, tmp: Path) -> None:
     print("|---|---|---|---|---|")
     for k, v in times.items():
         vs = ratios(v, times["torch eager fp32"])
-        d = "0 (the reference)" if k.startswith("torch") else f"{diffs[k]:.2g}"
+        d = "0 (the reference)"
+        if not k.startswith("torch"):
+            d = f"{diffs[k]:.2g} (cosine min {cosines[k].min():.5f}, mean {cosines[k].mean():.6f})"
         print(f"| {k} | {med_range(v)} | {real / statistics.median(v):,.0f} | {med_range(vs)} | {d} |")
     if ov_note:
         print(ov_note)
@@ -713,6 +719,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3, help="paired rounds, alternating order (default 3)")
     ap.add_argument("--flair-python", default=DEFAULT_FLAIR_PY, help="Python of the Flair venv, or 'none'")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold-start subprocesses")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="embedkit cache folder to reuse (default: a fresh one, so every one-off cost is paid and printed)",
+    )
     args = ap.parse_args()
     if args.rounds < 1:
         raise SystemExit("--rounds must be at least 1")
@@ -721,7 +733,7 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     tmp = Path(tempfile.mkdtemp(prefix="embedkit_bench_"))
-    os.environ["EMBEDKIT_CACHE_DIR"] = str(tmp / "cache")  # fresh cache: every one-off cost is paid in this run
+    os.environ["EMBEDKIT_CACHE_DIR"] = str(args.cache or tmp / "cache")  # fresh by default: one-off costs are paid
     t_start = time.perf_counter()
     import torch
 
