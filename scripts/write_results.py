@@ -1,7 +1,7 @@
 """Write docs/results.md, docs/results.json and embedkit/data/encoder_choice.json from one real run of every task.
 
     python scripts/install_mpnet.py      # once: the second encoder of the comparison section (not a dependency)
-    python scripts/write_results.py      # every number in docs/results.md (about 1.5 h on 2 CPU cores)
+    python scripts/write_results.py      # every number in docs/results.md (it prints its run time per task)
 
 This is the one command that writes those three files; never edit them by hand. Order: the senses task first (it
 chooses the layer, pooling and post-processing on its selection lemmas; the choice goes to encoder_choice.json, the
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import time
 from dataclasses import replace
@@ -59,17 +60,17 @@ METHOD_NOTES = [
     "questions are built from are split at random, alpha is chosen on the questions of one half and reported on "
     "those of the other (a question built from one pair of each half is left out). Intervals resample word pairs (a "
     "question counts as often as both its pairs are drawn); a word can still occur in pairs of both halves.",
-    "- Polarity: stratified 10-fold CV repeated over 10 fold seeds; logistic regression on mean-pooled word vectors "
+    "- Polarity: stratified 10-fold CV repeated over 5 fold seeds; logistic regression on mean-pooled word vectors "
     "(sentences encoded in context); features centred and scaled by one scalar so alpha keeps its meaning; fused rows "
     "choose alpha by an inner 5-fold CV on each training fold. Each fused row is compared with the same "
     "preprocessing without static input: concatenation (unit-length halves) with unit-length contextual vectors "
     "(concatenation at alpha=1), the weighted sum with the raw contextual vectors (its alpha=1), DME with DME "
-    "trained on the contextual vectors alone. Each sentence's out-of-fold correctness is averaged over the 10 seeds; "
+    "trained on the contextual vectors alone. Each sentence's out-of-fold correctness is averaged over the 5 seeds; "
     "accuracies and differences are means over the 200 sentences with 95% intervals resampling sentences (paired). "
     "The interval holds the sentences' sampling only, not the variation of the trained models. McNemar's exact test "
     "on the first seed is shown uncorrected. DME (Kiela et al. 2018) is trained jointly with a linear classifier on "
     "the same folds; its reported weights are out of fold.",
-    "- Fine-tuning: MiniLM fine-tuned with a linear classifier on the mean of its last layer's word vectors, with and "
+    "- Fine-tuning (only with `--finetune`; this page says whether it ran): MiniLM fine-tuned with a linear classifier on the mean of its last layer's word vectors, with and "
     "without a learned linear map of each word's static vector, on the first seed's 10 folds (the folds of every "
     "other polarity row), 2 epochs; no sentence is cut. The frozen baseline is the logistic regression row itself "
     "(the app's setting). One seed: the differences resample sentences of that seed.",
@@ -131,14 +132,14 @@ def run_comparison(settings: EvalSettings, senses: SensesReport, mpnet: Path, pr
 # -- sections of the page ------------------------------------------------------------------------------------------
 
 
-def header_section(settings: EvalSettings, cli: str) -> list[str]:
+def header_section(command: str, cli: str) -> list[str]:
     """Title, what wrote the page, the code it was written from."""
     from embedkit.evaluation.provenance import INPUTS, code_hash
 
     return [
         "# Does fusion help? Results on the app's default setting",
         "",
-        f"Written by `{COMMAND}` from one real run; do not edit by hand. It also writes docs/results.json (every "
+        f"Written by `{command}` from one real run; do not edit by hand. It also writes docs/results.json (every "
         f"number) and embedkit/data/encoder_choice.json (the app's default encoder options). The tables alone: `{cli}`.",
         "",
         f"Code hash **{code_hash()}**: SHA-256 of {', '.join(f'`{p}`' for p in INPUTS)} at the time of writing (a test "
@@ -237,6 +238,9 @@ def _without_timings(value: Any) -> Any:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-mpnet", action="store_true", help="leave out the MPNet section (it needs the model)")
+    parser.add_argument(
+        "--finetune", action="store_true", help="also fine-tune the encoder on polarity (adds its rows; slow on a CPU)"
+    )
     parser.add_argument("--mpnet", type=Path, help="MPNet folder (default: the one scripts/install_mpnet.py made)")
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "docs" / "results.md")
     parser.add_argument("--json", type=Path, default=ROOT / "docs" / "results.json")
@@ -268,7 +272,8 @@ def main() -> int:
                 f"{MPNET} is not installed: run python scripts/install_mpnet.py (or pass --no-mpnet)", file=sys.stderr
             )
             return 2
-    settings = EvalSettings(finetune=True)
+    # five fold seeds: the intervals resample sentences; the seeds only average out the luck of one split
+    settings = EvalSettings(finetune=args.finetune, fold_seeds=5)
     if args.quick:
         settings = replace(
             settings, senses_lemmas=60, fold_seeds=1, n_boot=50, finetune=False, analogy_vocab=3000, align_k=300
@@ -289,10 +294,15 @@ def main() -> int:
         t1 = time.perf_counter()
         comparison = run_comparison(settings, senses, Path(mpnet), progress)
         times["encoders"] = time.perf_counter() - t1
+    if os.environ.get("EMBEDKIT_RESULTS_DUMP"):  # debugging the page: keep what was computed before rendering it
+        import pickle
+
+        with open(os.environ["EMBEDKIT_RESULTS_DUMP"], "wb") as fh:
+            pickle.dump({"reports": reports, "comparison": comparison, "settings": settings}, fh)
     family = holm_family([*reports, comparison] if comparison else reports, name="this page")
-    cli = "python -m embedkit evaluate --task all --finetune"
+    cli = "python -m embedkit evaluate --task all --fold-seeds 5" + (" --finetune" if settings.finetune else "")
     lines = [
-        *header_section(settings, cli),
+        *header_section(shlex.join([*COMMAND.split(), *sys.argv[1:]]), cli),
         *setting_section(res, settings, senses),
         *findings_section([*reports, *([comparison] if comparison else [])]),
         *family_section(family),
