@@ -46,7 +46,7 @@ def senses_by_encoder(
     from embedkit.evaluation.sense_grid import build_sense_grid
     from embedkit.evaluation.senses import group_accuracy
 
-    grid = build_sense_grid(ContextualEncoder(model), occ, progress=progress)
+    grid = build_sense_grid(ContextualEncoder(model), occ, progress=progress, options=options)
     return {o.key(): group_accuracy(grid.vectors(o), occ) for o in options}
 
 
@@ -136,8 +136,8 @@ class EncoderComparison:
                         f"difference {d.format(True)} ({verdict(d, self.family, self.key(task, option, name))})"
                     )
         return (
-            f"Contextual vectors only, the same encoder options for both, on the same {self.n_lemmas:,} held-out "
-            f"lemmas and every word pair: " + "; ".join(parts) + "."
+            f"Contextual vectors only, the same encoder options for both, on the same {self.n_lemmas:,} lemmas "
+            f"({self.note}) and every word pair: " + "; ".join(parts) + "."
         )
 
     def table(self) -> str:
