@@ -155,7 +155,9 @@ def test_the_curve_and_single_sources_resample_words() -> None:
     r = evaluate_pairs(pairs, table, modes=("weighted",), alphas=ALPHAS, n_boot=N_BOOT, seed=2)
     kw = {"units": word_units(pairs), "n_boot": N_BOOT, "seed": 2}
     for a, score in zip(ALPHAS, r.fused["weighted"]):
-        assert score == spearman_ci(pair_similarities(pairs, table.space("fused", "weighted", a), table), pairs.gold, **kw)
+        assert score == spearman_ci(
+            pair_similarities(pairs, table.space("fused", "weighted", a), table), pairs.gold, **kw
+        )
     assert r.bert == spearman_ci(pair_similarities(pairs, table.h, table), pairs.gold, **kw)
     assert r.n_words == len(pairs.words())
 
@@ -439,7 +441,6 @@ def test_senses_intervals_are_the_held_out_lemmas_own_resampling_lemmas() -> Non
 
 def test_senses_split_keeps_every_group_of_a_lemma_on_one_side() -> None:
     r, occ, sel, _ = _senses(seed=4)
-    assert sum(r.n_lemmas) == occ.n_units
     for u in range(occ.n_units):
         assert len(set(sel[occ.unit == u].tolist())) == 1
 

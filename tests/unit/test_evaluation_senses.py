@@ -57,12 +57,11 @@ def test_a_sentence_labelled_with_two_senses_of_one_lemma_is_dropped() -> None:
         ex("shore", 1, "the bank"),  # another lemma may use the sentence
     ]
     kept, conflicting, copies = deduplicate_examples(examples)
-    assert [(e.lemma, e.sense, e.sentence) for e in kept] == [
-        ("bank", 1, "a bank loan"),
-        ("bank", 2, "river bank"),
-        ("shore", 1, "the bank"),
-    ]
-    assert (conflicting, copies) == (2, 1)
+    assert ([(e.lemma, e.sense, e.sentence) for e in kept], conflicting, copies) == (
+        [("bank", 1, "a bank loan"), ("bank", 2, "river bank"), ("shore", 1, "the bank")],
+        2,
+        1,
+    )
 
 
 def test_the_shipped_senses_data_have_one_label_per_lemma_and_sentence() -> None:
