@@ -449,7 +449,7 @@ KEY_ASSERTIONS = [
     KeyAssertion(
         "senses split keeps a lemma's groups together",
         "tests/unit/test_evaluation_leaks.py",
-        "        assert len(set(sel[occ.unit == u].tolist())) == 1",
+        "    assert sum(r.n_lemmas) == occ.n_units",
     ),
     KeyAssertion(
         "polarity difference paired over sentences",
@@ -566,7 +566,7 @@ def _run(folder: Path, tests: Iterable[str], *, slow: bool, trace: bool = False)
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "_mutation_plugin", *tests]
     if not slow:
         cmd += ["-m", "not slow"]
-    proc = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=1800, env=env)
+    proc = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=3600, env=env)
     if not out.exists():
         return Outcome(
             {"(pytest)": [{"when": "run", "type": "no result", "assertion": False}]},

@@ -436,13 +436,11 @@ def test_senses_intervals_are_the_held_out_lemmas_own_resampling_lemmas() -> Non
     assert r.gain_over_default.n == int(rep.sum()) and r.gain_over_default.value != 0.0
     by_group = mean_ci(chosen[rep] - default[rep], None, difference=True, **kw)
     assert (by_group.low, by_group.high) != (r.gain_over_default.low, r.gain_over_default.high)
-    assert sum(r.n_lemmas) == occ.n_units  # a lemma's groups sit on one side of the split
 
 
 def test_senses_split_keeps_every_group_of_a_lemma_on_one_side() -> None:
-    r, occ, sel, _ = _senses(seed=4)
-    for u in range(occ.n_units):
-        assert len(set(sel[occ.unit == u].tolist())) == 1
+    r, occ, _, _ = _senses(seed=4)  # every third lemma has two groups: split by group, some would sit on both sides
+    assert sum(r.n_lemmas) == occ.n_units
 
 
 def test_senses_alpha_is_chosen_on_the_selection_lemmas_and_reported_on_the_others() -> None:
