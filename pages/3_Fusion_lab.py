@@ -160,15 +160,13 @@ st.caption(
 if st.button("Train DME and show its weights", key="lab_dme_button", icon=":material/model_training:"):
     st.session_state[state.LAB_DME] = True
 if st.session_state.get(state.LAB_DME):
-    from embedkit.evaluation.dme import dme_word_weights
+    from embedkit.evaluation.dme_weights import dme_word_weights
 
     cfg = state.model_config()
     classifier = loaders.get_dme(cfg)
     embedder = loaders.get_embedder(cfg)
     all_in_sentence = np.flatnonzero(sid == sentence)
-    learned = dme_word_weights(
-        classifier, embedder.encoder, embedder.static, [[emb.words[int(i)] for i in all_in_sentence]]
-    )[0]
+    learned = dme_word_weights(classifier, embedder, [[emb.words[int(i)] for i in all_in_sentence]])[0]
     shown = np.isin(all_in_sentence, in_sentence)
     c1, c2 = st.columns([3, 2])
     with c1:

@@ -2,7 +2,8 @@
 
 ``scripts/write_results.py`` writes :func:`code_hash` into docs/results.md; a test recomputes it on the current
 files, so a results page older than the evaluation code fails the tests instead of silently describing other code.
-The hash covers the evaluation package, the results script and the shipped sense data (:data:`INPUTS`). It does not
+The hash covers the evaluation package, the word map (its section of the page), the configuration's defaults, the
+results script and the shipped sense data (:data:`INPUTS`). It does not
 cover the encoder, the static map, the fusion or the sense metrics (``embedkit/contextual.py``, ``alignment.py``,
 ``fusion.py``, ``senses.py``...), nor the installed packages: a change there that moves a number is not detected.
 """
@@ -18,6 +19,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 #: glob patterns, relative to the project root, of the files the hash covers
 INPUTS = (
     "embedkit/evaluation/*.py",
+    "embedkit/wordmap/*.py",
+    "embedkit/reference.py",
+    "embedkit/config.py",
     "embedkit/data/wordnet_senses.tsv.gz",
     "scripts/write_results.py",
 )

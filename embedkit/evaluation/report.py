@@ -1,6 +1,6 @@
 """What every task report offers, and the pieces they share: text tables, the verdict, curve data, JSON.
 
-Each report type (:mod:`embedkit.evaluation.reports`, :mod:`embedkit.evaluation.polarity`,
+Each report type (:mod:`embedkit.evaluation.similarity_analogy_report`, :mod:`embedkit.evaluation.polarity`,
 :mod:`embedkit.evaluation.senses`) knows how to render itself: ``finding()`` (the one honest sentence),
 ``table()`` (plain text for the CLI and docs/results.md), ``rows()`` (the Evaluate page's table) and ``curves()``
 (score against alpha). The CLI, ``scripts/write_results.py`` and the page only call these.

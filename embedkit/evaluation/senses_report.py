@@ -17,7 +17,7 @@ from embedkit.evaluation.report import (
     rows_to_text,
     verdict,
 )
-from embedkit.evaluation.reports import choice_comparisons
+from embedkit.evaluation.similarity_analogy_report import choice_comparisons
 from embedkit.evaluation.sense_grid import DEFAULT_OPTION, POOLINGS, EncoderOption, layer_choices
 from embedkit.postprocess import Postprocess
 
