@@ -67,8 +67,24 @@ def on_map_select(key: str) -> None:
         state.select(int(cd))
 
 
-def _clear_typed() -> None:
+def _picked_spotlight() -> None:
+    """A spotlight button was clicked: a click on the active word turns the spotlight off ("every word"), never to
+    no choice at all (an empty value would leave the URL with ``spot=`` and the pickers in between)."""
+    if st.session_state.get(state.SPOTLIGHT) is None:
+        st.session_state[state.SPOTLIGHT] = EVERY_WORD
     st.session_state[state.SPOT_TYPED] = ""
+
+
+def _follow_spotlight(emb: EmbeddedText, word: str) -> None:
+    """When the spotlight moves to another word, the selection moves to that word's first occurrence (the ring and
+    the neighbour tables never stay on the previous word)."""
+    before = st.session_state.get(state.SPOT_FOLLOWED)
+    st.session_state[state.SPOT_FOLLOWED] = word
+    if before is None or before == word:
+        return
+    occ = emb.occurrences_of(word) if word else np.zeros(0, np.int64)
+    if len(occ):
+        state.select(int(occ[0]))
 
 
 def spotlight_controls(emb: EmbeddedText, rows: np.ndarray) -> tuple[str, bool, str]:
@@ -90,7 +106,7 @@ def spotlight_controls(emb: EmbeddedText, rows: np.ndarray) -> tuple[str, bool, 
             default=default if default in options else EVERY_WORD,
             key=state.SPOTLIGHT,
             **controls.BOUND,
-            on_change=_clear_typed,
+            on_change=_picked_spotlight,
             help="Its occurrences become the points, coloured by sense where the sense is known.",
         )
     with c2:
@@ -103,15 +119,19 @@ def spotlight_controls(emb: EmbeddedText, rows: np.ndarray) -> tuple[str, bool, 
         st.caption(f"“{typed}” is not a word of the text (stopwords and punctuation cannot be spotlighted).")
     on = word != EVERY_WORD
     st.session_state[state.SPOT_WORD] = word if on else ""
+    _follow_spotlight(emb, word if on else "")
+    if not on:  # nothing to add WordNet's senses to, nothing to fade: no switches standing greyed out
+        with c3:
+            st.caption("Spotlight a word to see its senses.")
+        return "", False, str(st.session_state.get(state.SPOT_REST) or "faded")
     with c3:
         wordnet = st.toggle(
-            "WordNet's examples of its senses",
+            "WordNet examples",
             value=False,
             key=state.SPOT_WORDNET,
             **controls.BOUND,
-            disabled=not on,
             help="WordNet 3.0's example sentences of each sense of the word, embedded and labelled by sense.",
         )
     with c4:
-        rest = controls.choice("Other words", list(RESTS), "faded", state.SPOT_REST, disabled=not on)
-    return (word if on else ""), bool(wordnet and on), rest
+        rest = controls.choice("Other words", list(RESTS), "faded", state.SPOT_REST)
+    return word, bool(wordnet), rest

@@ -4,10 +4,21 @@ downloads of what is shown, and an alpha move that redraws without laying out or
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
-from tests.app.conftest import PAGES, MakeApp, chart_meta, chart_points, no_exception, sense_numbers, texts
+from tests.app.conftest import (
+    PAGES,
+    MakeApp,
+    chart_meta,
+    chart_points,
+    chart_title,
+    no_exception,
+    sense_numbers,
+    texts,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -61,15 +72,20 @@ def test_fused_map_is_the_bert_map_at_alpha_one_and_the_static_map_at_zero(make_
 
 
 def test_the_fused_map_carries_the_play_alpha_frames(make_app: MakeApp) -> None:
-    import json
-
     at = make_app("explore", alpha="0.3")
     spec = json.loads(at.get("plotly_chart")[2].proto.spec)
     assert len(spec["frames"]) == 12  # alpha 0, 0.1, ..., 1 and back to the slider's 0.3
-    assert spec["frames"][-1]["layout"]["title"]["text"].endswith("α=0.30")
+    # every frame draws its own alpha in the title (a trace: a frame's layout title never reaches the screen)
+    shown = [chart_title(frame) for frame in spec["frames"]]
+    assert [t.rsplit("α=", 1)[1] for t in shown] == [f"{a / 10:.2f}" for a in range(11)] + ["0.30"]
+    assert chart_title(spec).endswith("α=0.30")
     buttons = spec["layout"]["updatemenus"][0]["buttons"]
     assert buttons[0]["method"] == "animate" and "play alpha" in buttons[0]["label"]
+    assert "UMAP re-lays out" in buttons[0]["label"]  # the UMAP chain lays out each alpha again: the button says so
     assert spec["layout"]["xaxis"]["autorange"] is False  # the axes stay still while the frames play
+    at.button_group(key="proj").set_value("PCA").run()
+    spec = json.loads(at.get("plotly_chart")[2].proto.spec)
+    assert "exact morph" in spec["layout"]["updatemenus"][0]["buttons"][0]["label"]
 
 
 def test_an_alpha_move_fuses_the_text_once_and_lays_out_nothing(make_app: MakeApp, monkeypatch) -> None:
@@ -130,7 +146,6 @@ def test_a_user_text_opens_on_a_repeated_content_word_not_on_my(make_app: MakeAp
     picked = at.selectbox(key="occ").value
     assert at.session_state["_embedded"].words[picked] == "dog"
     # no sense is known for a user's text: its occurrences are coloured by sentence
-    import json
 
     names = {t.get("name") for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]}
     assert {"dog in s1 (sense not given)", "dog in s2 (sense not given)"} <= names
@@ -170,3 +185,56 @@ def test_wordnet_examples_join_the_spotlight(make_app: MakeApp) -> None:
     assert float(table.loc["nearest is same sense", "BERT"]) > float(table.loc["… by chance", "BERT"])
     assert table.loc["nearest is same sense", "static"] == table.loc["… by chance", "static"]
     assert np.isfinite(float(table.loc["cosine, different senses", "BERT"]))
+
+
+def test_sense_numbers_say_how_many_occurrences_they_rest_on(make_app: MakeApp) -> None:
+    """The river bank is the only occurrence of its sense: *nearest is same sense* cannot score it, and the page says
+    so instead of a silent 1.00 over the two money banks."""
+    at = make_app("explore")
+    table = sense_numbers(at)
+    assert list(table.loc["… over occurrences"]) == ["2 of 3"] * 3
+    note = next(c for c in texts(at, "caption") if "only occurrence of its sense" in c)
+    assert "bank s1 (bank.n.01)" in note
+    at = make_app("presenter")
+    assert sense_numbers(at).loc["… over occurrences", "BERT"] == "2 of 3"
+    assert any("bank s1 (bank.n.01)" in c for c in texts(at, "caption"))
+
+
+def test_the_selection_follows_the_spotlight(make_app: MakeApp) -> None:
+    at = make_app("explore")
+    assert at.session_state["_embedded"].words[at.selectbox(key="occ").value] == "bank"
+    at.button_group(key="spot").set_value("bat").run()
+    no_exception(at)
+    emb = at.session_state["_embedded"]
+    picked = at.selectbox(key="occ").value
+    assert emb.words[picked] == "bat"
+    for n in (0, 2):  # the ring on the BERT and fused maps is on the bat
+        ring = next(t for t in json.loads(at.get("plotly_chart")[n].proto.spec)["data"] if t["name"] == "selected")
+        assert ring["customdata"] == [picked]
+    at.switch_page(PAGES["presenter"]).run()  # the presenter opens on the same word and occurrence
+    assert at.button_group(key="spot").value == "bat"
+    assert any(f"[{emb.words[picked]}]" in m for m in texts(at, "markdown"))
+
+
+def test_clicking_the_active_spotlight_turns_it_off_cleanly(make_app: MakeApp) -> None:
+    at = make_app("explore")
+    at.query_params["spot"] = ""  # the browser writes the cleared pill into the URL before the rerun
+    at.button_group(key="spot").set_value(None).run()
+    no_exception(at)
+    assert at.button_group(key="spot").value == "every word"
+    assert not [w for w in texts(at, "warning") if "was ignored" in w]
+    assert not [t for t in at.toggle if t.disabled] and not [b for b in at.button_group if b.disabled]
+    at.button_group(key="spot").set_value("bank").run()
+    assert at.toggle(key="wordnet").disabled is False
+
+
+def test_concat_alpha_is_explained_beside_the_slider(make_app: MakeApp) -> None:
+    at = make_app("fusion_lab", mode="concat", alpha="0.7")
+    no_exception(at)
+    sidebar = [str(c.value) for c in at.sidebar.caption]
+    meaning = next(c for c in sidebar if "Concatenation" in c)
+    assert "√α = 0.84" in meaning and "√(1−α) = 0.55" in meaning and "|v|² is α = 0.70" in meaning
+    assert "not α" in meaning
+    labels = [m.label for m in at.metric]
+    assert "Attention's mean share from BERT (all your words)" in labels
+    assert any("not what the maps use now" in c for c in texts(at, "caption"))

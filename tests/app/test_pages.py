@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.app.conftest import PAGES, MakeApp, no_exception, texts
+from tests.app.conftest import PAGES, MakeApp, chart_title, no_exception, texts
 
 pytestmark = pytest.mark.slow
 
@@ -114,7 +114,7 @@ def test_alpha_and_mode_changes_never_re_embed(make_app: MakeApp, monkeypatch: p
     no_exception(at)
     after = json.loads(at.get("plotly_chart")[2].proto.spec)
     assert before["data"][0]["x"] != after["data"][0]["x"], "the fused map did not move"
-    assert "α=0.90" in after["layout"]["title"]["text"]
+    assert "α=0.90" in chart_title(after)
     at.toggle(key="labels").set_value(False).run()
     at.slider(key="k").set_value(5).run()
     no_exception(at)
