@@ -20,11 +20,12 @@ BANKS = (5, 12, 26)  # the three occurrences of "bank" (river, money, money)
 # id -> [x, y] of every point of each map, keyed by the map's space (from layout.meta), selection ring left out
 READ_MAPS = """() => Object.fromEntries(Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => {
   const pts = {};
-  p._fullData.filter(t => t.name !== 'selected').forEach(t => {
+  p._fullData.filter(t => t.name !== 'selected' && t.name !== 'title').forEach(t => {
     const ids = Array.from(t.customdata || []), xs = Array.from(t.x || []), ys = Array.from(t.y || []);
     ids.forEach((id, n) => { pts[id] = [xs[n], ys[n]]; });
   });
-  return [p.layout.meta.space, {alpha: p.layout.meta.alpha, title: p.layout.title.text, points: pts}];
+  const title = p._fullData.find(t => t.name === 'title');
+  return [p.layout.meta.space, {alpha: p.layout.meta.alpha, title: title ? title.text[0] : '', points: pts}];
 }))"""
 
 
@@ -72,7 +73,8 @@ def press_alpha(pg, key: str, times: int, title: str) -> dict:
     for _ in range(times):
         pg.keyboard.press(key)
     pg.wait_for_function(
-        "t => Array.from(document.querySelectorAll('.js-plotly-plot')).some(p => p.layout.title.text.includes(t))",
+        "t => Array.from(document.querySelectorAll('.js-plotly-plot')).some(p => p._fullData.some("
+        "d => d.name === 'title' && d.text[0].includes(t)))",
         arg=title,
         timeout=RUN_TIMEOUT_MS,
     )
@@ -135,7 +137,7 @@ def test_play_alpha_runs_through_the_frames(page, server) -> None:
     end = time.time() + 60
     while time.time() < end:
         seen = fused.evaluate("() => window.__frames")
-        title = fused.evaluate("p => p.layout.title.text")
+        title = fused.evaluate("p => p._fullData.find(t => t.name === 'title').text[0]")
         if any("α=1.00" in t for t in seen) and "α=0.30" in title:  # through to BERT, then back to the slider
             break
         time.sleep(0.1)
@@ -148,8 +150,13 @@ def test_play_alpha_runs_through_the_frames(page, server) -> None:
 
 def test_a_slow_update_shows_a_running_cue(page, server) -> None:
     open_page(page, server, "Explore")
-    # a new fusion mode: the maps are laid out again (a few seconds of UMAP)
-    page.locator('[data-testid="stSidebar"]').get_by_text("attention", exact=True).click()
+    # a new fusion mode: the maps are laid out again (a few seconds of UMAP); the sidebar starts closed on Explore
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if not sidebar.get_by_text("attention", exact=True).is_visible():
+        page.locator(
+            '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
+        ).first.click()
+    sidebar.get_by_text("attention", exact=True).click()
     cue = ""
     end = time.time() + 30
     while time.time() < end and not cue:
