@@ -268,7 +268,7 @@ def map_figure(
     parts = _trace_parts(points, styles)
     counted = np.array([not styles[g].faded for g in points.groups], dtype=bool)
     merged = _merge_labels(coords, points.labels, counted)
-    where = _label_positions(coords, merged, 90.0 if big else 34.0)
+    where = _label_positions(coords, merged, 66.0 if big else 34.0)
     kind = "scatter" if len(points.ids) <= SVG_LIMIT else "scattergl"
     data: list[dict[str, object]] = []
     for g, hollow, idx in parts:

@@ -361,11 +361,16 @@ def neighbour_list(frame: pd.DataFrame) -> None:
     st.table(shown)
 
 
-def fit_to_screen(heights: dict[str, str]) -> None:
-    """Give the maps drawn with :func:`draw` ``fit=KEY`` a height from the screen's: ``{KEY: CSS height}``, e.g.
-    ``{"map_presenter": "calc(100vh - 120px)"}`` (Streamlit knows no screen size; the browser does)."""
+def fit_to_screen(heights: dict[str, str], *, big_text: tuple[str, ...] = ()) -> None:
+    """Give the maps drawn with :func:`draw` ``fit=True`` a height from the screen's: ``{KEY: CSS height}``, e.g.
+    ``{"map_presenter": "calc(100vh - 120px)"}`` (Streamlit knows no screen size; the browser does); and the text
+    of the containers keyed ``big_text`` a size a room can read."""
     rules = "".join(
         f".st-key-fit_{key} {{height: {css} !important; min-height: {css} !important;}}" for key, css in heights.items()
+    )
+    rules += "".join(
+        f".st-key-{key} [data-testid='stMarkdownContainer'] p {{font-size: 1.1rem;}}"
+        for key in big_text
     )
     st.html(f"<style>{rules}</style>")
 

@@ -15,13 +15,14 @@ widgets.page_setup("Presenter", "📽️", compact=True)
 page = maps.page_maps()
 emb, rows, view, mv = page.emb, page.rows, page.view, page.maps
 mode = mv.mode
-maps.fit_to_screen({"map_presenter": MAP_HEIGHT})
+maps.fit_to_screen({"map_presenter": MAP_HEIGHT}, big_text=("presenter_side",))
 
 
 @st.fragment
 def stage() -> None:
     """The map and what sits beside it; alpha, the space switcher and clicks rerun only this part."""
-    left, right = st.columns([5, 2], gap="medium")
+    left, column = st.columns([5, 2], gap="medium")
+    right = column.container(key="presenter_side")
     with right:
         name = controls.choice("Map", list(SPACES), "Fused", state.SPACE)
         alpha = controls.alpha_slider()
