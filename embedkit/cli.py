@@ -1,4 +1,4 @@
-"""The command line: ``python -m embedkit {embed,neighbours,project,export,evaluate,index,query,senses}``.
+"""The command line: ``python -m embedkit {embed,neighbours,project,export,evaluate,index,query,senses,wordmap}``.
 
 User errors (empty text, a missing or corrupt file, a refused pickle, an unknown model or option, an output
 path that cannot be written) print one line ``embedkit: error: ...`` and exit 2; any other failure (a bug)
@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     from embedkit.corpus import cli as corpus_cli  # light: index, query, senses
 
     corpus_cli.add_parsers(sub)
+    from embedkit.wordmap import cli as wordmap_cli  # light: the word's own map
+
+    wordmap_cli.add_parser(sub)
     return parser
 
 

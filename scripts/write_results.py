@@ -1,6 +1,7 @@
 """Write docs/results.md (and docs/results.json, embedkit/data/encoder_choice.json) from a real run of every task.
 
     python scripts/write_results.py [--tasks simlex,wordsim,analogy,polarity,senses] [--no-finetune] [-o docs/results.md]
+    python scripts/write_results.py --wordmap only      # rewrite the word-map section alone (the rest stays)
 
 The numbers in docs/results.md come only from this script; never edit them by hand. The document names the exact
 command that wrote it. ``embedkit/data/encoder_choice.json`` (the app's default layer, pooling and post-processing
@@ -72,8 +73,13 @@ def main() -> int:
         default=str(ROOT / "embedkit" / "data" / "encoder_choice.json"),
         help="where the senses task writes the bundled encoder's default options ('' = nowhere)",
     )
+    parser.add_argument(
+        "--wordmap", default="yes", choices=("yes", "no", "only"), help="the word-map section (only: it alone)"
+    )
     args = parser.parse_args()
     command = shlex.join(["python", "scripts/write_results.py", *sys.argv[1:]])
+    if args.wordmap == "only":
+        return write_wordmap_section(Path(args.output), command)
 
     import torch
 
@@ -126,6 +132,8 @@ def main() -> int:
     lines += ["## Method notes", "", *METHOD_NOTES, ""]
     out = Path(args.output)
     out.write_text("\n".join(lines), encoding="utf-8")
+    if args.wordmap == "yes":
+        write_wordmap_section(out, command)
     if args.json:
         Path(args.json).write_text(
             to_json(reports, settings=settings.to_dict(), resources=res.describe()) + "\n", encoding="utf-8"
@@ -136,6 +144,17 @@ def main() -> int:
         print(f"wrote {args.choice}", file=sys.stderr)
     print(f"wrote {out}" + (f" and {args.json}" if args.json else ""), file=sys.stderr)
     print(json.dumps({r.task: r.finding() for r in reports}, indent=2))
+    return 0
+
+
+def write_wordmap_section(out: Path, command: str) -> int:
+    """The word-map section of ``out`` (its own markers), from embedkit.evaluation.wordmap_report."""
+    from embedkit.evaluation.wordmap_report import replace_section, run_wordmap_report
+
+    report = run_wordmap_report(progress=lambda d, t: print(f"word map {d}/{t}", file=sys.stderr))
+    old = out.read_text(encoding="utf-8") if out.is_file() else ""
+    out.write_text(replace_section(old, report.section(command)), encoding="utf-8")
+    print(f"wrote the word-map section of {out}: {report.finding()}", file=sys.stderr)
     return 0
 
 
