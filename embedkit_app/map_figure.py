@@ -27,6 +27,7 @@ PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00
 SYMBOLS: tuple[str, ...] = ("circle", "square", "diamond", "triangle-up", "pentagon")
 FADED = "#B8BEC7"
 SELECT_COLOR = "#000000"
+EMPHASIS = "#1F2430"  # the ring of an emphasised point (the user's occurrences on a word map)
 FONT = dict(family="Source Sans Pro, Helvetica, Arial, sans-serif", size=13, color="#1F2430")
 SVG_LIMIT = 3000  # above this many points draw with WebGL
 TITLE = "title"  # the name of the trace that draws the title
@@ -70,12 +71,14 @@ class Group:
         colour: marker and label colour.
         symbol: plotly marker symbol.
         faded: drawn small and pale, under the others (the words around a spotlight).
+        emphasis: drawn large with a white ring (the user's occurrences among many others).
     """
 
     name: str
     colour: str
     symbol: str = "circle"
     faded: bool = False
+    emphasis: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,7 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
 
 
-def _label_positions(coords: np.ndarray, labels: Sequence[str], wide: float) -> list[str]:
+def _label_positions(coords: np.ndarray, labels: Sequence[str], wide: float, bounds: np.ndarray) -> list[str]:
     """A text position per point that keeps nearby labels apart and inside the map (greedy, in data units of an
     assumed size).
 
@@ -170,13 +173,14 @@ def _label_positions(coords: np.ndarray, labels: Sequence[str], wide: float) -> 
         coords: the points.
         labels: the label texts ("" for none).
         wide: the plot's width in characters of label text (about pixels / 7).
+        bounds: ``(2, 2)`` the data range the axes show (before their padding).
     """
     out = ["top center"] * len(labels)
     if not len(labels):
         return out
-    span = np.ptp(coords, axis=0) + 1e-9
+    span = bounds[:, 1] - bounds[:, 0] + 1e-9
     char_w, line_h = span[0] / wide, span[1] / 22.0
-    lo, hi = coords.min(0) - 0.06 * span, coords.max(0) + 0.06 * span  # the padded axes (see _layout)
+    lo, hi = bounds[:, 0] - 0.06 * span, bounds[:, 1] + 0.06 * span  # the padded axes (see map_figure)
     marks = {
         i: (coords[i, 0] - char_w, coords[i, 0] + char_w, coords[i, 1] - line_h / 2, coords[i, 1] + line_h / 2)
         for i, text in enumerate(labels)
@@ -244,6 +248,7 @@ def map_figure(
     ring_text: str = "",
     legend: bool = True,
     play_label: str = "▶ play alpha 0 → 1",
+    count_stacked: bool = True,
 ) -> go.Figure:
     """A 2-D map of points in legend groups.
 
@@ -262,13 +267,15 @@ def map_figure(
         ring_text: the selected point's word, kept in the ring's data (not drawn).
         legend: draw the legend (under the map); without it the play button takes that place.
         play_label: the play button's text (it says how the frames are laid out).
+        count_stacked: a label says how many unlabelled points share its spot (``+15``).
     """
     coords = np.asarray(coords, dtype=np.float32)  # float32 goes out as half the bytes of float64
     sizes = BIG if big else NORMAL
     parts = _trace_parts(points, styles)
-    counted = np.array([not styles[g].faded for g in points.groups], dtype=bool)
+    counted = np.array([count_stacked and not styles[g].faded for g in points.groups], dtype=bool)
     merged = _merge_labels(coords, points.labels, counted)
-    where = _label_positions(coords, merged, 66.0 if big else 34.0)
+    bounds = _bounds(coords, frames, bounds)
+    where = _label_positions(coords, merged, 66.0 if big else 34.0, bounds)
     kind = "scatter" if len(points.ids) <= SVG_LIMIT else "scattergl"
     data: list[dict[str, object]] = []
     for g, hollow, idx in parts:
@@ -286,12 +293,17 @@ def map_figure(
                 mode="markers+text" if any(labels) else "markers",
                 text=labels,
                 textposition=[where[int(i)] for i in idx],
-                textfont=dict(size=sizes.label, color=style.colour if not style.faded else "#6B7280"),
+                textfont=dict(  # a white halo: labels stay readable over other points
+                    size=sizes.label, color=style.colour if not style.faded else "#6B7280", shadow="auto"
+                ),
                 marker=dict(
-                    size=sizes.faded if style.faded else sizes.marker,
+                    size=sizes.faded if style.faded else sizes.marker * (1.6 if style.emphasis else 1.0),
                     color="white" if hollow else (FADED if style.faded else style.colour),
                     symbol=style.symbol,
-                    line=dict(width=2.5 if hollow else 1.0, color=style.colour if hollow else "white"),
+                    line=dict(
+                        width=2.5 if (hollow or style.emphasis) else 1.0,
+                        color=style.colour if hollow else (EMPHASIS if style.emphasis else "white"),
+                    ),
                     opacity=0.6 if style.faded else 0.95,
                 ),
                 customdata=points.ids[idx],
@@ -317,13 +329,6 @@ def map_figure(
     layout = _layout(height, sizes, meta or {}, title)
     layout["showlegend"] = legend
     animation: list[dict[str, object]] = []
-    if frames:
-        stacked = np.concatenate([c for _, c in frames] + [coords])
-        bounds = np.stack([stacked.min(0), stacked.max(0)], axis=1) if stacked.size else None
-    elif bounds is None and coords.size:
-        bounds = np.stack([coords.min(0), coords.max(0)], axis=1)
-    if bounds is None:
-        bounds = np.array([[0.0, 1.0], [0.0, 1.0]])
     pad = (bounds[:, 1] - bounds[:, 0]) * 0.06 + 1e-6
     xr = [float(bounds[0, 0] - pad[0]), float(bounds[0, 1] + pad[0])]
     yr = [float(bounds[1, 0] - pad[1]), float(bounds[1, 1] + pad[1])]
@@ -346,6 +351,16 @@ def map_figure(
     fig = _FramedFigure(data=data, layout=layout, _validate=False)
     fig._raw_frames = animation
     return fig
+
+
+def _bounds(coords: np.ndarray, frames: Sequence[tuple[str, np.ndarray]], bounds: np.ndarray | None) -> np.ndarray:
+    """``(2, 2)`` the data range the axes show: the given bounds, else every frame's and the points' range."""
+    if bounds is not None:
+        return np.asarray(bounds, np.float64)
+    stacked = np.concatenate([np.asarray(c, np.float64).reshape(-1, 2) for _, c in frames] + [coords.reshape(-1, 2)])
+    if not stacked.size:
+        return np.array([[0.0, 1.0], [0.0, 1.0]])
+    return np.stack([stacked.min(0), stacked.max(0)], axis=1)
 
 
 class _FramedFigure(go.Figure):

@@ -7,6 +7,7 @@ import html
 import textwrap
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,11 +19,12 @@ from embedkit.embedded_text import EmbeddedText
 from embedkit.spotlight import Spotlight
 from embedkit.text import STOPWORDS, content_indices
 from embedkit.wordvectors import WordVectors
-from embedkit_app import controls, loaders, selection, state, tables
+from embedkit_app import controls, loaders, selection, state, tables, word_maps
 from embedkit_app.embedding import embed_key, require_embedding
 from embedkit_app.examples import get_example
 from embedkit_app.map_figure import PALETTE, SYMBOLS, Group, MapPoints, map_figure
 from embedkit_app.widgets import show_error
+from embedkit_app.word_maps import WordMapPage
 
 #: Fewer points than this are laid out by PCA (UMAP needs many points to mean anything).
 SMALL = 30
@@ -184,32 +186,40 @@ class PageMaps:
         emb: the embedded text.
         rows: the occurrences shown (punctuation filter applied).
         view: projection, labels, punctuation.
-        maps: the points and frames of the maps.
+        maps: the points and frames of the map of all words (None while a word's own map is shown).
         requested: the projection asked for (the maps use PCA for few points).
+        word: the spotlighted word's own map (None: the map of all words is shown).
+        mode: the fusion mode.
     """
 
     emb: EmbeddedText
     rows: np.ndarray
     view: controls.View
-    maps: MapView
+    maps: MapView | None
     requested: str
+    word: WordMapPage | None = None
+    mode: str = "weighted"
 
 
 def page_maps() -> PageMaps:
-    """The shared top of the map pages: fusion and view controls, the embedding, the spotlight pickers, the maps
-    (stops the page with a plain error when they cannot be drawn)."""
+    """The shared top of the map pages: fusion and view controls, the embedding, the spotlight pickers, then the
+    spotlighted word's own map, or the map of all words (stops the page with a plain error when they cannot be
+    drawn)."""
     mode = controls.fusion_mode()
     view = controls.view_controls()
     emb = require_embedding()
     rows = content_indices(emb.words, view.hide_punct)
-    method = controls.projection_method(view.proj)
-    word, wordnet, rest = selection.spotlight_controls(emb, rows)
+    pick = selection.spotlight_controls(emb, rows)
     try:
-        mv = map_view(emb, rows, word, wordnet, rest, mode, method, view.labels)
-    except (ValueError, RuntimeError, OSError) as exc:
+        if pick.own_map:
+            wm = word_maps.get_word_map(emb, embed_key(), pick.word)
+            return PageMaps(emb, rows, view, None, "pca", WordMapPage(wm, mode), mode)
+        method = controls.projection_method(view.proj)
+        mv = map_view(emb, rows, pick.word, pick.wordnet, pick.rest, mode, method, view.labels)
+    except (ValueError, RuntimeError, OSError, KeyError) as exc:
         show_error(exc, "Could not draw the maps")
         st.stop()
-    return PageMaps(emb, rows, view, mv, method)
+    return PageMaps(emb, rows, view, mv, method, None, mode)
 
 
 def _with_selected_label(points: MapPoints, emb: EmbeddedText, selected: int | None, labels: bool) -> MapPoints:
@@ -368,30 +378,28 @@ def fit_to_screen(heights: dict[str, str], *, big_text: tuple[str, ...] = ()) ->
     rules = "".join(
         f".st-key-fit_{key} {{height: {css} !important; min-height: {css} !important;}}" for key, css in heights.items()
     )
-    rules += "".join(
-        f".st-key-{key} [data-testid='stMarkdownContainer'] p {{font-size: 1.1rem;}}"
-        for key in big_text
-    )
+    rules += "".join(f".st-key-{key} [data-testid='stMarkdownContainer'] p {{font-size: 1.1rem;}}" for key in big_text)
     st.html(f"<style>{rules}</style>")
 
 
-def draw(fig: go.Figure, key: str, *, fit: bool = False) -> None:
+def draw(fig: go.Figure, key: str, *, fit: bool = False, select: bool = True) -> None:
     """Show a map; a click on a point of the text selects that occurrence on every map and page.
 
     Args:
         fig: the map.
         key: the chart's key (its selection events arrive under it).
         fit: fill a box whose height :func:`fit_to_screen` set for ``key`` (the figure has no height of its own).
+        select: a click selects an occurrence of the text (False: a word map, whose points are not occurrences).
     """
-    kwargs = dict(
+    kwargs: dict[str, Any] = dict(
         key=key,
-        on_select=partial(selection.on_map_select, key),
-        selection_mode="points",
         config={"displaylogo": False, "toImageButtonOptions": {"scale": 2}},
         theme=None,  # the figure brings its own look; Streamlit's theme would redraw it a second time
     )
+    if select:
+        kwargs.update(on_select=partial(selection.on_map_select, key), selection_mode="points")
     if not fit:
-        st.plotly_chart(fig, **kwargs)  # type: ignore[arg-type]
+        st.plotly_chart(fig, **kwargs)
         return
     with st.container(key=f"fit_{key}"):
-        st.plotly_chart(fig, height="stretch", **kwargs)  # type: ignore[arg-type]
+        st.plotly_chart(fig, height="stretch", **kwargs)
