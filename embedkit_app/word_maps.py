@@ -187,14 +187,16 @@ def styles_and_points(
     return MapPoints(np.arange(n), texts, hovers, groups, np.zeros(n, bool)), styles
 
 
-def caption(page: WordMapPage) -> str:
-    """One line over the maps: what the points are and how alpha moves them (markdown)."""
+def caption(page: WordMapPage, *, short: bool = False) -> str:
+    """What the points are and how alpha moves them (markdown); ``short``: one line for over the maps."""
+    from embedkit_app.widgets import md_escape
+
     wm = page.wm
     others = wm.sources().get("reference", 0)
     total = wm.available.get("reference", others)
+    if short:
+        return f"Your {wm.n_text} “{md_escape(wm.word)}” among {others:,} WordNet sentences with it · one dot each"
     where = f"{others:,} of WordNet's {total:,} sentences with it" + (" (a seeded sample)" if total > others else "")
-    from embedkit_app.widgets import md_escape
-
     return (
         f"**Your {wm.n_text} “{md_escape(wm.word)}” among {where}**, one dot per occurrence, projected on these "
         f"occurrences alone · ▶ play alpha: {wm.morph_note(page.mode)}."
@@ -288,10 +290,7 @@ def headline(page: WordMapPage, alpha: float) -> str:
         f"{name} **{_num(seps[s].accuracy)}**"
         for s, name in (("bert", "BERT"), ("static", "static"), ("fused", "fused"))
     )
-    return (
-        f"**Nearest tagged example has the same sense:** {cells} (chance {_num(first.chance)}, over "
-        f"{first.n_scored} tagged examples)"
-    )
+    return f"**Nearest tagged example, same sense:** {cells} (chance {_num(first.chance)}; {first.n_scored} tagged)"
 
 
 def placements(page: WordMapPage, space: str, alpha: float) -> list[str]:

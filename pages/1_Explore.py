@@ -52,7 +52,7 @@ def word_area(wp: word_maps.WordMapPage) -> None:
         alpha = controls.alpha_slider()
     with top[0]:
         st.markdown(word_maps.headline(wp, alpha))
-        st.caption(word_maps.caption(wp))
+        st.caption(word_maps.caption(wp, short=True))
     columns = st.columns(3, gap="small")
     for col, space, key in zip(columns, tables.SPACES, WORD_KEYS):
         with col:
@@ -64,6 +64,7 @@ def word_area(wp: word_maps.WordMapPage) -> None:
             for line in [*shown.notes, *word_maps.placements(wp, space, alpha)]:
                 st.caption(widgets.md_escape(line))
             st.html(word_maps.legend_html(shown))
+    st.caption(word_maps.caption(wp))
 
 
 @st.fragment

@@ -97,4 +97,5 @@ def sense_numbers(at: AppTest):  # type: ignore[no-untyped-def]
     neighbour lists are tables too, left out here)."""
     import pandas as pd
 
-    return pd.concat([t.value for t in at.table if str(t.value.index[0]).startswith("cosine")], axis=1)
+    numbers = [t.value for t in at.table if str(t.value.index[0]).startswith(("cosine", "nearest"))]
+    return pd.concat(numbers, axis=1)

@@ -16,6 +16,7 @@ from tests.app.conftest import (
     chart_points,
     chart_title,
     no_exception,
+    plotly_array,
     sense_numbers,
     texts,
 )
@@ -34,7 +35,7 @@ def umap_compiled() -> None:
 
 
 def test_explore_spotlights_bank_and_shows_the_sense_numbers(make_app: MakeApp) -> None:
-    at = make_app("explore")
+    at = make_app("explore", map="all words")
     no_exception(at)
     assert at.button_group(key="spot").value == "bank"
     assert list(at.button_group(key="spot").options) == ["bank", "water", "bat", "spring", "every word"]
@@ -72,7 +73,7 @@ def test_fused_map_is_the_bert_map_at_alpha_one_and_the_static_map_at_zero(make_
 
 
 def test_the_fused_map_carries_the_play_alpha_frames(make_app: MakeApp) -> None:
-    at = make_app("explore", alpha="0.3")
+    at = make_app("explore", alpha="0.3", map="all words")
     spec = json.loads(at.get("plotly_chart")[2].proto.spec)
     assert len(spec["frames"]) == 12  # alpha 0, 0.1, ..., 1 and back to the slider's 0.3
     # every frame draws its own alpha in the title (a trace: a frame's layout title never reaches the screen)
@@ -92,7 +93,7 @@ def test_an_alpha_move_fuses_the_text_once_and_lays_out_nothing(make_app: MakeAp
     import embedkit.alpha_frames
     import embedkit.wordvectors
 
-    at = make_app("explore")
+    at = make_app("explore", map="all words")
     n_words = len(at.session_state["_embedded"])
     full_fusions: list[int] = []
     layouts: list[int] = []
@@ -119,7 +120,7 @@ def test_an_alpha_move_fuses_the_text_once_and_lays_out_nothing(make_app: MakeAp
 
 
 def test_the_selection_follows_the_user_across_pages(make_app: MakeApp) -> None:
-    at = make_app("explore")
+    at = make_app("explore", map="all words")
     picker = at.selectbox(key="occ")
     picker.select_index(next(n for n, label in enumerate(picker.options) if label.startswith("spring — s7"))).run()
     chosen = at.selectbox(key="occ").value
@@ -140,6 +141,7 @@ def test_a_user_text_opens_on_a_repeated_content_word_not_on_my(make_app: MakeAp
     at = make_app("home")
     at.text_area(key="text").input("My dog chased my cat.\nMy cat sat on my dog.").run()
     at.button[0].click().run()
+    at.query_params["map"] = "all words"
     at.switch_page(PAGES["explore"]).run()
     no_exception(at)
     assert at.button_group(key="spot").value == "dog"
@@ -152,7 +154,7 @@ def test_a_user_text_opens_on_a_repeated_content_word_not_on_my(make_app: MakeAp
 
 
 def test_downloads_follow_the_punctuation_filter(make_app: MakeApp) -> None:
-    at = make_app("explore")
+    at = make_app("explore", map="all words")
     caption = next(c for c in texts(at, "caption") if "as on the maps" in c)
     assert caption.startswith("63 occurrences")  # 71 words, 8 of them punctuation
     at.toggle(key="hide_punct").set_value(False).run()
@@ -161,7 +163,7 @@ def test_downloads_follow_the_punctuation_filter(make_app: MakeApp) -> None:
 
 
 def test_presenter_shows_one_map_a_switcher_and_the_numbers(make_app: MakeApp) -> None:
-    at = make_app("presenter", space="Static")
+    at = make_app("presenter", space="Static", map="all words")
     no_exception(at)
     assert len(at.get("plotly_chart")) == 1
     assert chart_meta(at, 0)["space"] == "static"
@@ -175,7 +177,7 @@ def test_presenter_shows_one_map_a_switcher_and_the_numbers(make_app: MakeApp) -
 
 
 def test_wordnet_examples_join_the_spotlight(make_app: MakeApp) -> None:
-    at = make_app("presenter", wordnet="true", rest="hidden")
+    at = make_app("presenter", wordnet="true", rest="hidden", map="all words")
     no_exception(at)
     points = chart_points(at, 0)
     n_text = len(at.session_state["_embedded"])
@@ -190,18 +192,18 @@ def test_wordnet_examples_join_the_spotlight(make_app: MakeApp) -> None:
 def test_sense_numbers_say_how_many_occurrences_they_rest_on(make_app: MakeApp) -> None:
     """The river bank is the only occurrence of its sense: *nearest is same sense* cannot score it, and the page says
     so instead of a silent 1.00 over the two money banks."""
-    at = make_app("explore")
+    at = make_app("explore", map="all words")
     table = sense_numbers(at)
     assert list(table.loc["… over occurrences"]) == ["2 of 3"] * 3
     note = next(c for c in texts(at, "caption") if "only occurrence of its sense" in c)
     assert "bank s1 (bank.n.01)" in note
-    at = make_app("presenter")
+    at = make_app("presenter", map="all words")
     assert sense_numbers(at).loc["… over occurrences", "BERT"] == "2 of 3"
     assert any("bank s1 (bank.n.01)" in c for c in texts(at, "caption"))
 
 
 def test_the_selection_follows_the_spotlight(make_app: MakeApp) -> None:
-    at = make_app("explore")
+    at = make_app("explore", map="all words")
     assert at.session_state["_embedded"].words[at.selectbox(key="occ").value] == "bank"
     at.button_group(key="spot").set_value("bat").run()
     no_exception(at)
@@ -226,6 +228,8 @@ def test_clicking_the_active_spotlight_turns_it_off_cleanly(make_app: MakeApp) -
     assert not [w for w in texts(at, "warning") if "was ignored" in w]
     assert not [t for t in at.toggle if t.disabled] and not [b for b in at.button_group if b.disabled]
     at.button_group(key="spot").set_value("bank").run()
+    assert at.button_group(key="map").disabled is False
+    at.button_group(key="map").set_value("all words").run()
     assert at.toggle(key="wordnet").disabled is False
 
 
@@ -239,3 +243,66 @@ def test_concat_alpha_is_explained_beside_the_slider(make_app: MakeApp) -> None:
     labels = [m.label for m in at.metric]
     assert "Attention's mean share from BERT (all your words)" in labels
     assert any("not what the maps use now" in c for c in texts(at, "caption"))
+
+
+def _user_groups(spec: dict) -> dict[str, int]:
+    """The user's occurrences on a word map: legend group -> how many of them it holds."""
+    return {
+        t["name"]: len(plotly_array(t["customdata"]))
+        for t in spec["data"]
+        if str(t.get("name", "")).startswith("your “")
+    }
+
+
+def test_explore_opens_on_the_word_map_of_bank(make_app: MakeApp) -> None:
+    """Spotlighting *bank* shows its own map first: the user's three banks among WordNet's sentences with it, the
+    river bank in another cluster than the money banks on the BERT map, every bank on one spot on the static map."""
+    at = make_app("explore")
+    no_exception(at)
+    assert at.button_group(key="map").value == "word map"
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert [s["layout"]["meta"]["space"] for s in specs] == ["bert", "static", "fused"]
+    assert all(s["layout"]["meta"]["word_map"] == "bank" for s in specs)
+    bert, static = chart_points(at, 0), chart_points(at, 1)
+    assert len(bert) >= 53  # the user's 3 and at least 50 reference occurrences
+    assert sorted(_user_groups(specs[0]).values()) == [1, 2]  # river bank alone, the money banks together
+    assert len(set(static.values())) == 1  # the static table: one vector, one spot
+    assert any("all" in t and "on this spot" in t for tr in specs[1]["data"] for t in (tr.get("text") or []))
+    assert any("same vector" in c and "one spot" in c for c in texts(at, "caption"))
+    assert chart_title(specs[2]).endswith("α=0.50")
+    table = sense_numbers(at)
+    assert list(table.columns) == ["BERT", "static", "fused α=0.50"]
+    nearest = next(i for i in table.index if i.startswith("nearest tagged example"))
+    assert "tagged)" in nearest  # the number says what it rests on
+    assert float(table.loc[nearest, "BERT"]) > float(table.loc[nearest, "static"])
+    shown = [c.replace("\\", "") for c in texts(at, "caption")]  # as rendered: markdown escapes removed
+    assert any(c.startswith("1: ") and "river" in c and "cluster" in c for c in shown), shown
+    at.button_group(key="map").set_value("all words").run()  # the map of all words: one click away
+    no_exception(at)
+    assert "word_map" not in chart_meta(at, 0) and set(BANKS) <= set(chart_points(at, 0))
+
+
+def test_play_alpha_on_the_word_map_shows_each_frames_alpha(make_app: MakeApp) -> None:
+    at = make_app("explore", alpha="0.3")
+    spec = json.loads(at.get("plotly_chart")[2].proto.spec)
+    shown = [chart_title(frame).rsplit("α=", 1)[1] for frame in spec["frames"]]
+    assert shown == [f"{a / 10:.2f}" for a in range(11)] + ["0.30"]
+    assert "exact morph" in spec["layout"]["updatemenus"][0]["buttons"][0]["label"]
+    frame = spec["frames"][-2]  # alpha 1: the BERT map
+    moved: dict[int, tuple[float, float]] = {}
+    for drawn, framed in zip(spec["data"], frame["data"]):
+        ids, xs, ys = (plotly_array(t.get(k)) for t, k in ((drawn, "customdata"), (framed, "x"), (framed, "y")))
+        if drawn.get("name") not in ("selected", "title"):
+            moved.update({int(i): (x, y) for i, x, y in zip(ids, xs, ys)})
+    bert = chart_points(at, 0)
+    assert set(moved) == set(bert) and all(np.allclose(moved[i], bert[i], atol=1e-5) for i in bert)
+
+
+def test_presenter_opens_on_the_word_map_with_the_numbers_of_every_space(make_app: MakeApp) -> None:
+    at = make_app("presenter", space="BERT")
+    no_exception(at)
+    assert len(at.get("plotly_chart")) == 1 and chart_meta(at, 0)["word_map"] == "bank"
+    assert list(sense_numbers(at).columns) == ["BERT", "static", "fused α=0.50"]
+    assert sorted(_user_groups(json.loads(at.get("plotly_chart")[0].proto.spec)).values()) == [1, 2]
+    labels = [t for tr in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] for t in (tr.get("text") or [])]
+    assert any(t.startswith("1: ") and "[bank]" in t for t in labels)  # labelled with its sentence

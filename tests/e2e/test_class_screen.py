@@ -62,8 +62,9 @@ def page_at(context, server):  # type: ignore[no-untyped-def]
     return open_at
 
 
-def test_play_alpha_shows_the_alpha_of_every_frame_on_screen(page_at) -> None:
-    pg = page_at("Explore", 1440, 1000, f"{FAST}&proj=PCA&alpha=0.3")
+@pytest.mark.parametrize("view", ["all+words", "word+map"])
+def test_play_alpha_shows_the_alpha_of_every_frame_on_screen(page_at, view) -> None:
+    pg = page_at("Explore", 1440, 1000, f"{FAST}&proj=PCA&alpha=0.3&map={view}")
     fused = pg.locator(".js-plotly-plot").filter(has=pg.locator(".updatemenu-button"))
     assert fused.count() == 1
     # record what the fused map's title shows on screen at every animation frame of the browser
@@ -124,19 +125,21 @@ def cut_off(pg: Any) -> list[str]:
     )
 
 
-def test_explore_at_1280x720_shows_a_map_on_the_first_screen_and_cuts_nothing_off(page_at) -> None:
-    pg = page_at("Explore", 1280, 720, umap=True)
+@pytest.mark.parametrize("view", ["all+words", "word+map"])
+def test_explore_at_1280x720_shows_a_map_on_the_first_screen_and_cuts_nothing_off(page_at, view) -> None:
+    pg = page_at("Explore", 1280, 720, f"{FAST}&map={view}", umap=True)
     boxes = pg.evaluate(
         "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => p.getBoundingClientRect())"
         ".map(r => ({y: r.top, h: r.height, w: r.width}))"
     )
     whole = [b for b in boxes if b["y"] >= 0 and b["y"] + b["h"] <= 720 and b["h"] >= 300 and b["w"] >= 300]
     assert len(whole) == 3, f"the maps are not whole on the first screen: {boxes}"
-    pg.screenshot(path=str(SHOTS / "class_explore_1280x720.png"))
+    pg.screenshot(path=str(SHOTS / f"class_explore_{view.replace('+', '_')}_1280x720.png"))
     main = pg.locator('[data-testid="stMain"]').inner_text()
     assert MONEY in main  # the legend names each sense in full
-    sentences = pg.locator('[data-testid="stTable"]').filter(has_text="in sentence")
-    assert sentences.count() == 3  # the neighbour lists: a table per space, the sentence column shown
+    if view == "all+words":
+        sentences = pg.locator('[data-testid="stTable"]').filter(has_text="in sentence")
+        assert sentences.count() == 3  # the neighbour lists: a table per space, the sentence column shown
     assert not cut_off(pg), cut_off(pg)
     sizes = pg.evaluate(
         "() => Array.from(document.querySelectorAll('.js-plotly-plot .textpoint text'))"
