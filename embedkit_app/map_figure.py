@@ -196,7 +196,11 @@ def _label_positions(coords: np.ndarray, labels: Sequence[str], wide: float, bou
         for name, dx, dy in _POSITIONS:
             cx, cy = coords[i, 0] + dx * w, coords[i, 1] + dy * h
             options.append((name, (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2)))
-        inside = [o for o in options if o[1][0] >= lo[0] and o[1][1] <= hi[0] and o[1][3] <= hi[1]] or options
+        inside = [  # within the plot, with half a line to spare above and below (a label there is clipped)
+            o
+            for o in options
+            if o[1][0] >= lo[0] and o[1][1] <= hi[0] and o[1][3] + h / 2 <= hi[1] and o[1][2] - h / 2 >= lo[1]
+        ] or options
         # the first position that covers no label and no labelled point; else the one that covers the fewest
         out[i], box = min(inside, key=lambda o: sum(_overlap(o[1], b) for b in boxes + others))
         boxes.append(box)
