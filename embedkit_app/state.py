@@ -283,3 +283,5 @@ CORPUS_SELECTED = "_corpus_selected"  # int | None: the clicked occurrence (a ro
 CORPUS_MAP = "corpus_map"  # the sense map chart (selection events)
 CORPUS_UPLOAD = "corpus_upload"  # .txt uploader for a small index
 CORPUS_NEW_NAME = "corpus_new_name"  # the name of the index built from the upload
+CORPUS_OWN = "_corpus_own"  # dict[str, str]: indexes this session built -> the secret that proves it (corpus_data)
+CORPUS_TEXTS = "_corpus_texts"  # dict[str, str]: SHA-256 of each text this session indexed -> the index's name

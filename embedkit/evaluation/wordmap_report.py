@@ -178,13 +178,10 @@ class WordMapReport:
 
 
 def app_embedder() -> Embedder:
-    """The Embedder the app starts with: the bundled encoder with its default options, GloVe, procrustes."""
-    from embedkit.contextual import ContextualEncoder
-    from embedkit.defaults import bundled_encoder_choice
+    """The Embedder the app starts with: the default :class:`~embedkit.config.EmbedderConfig`."""
     from embedkit.embedder import Embedder
 
-    choice = bundled_encoder_choice()
-    return Embedder(ContextualEncoder(layers=choice.layers, pooling=choice.pooling), postprocess=choice.postprocess)
+    return Embedder.from_config()
 
 
 def run_wordmap_report(
