@@ -52,9 +52,10 @@ class Sizes:
     legend: int
 
 
-#: Sizes of maps side by side (Explore) and of one big map (Presenter).
+#: Sizes of maps side by side (Explore), of one big map (Presenter), and of a map of thousands of points (Corpus).
 NORMAL = Sizes(marker=13, faded=10, label=16, title=18, legend=15)
 BIG = Sizes(marker=18, faded=13, label=21, title=26, legend=19)
+DENSE = Sizes(marker=6, faded=4, label=14, title=18, legend=15)
 
 
 def escape(text: str) -> str:
@@ -253,6 +254,8 @@ def map_figure(
     legend: bool = True,
     play_label: str = "▶ play alpha 0 → 1",
     count_stacked: bool = True,
+    sizes: Sizes | None = None,
+    webgl: bool | None = None,
 ) -> go.Figure:
     """A 2-D map of points in legend groups.
 
@@ -272,15 +275,17 @@ def map_figure(
         legend: draw the legend (under the map); without it the play button takes that place.
         play_label: the play button's text (it says how the frames are laid out).
         count_stacked: a label says how many unlabelled points share its spot (``+15``).
+        sizes: the marks' sizes (default: :data:`BIG` or :data:`NORMAL`).
+        webgl: draw with WebGL (default: above :data:`SVG_LIMIT` points).
     """
     coords = np.asarray(coords, dtype=np.float32)  # float32 goes out as half the bytes of float64
-    sizes = BIG if big else NORMAL
+    sizes = sizes or (BIG if big else NORMAL)
     parts = _trace_parts(points, styles)
     counted = np.array([count_stacked and not styles[g].faded for g in points.groups], dtype=bool)
     merged = _merge_labels(coords, points.labels, counted)
     bounds = _bounds(coords, frames, bounds)
     where = _label_positions(coords, merged, 66.0 if big else 34.0, bounds)
-    kind = "scatter" if len(points.ids) <= SVG_LIMIT else "scattergl"
+    kind = "scattergl" if (webgl if webgl is not None else len(points.ids) > SVG_LIMIT) else "scatter"
     data: list[dict[str, object]] = []
     for g, hollow, idx in parts:
         style = styles[g]

@@ -25,7 +25,7 @@ import streamlit as st
 from embedkit.embedded_text import EmbeddedText
 from embedkit.wordmap import DEFAULT_SAMPLE, WordMap, WordMapView, build_word_map
 from embedkit_app import loaders, state
-from embedkit_app.map_figure import FADED, Group, MapPoints, map_figure
+from embedkit_app.map_figure import DENSE, FADED, Group, MapPoints, map_figure
 from embedkit_app.tables import kwic
 
 __all__ = [
@@ -318,9 +318,16 @@ def cluster_figure(
     selected: int | None = None,
     height: int | None = 520,
 ) -> go.Figure:
-    """A sense map of a corpus word (the Corpus page) drawn like every word map: one colour per cluster."""
+    """A corpus word's sense map (the Corpus page) drawn like every word map: one colour per cluster, the clicked
+    occurrence ringed, WebGL (a corpus word may have tens of thousands of occurrences). ``hovers`` may be HTML (a
+    context with the word in bold): shown as plain text, the word in brackets."""
+    import html
+    import re
+
     order = sorted(names)
     styles = {f"c{c}": Group(names[c], CLUSTER_COLOURS[i % len(CLUSTER_COLOURS)]) for i, c in enumerate(order)}
-    groups = [f"c{int(c)}" for c in labels.tolist()]
-    points = MapPoints(np.asarray(ids), [""] * len(ids), list(hovers), groups, np.zeros(len(ids), bool))
-    return map_figure(coords, points, styles, title=title, selected=selected, height=height)
+    groups = [f"c{int(c)}" for c in np.asarray(labels).tolist()]
+    plain = [html.unescape(re.sub("</b>", "]", re.sub("<b>", "[", h.replace("<br>", " ")))) for h in hovers]
+    points = MapPoints(np.asarray(ids), [""] * len(plain), plain, groups, np.zeros(len(plain), bool))
+    sizes = DENSE if len(plain) > 300 else None
+    return map_figure(coords, points, styles, title=title, selected=selected, height=height, sizes=sizes, webgl=True)
