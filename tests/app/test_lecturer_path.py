@@ -306,3 +306,36 @@ def test_presenter_opens_on_the_word_map_with_the_numbers_of_every_space(make_ap
     assert sorted(_user_groups(json.loads(at.get("plotly_chart")[0].proto.spec)).values()) == [1, 2]
     labels = [t for tr in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] for t in (tr.get("text") or [])]
     assert any(t.startswith("1: ") and "[bank]" in t for t in labels)  # labelled with its sentence
+
+
+def test_the_first_word_map_build_moves_a_progress_bar(make_app: MakeApp, monkeypatch) -> None:
+    """The first build of a word's map encodes its WordNet sentences (seconds): a bar moves through the steps."""
+    import streamlit as st
+
+    from embedkit_app import word_maps
+
+    steps: list[tuple[int, int]] = []
+    bars: list[str] = []
+    build, progress_bar = word_maps.build_word_map, st.progress
+
+    def cold_build(*args, progress, **kwargs):  # type: ignore[no-untyped-def]
+        def seen(done: int, total: int) -> None:
+            steps.append((done, total))
+            progress(done, total)
+
+        return build(*args, progress=seen, use_cache=False, **kwargs)  # never from the disk cache: a first build
+
+    def recording_bar(value, text=None):  # type: ignore[no-untyped-def]
+        bars.append(str(text))
+        return progress_bar(value, text=text)
+
+    monkeypatch.setattr(word_maps, "build_word_map", cold_build)
+    monkeypatch.setattr(word_maps.st, "progress", recording_bar)
+    word_maps._store()[1].clear()
+    at = make_app("explore", spot="water")
+    no_exception(at)
+    assert chart_meta(at, 0)["word_map"] == "water"
+    total = steps[-1][1]
+    assert total >= 3 and steps[-1] == (total, total)  # the sentences in chunks, then the analysis
+    assert len({d for d, _ in steps}) >= 3  # it moved
+    assert any("“water” in WordNet" in b for b in bars), bars  # the bar is on screen from the start
