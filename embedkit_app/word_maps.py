@@ -34,6 +34,7 @@ __all__ = [
     "WordMapPage",
     "caption",
     "cluster_figure",
+    "download_csv",
     "get_word_map",
     "headline",
     "legend_html",
@@ -305,6 +306,16 @@ def placements(page: WordMapPage, space: str, alpha: float) -> list[str]:
         sense = f", nearest tagged examples: {p.sense} ({p.votes} of {p.neighbours})" if p.sense else ""
         out.append(f"{j}: {kwic(occ.context(p.point), LABEL_WORDS)} → {where}{sense}")
     return out
+
+
+def download_csv(page: WordMapPage, alpha: float) -> bytes:
+    """The word map as shown, one row per point and space (``space`` column; fused at ``alpha`` in the mode)."""
+    frames = []
+    for space in ("bert", "static", "fused"):
+        frame = page.view(space, alpha).frame()
+        frame.insert(0, "space", space)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True).to_csv(index=False).encode("utf-8")
 
 
 def cluster_figure(

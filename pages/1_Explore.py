@@ -65,6 +65,8 @@ def word_area(wp: word_maps.WordMapPage) -> None:
                 st.caption(widgets.md_escape(line))
             st.html(word_maps.legend_html(shown))
     st.caption(word_maps.caption(wp))
+    name = f"wordmap_{wp.wm.word}_{mode}_alpha{alpha:.2f}.csv"
+    widgets.frame_download("This word map (CSV)", lambda: word_maps.download_csv(wp, alpha), name, "text/csv", "dl_wm")
 
 
 @st.fragment

@@ -277,6 +277,7 @@ def test_explore_opens_on_the_word_map_of_bank(make_app: MakeApp) -> None:
     assert float(table.loc[nearest, "BERT"]) > float(table.loc[nearest, "static"])
     shown = [c.replace("\\", "") for c in texts(at, "caption")]  # as rendered: markdown escapes removed
     assert any(c.startswith("1: ") and "river" in c and "cluster" in c for c in shown), shown
+    assert "This word map (CSV)" in {b.proto.label for b in at.get("download_button")}
     at.button_group(key="map").set_value("all words").run()  # the map of all words: one click away
     no_exception(at)
     assert "word_map" not in chart_meta(at, 0) and set(BANKS) <= set(chart_points(at, 0))
