@@ -22,10 +22,10 @@ from embedkit.cli_args import (
     MAX_SEED,
     alpha,
     at_least,
-    check_align_k,
-    config_from,
+    embedder_from,
     model_options,
     output_options,
+    progress_bar,
     seed,
     temperature,
 )
@@ -169,44 +169,15 @@ def _read_sentences(args: argparse.Namespace) -> list[str]:
     return sentences
 
 
-def _progress(desc: str, enabled: bool) -> Any:
-    """A tqdm-based ``progress(done, total)`` callback on stderr, or None."""
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    state: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            bar = state["bar"] = tqdm(total=total, desc=desc, unit="sent", file=sys.stderr, leave=False)
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-            state.pop("bar")
-
-    return update
-
-
-def _embedder(args: argparse.Namespace) -> Embedder:
-    from embedkit.embedder import Embedder
-
-    config = config_from(args)
-    static = config.load_static()  # vectors first: a refused --align-k costs no model load
-    check_align_k(config.align_k, static)
-    return Embedder.from_config(config, static=static, device=args.device, batch_size=args.batch_size)
-
-
 def _embed(args: argparse.Namespace) -> tuple[Embedder, EmbeddedText]:
     from embedkit.text import check_text
 
     sentences = _read_sentences(args)
     check_text(sentences)  # before any model loads
-    embedder = _embedder(args)
+    embedder = embedder_from(args)
     long_input = len(sentences) >= 64
-    embedder.fit_map(progress=_progress("fitting the static map", long_input or args.verbose))
-    emb = embedder.embed(sentences, progress=_progress("embedding", long_input))
+    embedder.fit_map(progress=progress_bar("fitting the static map", long_input or args.verbose))
+    emb = embedder.embed(sentences, progress=progress_bar("embedding", long_input))
     return embedder, emb
 
 

@@ -9,10 +9,13 @@ import argparse
 import dataclasses
 import math
 import re
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from embedkit.config import MIN_ALIGN_K, EmbedderConfig
 from embedkit.options import AlignMethod, DType, Pooling, Postprocess, Runtime, choices
+
+if TYPE_CHECKING:
+    from embedkit.embedder import Embedder
 
 __all__ = [
     "MAX_ALIGN_K",
@@ -21,9 +24,11 @@ __all__ = [
     "at_least",
     "check_align_k",
     "config_from",
+    "embedder_from",
     "device",
     "model_options",
     "output_options",
+    "progress_bar",
     "seed",
     "settings_from",
     "temperature",
@@ -186,3 +191,37 @@ def settings_from(cls: type[_Settings], args: argparse.Namespace, **values: Any)
     """A settings dataclass from the parsed options of the same names; ``values`` set the other fields."""
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
     return cls(**{n: getattr(args, n) for n in names if hasattr(args, n) and n not in values}, **values)
+
+
+def progress_bar(desc: str, enabled: bool) -> Any:
+    """A ``progress(done, total)`` callback drawing a tqdm bar on stderr (the commands' one progress display), or
+    None when not ``enabled``."""
+    if not enabled:
+        return None
+    import sys
+
+    from tqdm import tqdm
+
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, desc=desc, unit="sent", file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+            state.pop("bar")
+
+    return update
+
+
+def embedder_from(args: argparse.Namespace) -> Embedder:
+    """The Embedder of the parsed :func:`model_options`: the vectors load first, so a refused ``--align-k`` costs
+    no model load."""
+    from embedkit.embedder import Embedder
+
+    config = config_from(args)
+    static = config.load_static()
+    check_align_k(config.align_k, static)
+    return Embedder.from_config(config, static=static, device=args.device, batch_size=getattr(args, "batch_size", None))

@@ -144,7 +144,7 @@ class WordMapReport:
         """The lines of the results document's section (between its markers)."""
         return [
             SECTION_START,
-            f"## The word's own map ({self.seconds:.0f} s)",
+            "## The word's own map",
             "",
             f"Written by `{command}`; {', '.join(f'{k}: {v}' for k, v in self.settings.items())}.",
             "",
@@ -160,7 +160,8 @@ class WordMapReport:
             "0.5. Means over words; 95% intervals from 1,000 bootstrap resamples of the words (a word's occurrences "
             "share one map, so they are not independent). The static space puts every occurrence of a word on one "
             "point: one cluster, ARI 0 and accuracy at chance by construction. WordNet tags few examples per word, "
-            "so each word's numbers rest on few occurrences; the means rest on 20 words.",
+            "so each word's numbers rest on few occurrences; the means rest on 20 words. These numbers describe the maps; "
+            "they are not among the comparisons of the Holm family above (no fusion gain is claimed here).",
             SECTION_END,
         ]
 

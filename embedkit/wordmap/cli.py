@@ -132,12 +132,12 @@ def _cmd_wordmap(args: argparse.Namespace) -> int:
     if not found and not _in_text(word, sentences):
         raise KeyError(f"{args.word.strip()!r} occurs neither in the given text nor in {where}")
 
-    from embedkit.cli import _embedder, _progress
+    from embedkit.cli_args import embedder_from, progress_bar
     from embedkit.wordmap.output import write_word_map
     from embedkit.wordmap.word_map import build_word_map
 
-    embedder = index.encoder().embedder if index is not None else _embedder(args)
-    embedder.fit_map(progress=_progress("fitting the static map", args.verbose))
+    embedder = index.encoder().embedder if index is not None else embedder_from(args)
+    embedder.fit_map(progress=progress_bar("fitting the static map", args.verbose))
     wm = build_word_map(
         word,
         embedder,
@@ -148,7 +148,7 @@ def _cmd_wordmap(args: argparse.Namespace) -> int:
         method=args.method,
         mode=args.mode,
         temperature=args.temperature,
-        progress=_progress("encoding the reference sentences", True),
+        progress=progress_bar("encoding the reference sentences", True),
     )
     view = wm.view(args.space, args.mode, args.alpha, args.temperature)
     for line in [view.title, *view.notes, *view.separation.lines()]:

@@ -17,10 +17,10 @@ TEXT = ["--text", "I sat on the river bank.", "--text", "The bank raised its int
 def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """Loading a model fails the test: the mistake must be found before."""
 
-    def refuse(args: object) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the model was loaded before the mistake was found")
 
-    monkeypatch.setattr("embedkit.cli._embedder", refuse)
+    monkeypatch.setattr("embedkit.config.EmbedderConfig.load_encoder", refuse)
 
 
 @pytest.mark.parametrize(
