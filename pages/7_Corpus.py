@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from embedkit.corpus.figure import sense_figure
 from embedkit.corpus.search import SpaceChoice
-from embedkit_app import controls, corpus_data, state, widgets
+from embedkit_app import controls, corpus_data, state, widgets, word_maps
 
 widgets.page_setup("Corpus", "📚")
 st.title("Corpus")
@@ -129,13 +128,13 @@ try:
 except corpus_data.READ_ERRORS as exc:
     widgets.show_error(exc, "Could not read the occurrences")
     st.stop()
-fig = sense_figure(
-    senses.coords[:, 0],
-    senses.coords[:, 1],
+fig = word_maps.cluster_figure(  # drawn like the word maps of Explore and Presenter
+    senses.coords,
     senses.labels,
+    labels,
     hovers,
     senses.rows,
-    labels=labels,
+    title=f"{word} · {space}{fused}",
     selected=selected,
     height=520,
 )

@@ -73,7 +73,7 @@ def test_corpus_page_search_alpha_click_neighbours(page, server, corpus_index: P
     xy = page.evaluate(
         "() => { const p = document.querySelector('.js-plotly-plot'); const t = p._fullData[0];"
         " const xa = p._fullLayout.xaxis, ya = p._fullLayout.yaxis; const r = p.getBoundingClientRect();"
-        " return [r.left + xa._offset + xa.l2p(t.x[0]), r.top + ya._offset + ya.l2p(t.y[0]), t.text[0]]; }"
+        " return [r.left + xa._offset + xa.l2p(t.x[0]), r.top + ya._offset + ya.l2p(t.y[0]), t.hovertext[0]]; }"
     )
     page.mouse.click(xy[0], xy[1])
     time.sleep(1.0)
