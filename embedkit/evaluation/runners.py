@@ -16,9 +16,9 @@ import numpy as np
 
 from embedkit.errors import EmbedkitError
 from embedkit.evaluation.datasets import WordPairs, load_analogies, load_word_pairs
-from embedkit.evaluation.similarity_analogy_report import AnalogyReport, SimilarityReport
 from embedkit.evaluation.resources import Resources, load_resources, pair_vectors
 from embedkit.evaluation.settings import TASKS, EvalSettings, StageProgress, stage
+from embedkit.evaluation.similarity_analogy_report import AnalogyReport, SimilarityReport
 
 if TYPE_CHECKING:
     from embedkit.evaluation.analogy import AnalogyResult

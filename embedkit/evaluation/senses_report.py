@@ -17,8 +17,8 @@ from embedkit.evaluation.report import (
     rows_to_text,
     verdict,
 )
-from embedkit.evaluation.similarity_analogy_report import choice_comparisons
 from embedkit.evaluation.sense_grid import DEFAULT_OPTION, POOLINGS, EncoderOption, layer_choices
+from embedkit.evaluation.similarity_analogy_report import choice_comparisons
 from embedkit.postprocess import Postprocess
 
 if TYPE_CHECKING:
