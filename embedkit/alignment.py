@@ -23,7 +23,8 @@ from embedkit.errors import EmbedkitError
 from embedkit.options import AlignMethod, coerce
 
 if TYPE_CHECKING:
-    from embedkit.contextual import ContextualEncoder, Progress
+    from embedkit.contextual import ContextualEncoder
+    from embedkit.progress import Progress
     from embedkit.static import StaticVectors
 
 __all__ = ["StaticMap", "fit_static_map"]

@@ -17,12 +17,12 @@ Rows are scaled to unit length first (the maps show cosine geometry, like the ne
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from embedkit.cosine import normalize_rows
+from embedkit.progress import Progress
 from embedkit.projection import check_projection, project
 from embedkit.wordvectors import WordVectors
 
@@ -36,8 +36,6 @@ ALPHA_STEPS = 21
 #: under 10,000 points it would run 500) and of each frame after it (each starts from the previous frame).
 FIRST_EPOCHS = 200
 EPOCHS_PER_FRAME = 30
-
-Progress = Callable[[int, int], None]
 
 
 def alpha_grid(steps: int = ALPHA_STEPS) -> np.ndarray:

@@ -29,6 +29,7 @@ from embedkit.cli_args import (
     seed,
     temperature,
 )
+from embedkit.options import SPACES, FusionMode, choices
 
 if TYPE_CHECKING:
     from embedkit.embedded_text import EmbeddedText
@@ -38,9 +39,6 @@ __all__ = ["build_parser", "main"]
 
 EXIT_USER = 2
 EXIT_FAILURE = 1
-
-_FUSIONS = ("concat", "weighted", "attention")
-_SPACES = ("bert", "static", "fused")
 
 
 # -- arguments -----------------------------------------------------------------------------------------
@@ -52,7 +50,7 @@ def _input_options(p: argparse.ArgumentParser) -> None:
 
 def _fusion_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("fusion")
-    g.add_argument("--fusion", default="weighted", choices=_FUSIONS, help="fusion mode (default: weighted)")
+    g.add_argument("--fusion", default="weighted", choices=choices(FusionMode), help="fusion mode (default: weighted)")
     g.add_argument("--alpha", type=alpha, default=0.5, help="weight of the contextual source, 0..1 (default: 0.5)")
     g.add_argument("--temperature", type=temperature, default=0.1, help="attention softmax temperature (default: 0.1)")
 
@@ -91,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = _text_command(sub, _cmd_embed)
-    p.add_argument("--space", default="fused", choices=_SPACES, help="the space written by --format projector")
+    p.add_argument("--space", default="fused", choices=SPACES, help="the space written by --format projector")
     output_options(
         p,
         ("jsonl", "csv", "parquet", "projector"),
@@ -101,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _text_command(sub, _cmd_neighbours, aliases=["neighbors"])
     p.add_argument("word", help="the word whose occurrences are queried")
-    p.add_argument("--space", default="all", choices=(*_SPACES, "all"), help="which space (default: all)")
+    p.add_argument("--space", default="all", choices=(*SPACES, "all"), help="which space (default: all)")
     p.add_argument(
         "--among",
         default="both",
@@ -371,7 +369,7 @@ def _cmd_neighbours(args: argparse.Namespace) -> int:
     frame = neighbour_table(
         emb,
         hits,
-        spaces=_SPACES if args.space == "all" else (args.space,),
+        spaces=SPACES if args.space == "all" else (args.space,),
         mode=args.fusion,
         alpha=args.alpha,
         temperature=args.temperature,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,12 +33,12 @@ from embedkit.options import (
     layers_label,
     parse_layers,
 )
+from embedkit.progress import Progress
 
-__all__ = ["ContextualEncoder", "Progress", "hub_message", "resolve_device"]
+__all__ = ["ContextualEncoder", "hub_message", "resolve_device"]
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
 
 _DTYPES = ("float32", "bfloat16", "float16")
 #: the most padded positions one forward pass may hold (bounds activation memory for long windows)

@@ -12,7 +12,7 @@ import numpy as np
 
 from embedkit import export
 from embedkit.fusion import Fusion
-from embedkit.wordvectors import check_space
+from embedkit.options import check_space
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from embedkit.wordvectors import PER_ROW, SPACES, WordVectors
+from embedkit.wordvectors import PER_ROW, WordVectors
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SPACES", "EmbeddedText"]
+__all__ = ["EmbeddedText"]
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,13 @@ import numpy as np
 from embedkit.alignment import StaticMap, fit_static_map
 from embedkit.cache import stable_hash
 from embedkit.config import EmbedderConfig
-from embedkit.contextual import ContextualEncoder, Progress
+from embedkit.contextual import ContextualEncoder
 from embedkit.defaults import DEFAULT_MODEL_NAME, DEFAULT_VECTORS_NAME
 from embedkit.embedded_text import EmbeddedText
 from embedkit.errors import EmbedkitError
 from embedkit.options import AlignMethod, Postprocess, coerce, layers_label
 from embedkit.postprocess import PostprocessedEncoder
+from embedkit.progress import Progress
 from embedkit.static import StaticVectors, load_static
 from embedkit.text import MAX_CHARS, check_text, segment, split_lines
 from embedkit.words_alone import encode_words_cached

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from embedkit.cosine import normalize_rows
-from embedkit.wordvectors import SPACES, WordVectors, check_space
+from embedkit.options import SPACES, check_space
+from embedkit.wordvectors import WordVectors
 
 if TYPE_CHECKING:
     import pandas as pd

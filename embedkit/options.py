@@ -17,8 +17,10 @@ __all__ = [
     "Pooling",
     "Postprocess",
     "Runtime",
+    "SPACES",
     "Space",
     "check_layers",
+    "check_space",
     "choices",
     "coerce",
     "is_hub_id",
@@ -48,8 +50,8 @@ class Pooling(str, Enum):
 class FusionMode(str, Enum):
     """How a contextual and a static vector of one word are fused."""
 
-    CONCAT = "concat"
     WEIGHTED = "weighted"
+    CONCAT = "concat"
     ATTENTION = "attention"
 
 
@@ -99,6 +101,21 @@ class Runtime(str, Enum):
 def choices(cls: type[Enum]) -> tuple[str, ...]:
     """The plain values of an option enum, in declaration order (for argparse ``choices`` and pickers)."""
     return tuple(str(m.value) for m in cls)
+
+
+#: The three spaces every view shows side by side, in that order: contextual (BERT), raw static, fused.
+SPACES: tuple[str, ...] = choices(Space)
+
+
+def check_space(name: str) -> str:
+    """``name`` if it is one of :data:`SPACES`.
+
+    Raises:
+        EmbedkitError: (a ``ValueError``) an unknown space name, naming the valid ones.
+    """
+    if name not in SPACES:
+        raise EmbedkitError(f"unknown space {name!r}; choose one of: {', '.join(SPACES)}")
+    return name
 
 
 def coerce(cls: type[E], value: E | str) -> E:

@@ -28,8 +28,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from embedkit.cache import load_array, save_array, stable_hash
-from embedkit.contextual import ContextualEncoder, Progress
+from embedkit.contextual import ContextualEncoder
 from embedkit.options import Postprocess, coerce
+from embedkit.progress import Progress
 
 __all__ = [
     "POSTPROCESS_LABELS",

@@ -16,10 +16,11 @@ import numpy as np
 
 from embedkit.cosine import cosine_matrix
 from embedkit.embedded_text import EmbeddedText
+from embedkit.options import SPACES
 from embedkit.senses import SenseSeparation, sense_separation
 from embedkit.text import STOPWORDS, is_punctuation
 from embedkit.wordnet import SenseExample
-from embedkit.wordvectors import SPACES, WordVectors
+from embedkit.wordvectors import WordVectors
 
 __all__ = [
     "SenseNote",

@@ -11,7 +11,7 @@ near 1.00). :func:`check_trained` says so, with the reason, before they are used
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from embedkit.errors import EmbedkitError
+from embedkit.progress import Progress
 
 if TYPE_CHECKING:
     from embedkit.static import StaticVectors
@@ -88,9 +89,6 @@ def check_trained(sentences: list[list[str]], static: StaticVectors, *, top: int
             "(train on more text or for more epochs)"
         )
     return TrainingCheck(tokens, vocabulary, mean_cosine, tuple(problems))
-
-
-Progress = Callable[[int, int], None]
 
 
 def tokenize_corpus(lines: Iterable[str]) -> list[list[str]]:

@@ -11,7 +11,8 @@ import numpy as np
 from embedkit.cache import load_array, save_array, stable_hash
 
 if TYPE_CHECKING:
-    from embedkit.contextual import ContextualEncoder, Progress
+    from embedkit.contextual import ContextualEncoder
+    from embedkit.progress import Progress
 
 __all__ = ["encode_words_cached"]
 

@@ -17,32 +17,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from embedkit.fusion import Fusion, fuse
-from embedkit.options import FusionMode
+from embedkit.options import FusionMode, check_space
 
 if TYPE_CHECKING:
     from embedkit.alignment import StaticMap
     from embedkit.static import StaticVectors
 
-__all__ = ["PER_ROW", "SPACES", "WordVectors", "check_space"]
+__all__ = ["PER_ROW", "WordVectors"]
 
 _Rows = TypeVar("_Rows", bound="WordVectors")
 
 #: field metadata of the arrays with one row per word (:meth:`WordVectors.take` takes them)
 PER_ROW = {"per_row": True}
-
-#: The three spaces every view shows side by side: contextual (BERT), raw static, fused.
-SPACES: tuple[str, ...] = ("bert", "static", "fused")
-
-
-def check_space(name: str) -> str:
-    """``name`` if it is one of :data:`SPACES`.
-
-    Raises:
-        ValueError: an unknown space name, naming the valid ones.
-    """
-    if name not in SPACES:
-        raise ValueError(f"unknown space {name!r}; choose one of: {', '.join(SPACES)}")
-    return name
 
 
 @dataclass(frozen=True)

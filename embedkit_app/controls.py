@@ -10,9 +10,10 @@ from typing import Any
 
 import streamlit as st
 
+from embedkit.options import FusionMode, choices
 from embedkit_app import loaders, state
 
-MODES: tuple[str, ...] = ("weighted", "concat", "attention")
+MODES: tuple[str, ...] = choices(FusionMode)
 MODE_LABELS: dict[str, str] = {"weighted": "weighted sum", "concat": "concatenation", "attention": "attention (DME)"}
 PROJECTIONS: dict[str, str] = {"umap": "UMAP", "pca": "PCA"}
 #: A control whose value is in the URL (a link reopens the view) and follows the user across pages.

@@ -24,6 +24,7 @@ from pathlib import Path
 import streamlit as st
 
 from embedkit.errors import EmbedkitError
+from embedkit.options import SPACES, FusionMode, choices
 from embedkit.text import check_text, segment
 from embedkit_app import state
 from embedkit_app.examples import CUSTOM, EXAMPLES
@@ -194,7 +195,7 @@ _BOOL = (lambda v: v.lower() in ("true", "false"), "true or false")
 #: widget-bound parameters (the widgets fall back to their defaults; the page says so)
 _BOUND: dict[str, tuple[Callable[[str], bool], str]] = {
     state.ALPHA: (_number(0.0, 1.0), "a number from 0 to 1"),
-    state.MODE: (_one_of("weighted", "concat", "attention"), "weighted, concat or attention"),
+    state.MODE: (_one_of(*choices(FusionMode)), ", ".join(choices(FusionMode))),
     state.PROJECTION: (_one_of("UMAP", "PCA"), "UMAP or PCA"),
     state.LABELS: _BOOL,
     state.HIDE_PUNCT: _BOOL,
@@ -205,7 +206,7 @@ _BOUND: dict[str, tuple[Callable[[str], bool], str]] = {
     state.SPOT_REST: (_one_of("faded", "hidden"), "faded or hidden"),
     state.MAP_KIND: (_one_of("word map", "all words"), "word map or all words"),
     state.SPACE: (_one_of("BERT", "Static", "Fused"), "BERT, Static or Fused"),
-    state.CORPUS_SPACE: (_one_of("fused", "bert", "static"), "fused, bert or static"),
+    state.CORPUS_SPACE: (_one_of(*SPACES), ", ".join(SPACES)),
     state.CORPUS_WORD: (_word, "a word of the corpus"),
 }
 

@@ -14,7 +14,6 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +22,7 @@ import streamlit as st
 from embedkit.alpha_curves import overlap_curves
 from embedkit.config import EmbedderConfig
 from embedkit.errors import EmbedkitError
+from embedkit.progress import Progress
 from embedkit_app import sources
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
 FRAME_ENTRIES = 32  # alpha-frame families kept in memory (each ~21 x points x 2 floats)
 
 #: contextual models in memory now (weak references: an evicted model leaves the set)

@@ -16,6 +16,7 @@ import streamlit as st
 
 from embedkit.alpha_frames import AlphaFrames
 from embedkit.embedded_text import EmbeddedText
+from embedkit.options import SPACES
 from embedkit.spotlight import Spotlight
 from embedkit.text import STOPWORDS, content_indices
 from embedkit.wordvectors import WordVectors
@@ -356,9 +357,7 @@ def sense_caption(spot: Spotlight, why: str = "") -> None:
         st.caption(f"Encoder options: {why}")
 
 
-def sense_numbers(
-    spot: Spotlight, mode: str, alpha: float, spaces: tuple[str, ...] = ("bert", "static", "fused")
-) -> None:
+def sense_numbers(spot: Spotlight, mode: str, alpha: float, spaces: tuple[str, ...] = SPACES) -> None:
     """The table of sense numbers of some spaces (one column each)."""
     st.table(tables.sense_table(spot, mode, alpha, spaces))
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from embedkit.embedded_text import EmbeddedText
+from embedkit.options import SPACES
 from embedkit.spotlight import Spotlight
-from embedkit.wordvectors import SPACES
 
 __all__ = [
     "KWIC_WORDS",

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from embedkit.embedded_text import EmbeddedText
+from embedkit.options import SPACES
 from embedkit.wordmap import DEFAULT_SAMPLE, WordMap, WordMapView, build_word_map
 from embedkit_app import loaders, state
 from embedkit_app.map_figure import DENSE, FADED, Group, MapPoints, map_figure
@@ -283,7 +284,7 @@ def numbers_table(page: WordMapPage, alpha: float, spaces: Sequence[str]) -> pd.
 def headline(page: WordMapPage, alpha: float) -> str:
     """The number a class reads first, per space, in one line (markdown): how often an occurrence's nearest tagged
     example has its sense, beside chance."""
-    seps = {space: page.view(space, alpha).separation for space in ("bert", "static", "fused")}
+    seps = {space: page.view(space, alpha).separation for space in SPACES}
     first = seps["bert"]
     if not np.isfinite(first.accuracy):
         return f"**Senses:** {first.notes[0] if first.notes else 'too few tagged examples to score'}"
@@ -311,7 +312,7 @@ def placements(page: WordMapPage, space: str, alpha: float) -> list[str]:
 def download_csv(page: WordMapPage, alpha: float) -> bytes:
     """The word map as shown, one row per point and space (``space`` column; fused at ``alpha`` in the mode)."""
     frames = []
-    for space in ("bert", "static", "fused"):
+    for space in SPACES:
         frame = page.view(space, alpha).frame()
         frame.insert(0, "space", space)
         frames.append(frame)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from embedkit.cli_args import alpha, at_least, config_from, model_options, seed, temperature
+from embedkit.options import SPACES, FusionMode, choices
 
 if TYPE_CHECKING:
     from embedkit.corpus.search import SpaceChoice
@@ -21,8 +22,8 @@ __all__ = ["add_parsers"]
 
 
 def _fusion(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--space", default="fused", choices=("bert", "static", "fused"), help="default: fused")
-    p.add_argument("--mode", default="weighted", choices=("weighted", "concat", "attention"), help="fusion mode")
+    p.add_argument("--space", default="fused", choices=SPACES, help="default: fused")
+    p.add_argument("--mode", default="weighted", choices=choices(FusionMode), help="fusion mode")
     p.add_argument("--alpha", type=alpha, default=0.5, help="weight of the contextual side, 0..1 (default 0.5)")
     p.add_argument(
         "--temperature", type=temperature, default=0.1, help="attention softmax temperature, > 0 (default 0.1)"

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from embedkit.fusion import attention_softmax
-from embedkit.options import FusionMode, coerce
+from embedkit.options import FusionMode, check_space, coerce
 
 if TYPE_CHECKING:
     from embedkit.corpus.index import CorpusIndex
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CHOICE",
-    "SPACES",
     "Scoring",
     "SpaceChoice",
     "candidates",
@@ -44,8 +43,6 @@ __all__ = [
     "scoring",
     "top_rows",
 ]
-
-SPACES = ("bert", "static", "fused")
 
 
 @dataclass(frozen=True)
@@ -64,8 +61,7 @@ class SpaceChoice:
         Raises:
             ValueError: an unknown space or mode, alpha outside [0, 1], or a temperature that is not positive.
         """
-        if self.space not in SPACES:
-            raise ValueError(f"unknown space {self.space!r}; choose one of: {', '.join(SPACES)}")
+        check_space(self.space)
         if not 0.0 <= self.alpha <= 1.0:
             raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
         if self.temperature <= 0:

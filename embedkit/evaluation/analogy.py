@@ -22,6 +22,7 @@ from embedkit.cosine import normalize_rows
 from embedkit.evaluation.datasets import AnalogySet
 from embedkit.evaluation.intervals import Score, mean_ci, unit_ids
 from embedkit.evaluation.report import plain_fields
+from embedkit.progress import Progress
 
 if TYPE_CHECKING:
     from embedkit.evaluation.selection import AlphaChoice
@@ -37,7 +38,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-Progress = Callable[[int, int], None]
 
 
 def usable_questions(questions: AnalogySet, vocab: dict[str, int]) -> np.ndarray:

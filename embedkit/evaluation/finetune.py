@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from embedkit.evaluation.classification import CVResult, McNemar, make_folds, mcnemar
+from embedkit.progress import Progress
 
 if TYPE_CHECKING:
     from embedkit.evaluation.datasets import LabelledSentences
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["FinetuneResult", "finetune_cv"]
 
 logger = logging.getLogger(__name__)
-Progress = Callable[[int, int], None]
 
 
 @dataclass

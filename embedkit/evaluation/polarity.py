@@ -30,6 +30,7 @@ import numpy as np
 from embedkit.evaluation.datasets import LabelledSentences, load_polarity
 from embedkit.evaluation.polarity_report import BASELINES, PolarityReport
 from embedkit.evaluation.settings import EvalSettings, StageProgress, stage
+from embedkit.progress import Progress
 
 if TYPE_CHECKING:
     from embedkit.evaluation.classification import CVResult
@@ -64,7 +65,7 @@ def polarity_cv(
     settings: EvalSettings,
     fold_seed: int,
     *,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, CVResult]:
     """Every polarity row on the folds of one seed (the same folds for every row, so they can be paired)."""
     from embedkit.evaluation.classification import cross_validate, make_folds, nested_alpha_cv

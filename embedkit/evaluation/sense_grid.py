@@ -20,8 +20,9 @@ import numpy as np
 from embedkit.postprocess import POSTPROCESS_LABELS, Postprocess, PostProcessor
 
 if TYPE_CHECKING:
-    from embedkit.contextual import ContextualEncoder, Progress
+    from embedkit.contextual import ContextualEncoder
     from embedkit.evaluation.sense_data import SenseOccurrences
+    from embedkit.progress import Progress
 
 __all__ = ["DEFAULT_OPTION", "EncoderOption", "SenseGrid", "build_sense_grid", "grid_options"]
 

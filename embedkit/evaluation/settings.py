@@ -10,6 +10,7 @@ import numpy as np
 
 from embedkit.config import EmbedderConfig
 from embedkit.errors import EmbedkitError
+from embedkit.progress import Progress
 
 __all__ = ["MAX_ALPHAS", "TASKS", "EvalSettings", "StageProgress", "parse_alphas", "stage"]
 
@@ -20,7 +21,7 @@ TASKS = ("simlex", "wordsim", "analogy", "polarity", "senses")
 StageProgress = Callable[[str, int, int], None]
 
 
-def stage(progress: StageProgress | None, name: str) -> Callable[[int, int], None] | None:
+def stage(progress: StageProgress | None, name: str) -> Progress | None:
     """A ``progress(done, total)`` callback reporting under the stage ``name`` (None stays None)."""
     if progress is None:
         return None

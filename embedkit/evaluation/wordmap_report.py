@@ -18,13 +18,15 @@ at least two such senses (WordNet tags few examples: *bat*, *spring* and *mouse*
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from embedkit.evaluation.intervals import Score, mean_ci
+from embedkit.options import SPACES
+from embedkit.progress import Progress
 
 if TYPE_CHECKING:
     from embedkit.embedder import Embedder
@@ -53,13 +55,10 @@ WORDS = (
     "operation",
     "situation",
 )
-SPACES = ("bert", "static", "fused")
 SECTION_START = (
     "<!-- wordmap:start (written by scripts/write_results.py from embedkit/evaluation/wordmap_report.py) -->"
 )
 SECTION_END = "<!-- wordmap:end -->"
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from embedkit.cli_args import alpha, at_least, model_options, temperature
+from embedkit.options import SPACES, FusionMode, choices
 
 if TYPE_CHECKING:
     from embedkit.corpus.index import CorpusIndex
@@ -57,8 +58,8 @@ def add_parser(sub: Any) -> None:
     )
     g.add_argument("--seed", type=int, default=0, help="seed of the sample, the clusters and UMAP (default 0)")
     v = p.add_argument_group("view")
-    v.add_argument("--space", default="bert", choices=("bert", "static", "fused"), help="default: bert")
-    v.add_argument("--mode", default="weighted", choices=("weighted", "concat", "attention"), help="fusion mode")
+    v.add_argument("--space", default="bert", choices=SPACES, help="default: bert")
+    v.add_argument("--mode", default="weighted", choices=choices(FusionMode), help="fusion mode")
     v.add_argument("--alpha", type=alpha, default=0.5, help="weight of the contextual side, 0..1 (default 0.5)")
     v.add_argument("--temperature", type=temperature, default=0.1, help="attention softmax temperature")
     v.add_argument("--method", default="pca", choices=("pca", "umap"), help="projection (default: pca)")

@@ -28,9 +28,8 @@ import numpy as np
 
 from embedkit.alpha_frames import alpha_grid
 from embedkit.cosine import normalize_rows
-from embedkit.options import FusionMode, coerce
+from embedkit.options import FusionMode, check_space, coerce
 from embedkit.wordmap.occurrences import Occurrences, fusion_weights
-from embedkit.wordvectors import check_space
 
 __all__ = ["METHODS", "PcaLayout", "UmapLayout", "make_layout"]
 

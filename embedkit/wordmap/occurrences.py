@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from embedkit.fusion import attention_softmax, fuse
-from embedkit.options import FusionMode, coerce
-from embedkit.wordvectors import check_space
+from embedkit.options import FusionMode, check_space, coerce
 
 __all__ = ["SOURCES", "Occurrences", "fusion_weights"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +21,7 @@ import numpy as np
 from embedkit.cache import load_array, save_array, stable_hash
 from embedkit.corpus.clustering import seeded_sample
 from embedkit.fusion import context_cosines
+from embedkit.progress import Progress
 from embedkit.wordmap.occurrences import Occurrences
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-Progress = Callable[[int, int], None]
 
 
 def _empty(word: str, d: int, d_static: int) -> Occurrences:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +33,12 @@ from embedkit.corpus.describe import describe_clusters, window_matrix
 from embedkit.cosine import normalize_rows
 from embedkit.embedded_text import EmbeddedText
 from embedkit.errors import EmbedkitError
-from embedkit.options import FusionMode, coerce
+from embedkit.options import SPACES, FusionMode, check_space, coerce
+from embedkit.progress import Progress
 from embedkit.wordmap.layout import PcaLayout, UmapLayout, make_layout
 from embedkit.wordmap.numbers import Separation, separation
 from embedkit.wordmap.occurrences import Occurrences
 from embedkit.wordmap.sources import index_occurrences, reference_occurrences, text_occurrences
-from embedkit.wordvectors import SPACES, check_space
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,8 +55,6 @@ logger = logging.getLogger(__name__)
 #: Reference (or corpus) occurrences a word map draws by default, and at most.
 DEFAULT_SAMPLE = 200
 MAX_SAMPLE = 2000
-
-Progress = Callable[[int, int], None]
 
 
 def one_blas_thread() -> Any:

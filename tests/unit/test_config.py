@@ -64,17 +64,19 @@ def test_options_are_checked_and_normalised() -> None:
 def test_key_round_trip_and_every_field_counts() -> None:
     config = EmbedderConfig()
     assert EmbedderConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
-    changed = [
-        config.replace(model="bert-base-uncased"),
-        config.replace(layers="last"),
-        config.replace(pooling="first"),
-        config.replace(postprocess="none"),
-        config.replace(dtype="bfloat16"),
-        config.replace(runtime="onnx"),
-        config.replace(vectors="vectors.txt"),
-        config.replace(align="lstsq"),
-        config.replace(align_k=500),
-    ]
+    other = {  # for each field, a valid value other than the default's
+        "model": "bert-base-uncased",
+        "layers": next(v for v in ("last", "second_last") if v != config.layers),
+        "pooling": next(v for v in ("first", "mean") if v != config.pooling),
+        "postprocess": next(v for v in ("none", "center") if v != config.postprocess),
+        "dtype": "bfloat16",
+        "runtime": next(v for v in ("torch", "onnx") if v != config.runtime),
+        "vectors": "vectors.txt",
+        "align": "lstsq",
+        "align_k": 500,
+    }
+    assert set(other) == set(config.to_dict())
+    changed = [config.replace(**{name: value}) for name, value in other.items()]
     assert len({c.key() for c in changed} | {config.key()}) == len(changed) + 1
 
 

@@ -62,7 +62,7 @@ def test_oov_words_lean_fully_on_the_contextual_source(parts) -> None:
 
 def test_bad_options_are_named(parts) -> None:
     h, e, pe = parts
-    with pytest.raises(ValueError, match="concat, weighted, attention"):
+    with pytest.raises(ValueError, match="weighted, concat, attention"):
         fuse(h, e, pe, "sum")
     with pytest.raises(ValueError, match="alpha"):
         fuse(h, e, pe, "weighted", 1.5)
