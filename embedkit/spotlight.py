@@ -18,7 +18,7 @@ from embedkit.cosine import cosine_matrix
 from embedkit.embedded_text import EmbeddedText
 from embedkit.options import SPACES
 from embedkit.senses import SenseSeparation, sense_separation
-from embedkit.text import STOPWORDS, is_punctuation
+from embedkit.text import content_word_counts
 from embedkit.wordnet import SenseExample
 from embedkit.wordvectors import WordVectors
 
@@ -26,7 +26,6 @@ __all__ = [
     "SenseNote",
     "Spotlight",
     "build_spotlight",
-    "concat_vectors",
     "default_word",
     "sense_key",
     "spotlight_words",
@@ -51,44 +50,16 @@ def sense_key(lemma: str, pos: str, sense: int) -> str:
     return f"{lemma.lower()}.{pos}.{int(sense):02d}"
 
 
-def _is_content(word: str) -> bool:
-    low = word.lower()
-    return any(ch.isalpha() for ch in low) and low not in STOPWORDS and not is_punctuation(low)
-
-
-def _content_counts(words: Sequence[str], candidates: np.ndarray | Sequence[int]) -> dict[str, int]:
-    """Occurrences per content word (lower case), in order of first appearance."""
-    counts: dict[str, int] = {}
-    for i in candidates:
-        w = words[int(i)].lower()
-        if _is_content(w):
-            counts[w] = counts.get(w, 0) + 1
-    return counts
-
-
 def spotlight_words(words: Sequence[str], candidates: np.ndarray | Sequence[int]) -> list[str]:
     """The words a spotlight can pick (lower case): repeated content words first, in order of first appearance,
     then every other content word in alphabetical order. Stopwords and punctuation are never offered."""
-    counts = _content_counts(words, candidates)
+    counts = content_word_counts(words, candidates)
     return [w for w, c in counts.items() if c > 1] + sorted(w for w, c in counts.items() if c == 1)
 
 
 def default_word(words: Sequence[str], candidates: np.ndarray | Sequence[int]) -> str | None:
     """The first repeated content word (``bank`` in the polysemy example), or None when no content word repeats."""
-    return next((w for w, c in _content_counts(words, candidates).items() if c > 1), None)
-
-
-def concat_vectors(first: WordVectors, second: WordVectors) -> WordVectors:
-    """The rows of ``first`` then those of ``second``; sentence ids of ``second`` are shifted past ``first``'s."""
-    shift = int(np.max(first.sentence_id)) + 1 if len(first) else 0
-    return WordVectors(
-        [*first.words, *second.words],
-        np.concatenate([first.h, second.h]),
-        np.concatenate([first.e, second.e]),
-        np.concatenate([first.pe, second.pe]),
-        np.concatenate([first.oov, second.oov]),
-        np.concatenate([first.sentence_id, np.asarray(second.sentence_id) + shift]),
-    )
+    return next((w for w, c in content_word_counts(words, candidates).items() if c > 1), None)
 
 
 @dataclass(frozen=True)
@@ -136,11 +107,7 @@ class Spotlight:
         vectors exactly (attention reads a word's own sentence only) at a cost that does not grow with the text."""
         sid = np.asarray(self.source.sentence_id)
         rows = np.flatnonzero(np.isin(sid, np.unique(sid[self.points])))
-        src = self.source
-        local = WordVectors(
-            [src.words[int(r)] for r in rows], src.h[rows], src.e[rows], src.pe[rows], src.oov[rows], sid[rows]
-        )
-        return local, np.searchsorted(rows, self.points)
+        return self.source.take(rows), np.searchsorted(rows, self.points)
 
     def spaces(self, mode: str = "weighted", alpha: float = 0.5, temperature: float = 0.1) -> dict[str, np.ndarray]:
         """The points' vectors in every space (bert, static, fused at ``alpha``), fused within their sentences."""
@@ -208,7 +175,7 @@ def build_spotlight(
     if examples:
         if examples_text is None or len(examples_text.sentences) != len(examples):
             raise ValueError(f"{len(examples)} WordNet examples need their {len(examples)} sentences embedded")
-        source = concat_vectors(emb, examples_text)
+        source = WordVectors.concat(emb, examples_text)
         sid = np.asarray(examples_text.sentence_id)
         for k, ex in enumerate(examples):
             in_sentence = np.flatnonzero(sid == k)

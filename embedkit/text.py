@@ -22,6 +22,8 @@ __all__ = [
     "check_text",
     "content_indices",
     "is_punctuation",
+    "content_word_counts",
+    "is_content_word",
     "repeated_types",
     "segment",
     "split_lines",
@@ -107,6 +109,23 @@ def content_indices(words: Sequence[str], hide_punctuation: bool = True) -> np.n
     return np.asarray(keep if keep else range(len(words)), dtype=int)
 
 
+def is_content_word(word: str) -> bool:
+    """Whether ``word`` is a content word: it has a letter, is no stopword and no punctuation (any case). The one rule
+    of which words the spotlight offers, the maps colour and the repeated-word lists put first."""
+    low = word.lower()
+    return any(ch.isalpha() for ch in low) and low not in STOPWORDS and not is_punctuation(low)
+
+
+def content_word_counts(words: Sequence[str], candidates: np.ndarray | Sequence[int]) -> dict[str, int]:
+    """Occurrences per content word (lower case) among the rows ``candidates``, in order of first appearance."""
+    counts: dict[str, int] = {}
+    for i in candidates:
+        w = words[int(i)].lower()
+        if is_content_word(w):
+            counts[w] = counts.get(w, 0) + 1
+    return counts
+
+
 def repeated_types(words: Sequence[str], candidates: np.ndarray) -> dict[str, list[int]]:
     """Word types (lower-cased) occurring at least twice among ``candidates``, with their occurrences.
 
@@ -116,5 +135,5 @@ def repeated_types(words: Sequence[str], candidates: np.ndarray) -> dict[str, li
     for i in candidates:
         groups.setdefault(words[int(i)].lower(), []).append(int(i))
     repeated = [(w, occ) for w, occ in groups.items() if len(occ) > 1]
-    repeated.sort(key=lambda item: item[0] in STOPWORDS)
+    repeated.sort(key=lambda item: not is_content_word(item[0]))
     return dict(repeated)

@@ -18,7 +18,7 @@ from embedkit.alpha_frames import AlphaFrames
 from embedkit.embedded_text import EmbeddedText
 from embedkit.options import SPACES
 from embedkit.spotlight import Spotlight
-from embedkit.text import STOPWORDS, content_indices
+from embedkit.text import content_indices, content_word_counts
 from embedkit.wordvectors import WordVectors
 from embedkit_app import controls, loaders, selection, state, tables, word_maps
 from embedkit_app.embedding import embed_key, require_embedding
@@ -81,11 +81,7 @@ def _hover(emb: EmbeddedText, i: int) -> str:
 
 def _word_points(emb: EmbeddedText, rows: np.ndarray, labels: bool) -> tuple[MapPoints, dict[str, Group]]:
     """Without a spotlight: the most repeated content words coloured and labelled, the rest pale."""
-    counts: dict[str, int] = {}
-    for i in rows.tolist():
-        w = emb.words[i].lower()
-        if w not in STOPWORDS and any(ch.isalpha() for ch in w):
-            counts[w] = counts.get(w, 0) + 1
+    counts = content_word_counts(emb.words, rows)
     repeated = sorted((w for w, c in counts.items() if c > 1), key=lambda w: -counts[w])[:MAX_TYPES]
     order = [w for w in counts if w in repeated]  # first appearance
     styles = {

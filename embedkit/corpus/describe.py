@@ -3,8 +3,8 @@
 - **Typical contexts**: the occurrences nearest the cluster's centroid (cosine).
 - **Distinctive words**: among the words within a few words of the occurrences (a *window*), those with the highest
   keyness against a background (Dunning's log-likelihood G2, over-represented words only) that are also more
-  frequent near this cluster than near the other clusters. Stopwords (:data:`embedkit.text.STOPWORDS`), punctuation,
-  tokens without a letter and the word itself never name a cluster.
+  frequent near this cluster than near the other clusters. Only content words name a cluster
+  (:func:`embedkit.text.is_content_word`: no stopword, no punctuation, a letter), never the word itself.
 
 Windows are given as a sparse ``(occurrences, vocabulary)`` count matrix, so a corpus index (word ids from its
 tables) and a word map (words from segmenting its sentences) share the code.
@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from embedkit.text import STOPWORDS, is_punctuation, segment
+from embedkit.text import is_content_word, segment
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["ClusterDescription", "describe_clusters", "distinctive_words", "is_keyword", "window_matrix"]
+__all__ = ["ClusterDescription", "describe_clusters", "distinctive_words", "window_matrix"]
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,6 @@ class ClusterDescription:
     def name(self) -> str:
         """Its first three distinctive words (``river, water, slope``), or ``cluster N`` without any."""
         return ", ".join(self.words[:3]) or f"cluster {self.id}"
-
-
-def is_keyword(word: str) -> bool:
-    """Whether a word may name a cluster: it has a letter and is neither a stopword nor punctuation."""
-    low = word.lower()
-    return any(ch.isalpha() for ch in low) and low not in STOPWORDS and not is_punctuation(low)
 
 
 def window_matrix(
@@ -126,7 +120,7 @@ def distinctive_words(
         if not np.isfinite(score[k]) or len(out) >= top:
             break
         w = vocabulary[int(k)]
-        if is_keyword(w):
+        if is_content_word(w):
             out.append(w)
     return out
 

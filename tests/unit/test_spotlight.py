@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from embedkit.spotlight import SenseNote, build_spotlight, concat_vectors, default_word, sense_key, spotlight_words
+from embedkit.spotlight import SenseNote, build_spotlight, default_word, sense_key, spotlight_words
 from embedkit.wordnet import load_sense_examples
+from embedkit.wordvectors import WordVectors
 
 RIVER = SenseNote("bank.n.01", "sloping land (especially the slope beside a body of water)")
 MONEY = SenseNote("bank.n.02", "a financial institution")
@@ -80,8 +81,8 @@ def test_wordnet_examples_join_as_labelled_points(polysemy, embedder) -> None:
 
 
 @pytest.mark.slow
-def test_concat_vectors_keeps_sentences_apart(polysemy) -> None:
-    both = concat_vectors(polysemy, polysemy)
+def test_concatenated_vectors_keep_sentences_apart(polysemy) -> None:
+    both = WordVectors.concat(polysemy, polysemy)
     assert len(both) == 2 * len(polysemy)
     assert both.sentence_id.max() == 2 * polysemy.sentence_id.max() + 1
     np.testing.assert_array_equal(
