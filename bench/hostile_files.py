@@ -96,6 +96,7 @@ def _time_open(path: Path, repeats: int) -> tuple[float, str]:
 
 
 def hostile_indexes(repeats: int, index_rows: int) -> None:
+    from embedkit.config import EmbedderConfig
     from embedkit.corpus.build import build_index
     from embedkit.corpus.manifest import IndexSettings
     from tests.security.corpus_hostile import FORGED, make_hostile
@@ -105,7 +106,9 @@ def hostile_indexes(repeats: int, index_rows: int) -> None:
         folder = Path(tmp)
         os.environ.setdefault("EMBEDKIT_CACHE_DIR", str(folder / "cache"))
         corpus = write_slice(folder / "wordnet.txt", n_glosses=200)
-        good = build_index(corpus, folder / "good", IndexSettings(align_k=500, block_size=50), exact_limit=100)
+        good = build_index(
+            corpus, folder / "good", IndexSettings(EmbedderConfig(align_k=500), block_size=50), exact_limit=100
+        )
         cases = make_hostile(good, folder / "hostile")
         peer_s, _ = _time_open(good, repeats)
         size = sum(f.stat().st_size for f in good.rglob("*") if f.is_file())

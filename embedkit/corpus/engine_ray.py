@@ -128,10 +128,10 @@ def run_ray(
     import ray.data
 
     try:
-        ctx = ray.data.DataContext.get_current()
-        ctx.enable_progress_bars = False
+        data_context = ray.data.DataContext.get_current()
+        data_context.enable_progress_bars = False
         logging.getLogger("ray.data").setLevel(logging.WARNING)  # no per-dataset INFO lines under our own bar
-        ctx.execution_options.preserve_order = True
+        data_context.execution_options.preserve_order = True
         gpus = float(ray.cluster_resources().get("GPU", 0))
         cpus = float(ray.cluster_resources().get("CPU", 1))
         if gpus >= 1:

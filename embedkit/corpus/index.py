@@ -92,7 +92,7 @@ class CorpusIndex:
         _where[0] = "map.npz"
         self.static_map = load_map(folder)
         _where[0] = "query/types_static.npy"
-        self.static_raw = np.load(q / "types_static.npy")
+        self.type_e = np.load(q / "types_static.npy")
         self._lock = threading.Lock()
         self._encoder: BlockEncoder | None = None
         self._ann: Any = None
@@ -136,22 +136,22 @@ class CorpusIndex:
 
     # -- static side, per type ------------------------------------------------------------------------
     @cached_property
-    def static_units(self) -> np.ndarray:
+    def type_e_units(self) -> np.ndarray:
         """Unit raw static vector per type (zeros for OOV types)."""
-        units = normalize_rows(self.static_raw).astype(np.float32)
+        units = normalize_rows(self.type_e).astype(np.float32)
         units[self.type_oov] = 0.0
         return units
 
     @cached_property
-    def mapped_static(self) -> np.ndarray:
+    def type_pe(self) -> np.ndarray:
         """``P e`` per type in the contextual space (zeros for OOV types)."""
-        mapped = self.static_map.transform(self.static_raw).astype(np.float32)
+        mapped = self.static_map.transform(self.type_e).astype(np.float32)
         mapped[self.type_oov] = 0.0
         return mapped
 
     @cached_property
-    def mapped_norms(self) -> np.ndarray:
-        return np.linalg.norm(self.mapped_static, axis=1)
+    def type_pe_norms(self) -> np.ndarray:
+        return np.linalg.norm(self.type_pe, axis=1)
 
     @property
     def ann(self) -> Any:

@@ -49,8 +49,8 @@ def query_row(index: CorpusIndex, row: int) -> Query:
     scal = index.scalars[row]
     return Query(
         h=np.asarray(index.vectors[row], np.float32),
-        e=np.asarray(index.static_raw[t], np.float32) * (not index.type_oov[t]),
-        pe=np.asarray(index.mapped_static[t], np.float32),
+        e=np.asarray(index.type_e[t], np.float32) * (not index.type_oov[t]),
+        pe=np.asarray(index.type_pe[t], np.float32),
         oov=bool(index.type_oov[t]),
         att=(float(scal[3]), float(scal[4])),
         row=row,

@@ -123,7 +123,7 @@ def scoring(index: CorpusIndex, q: Query, choice: SpaceChoice) -> Scoring:
     if space == "static" or (space == "fused" and mode is FusionMode.CONCAT):
         e_unit = q.e / max(float(np.linalg.norm(q.e)), 1e-12)
         term = (
-            (index.static_units @ e_unit.astype(np.float32)).astype(np.float64)
+            (index.type_e_units @ e_unit.astype(np.float32)).astype(np.float64)
             if not q.oov
             else np.zeros(index.n_types)
         )
@@ -134,8 +134,8 @@ def scoring(index: CorpusIndex, q: Query, choice: SpaceChoice) -> Scoring:
         return Scoring(space, mode, alpha, temperature, u, term, term, q_norm, not q.oov, hu)
     wa, wb = _weights(mode, alpha, temperature, np.array([q.oov]), np.array([q.att], np.float64))
     f = wa[0] * h + wb[0] * q.pe.astype(np.float64)
-    term = (index.mapped_static @ f.astype(np.float32)).astype(np.float64)
-    norms = index.mapped_norms
+    term = (index.type_pe @ f.astype(np.float32)).astype(np.float64)
+    norms = index.type_pe_norms
     cos = np.where(norms > 0, term / np.maximum(norms, 1e-12), -np.inf)
     return Scoring(space, mode, alpha, temperature, f, term, cos, float(np.linalg.norm(f)), not q.oov, hu)
 

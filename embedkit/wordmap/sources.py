@@ -264,8 +264,8 @@ def index_occurrences(index: CorpusIndex, rows: np.ndarray, word: str | None = N
     return Occurrences(
         word,
         np.asarray(index.vectors[rows], np.float32),
-        (index.static_raw[t] * (~oov)[:, None]).astype(np.float32),
-        index.mapped_static[t].astype(np.float32),
+        (index.type_e[t] * (~oov)[:, None]).astype(np.float32),
+        index.type_pe[t].astype(np.float32),
         np.asarray(oov, bool),
         np.asarray(index.scalars[rows][:, 3:5], np.float32),
         tuple(texts),

@@ -47,6 +47,7 @@ def one_line_error(code: int, err: str) -> str:
 
 @pytest.fixture(scope="module")
 def good_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from embedkit.config import EmbedderConfig
     from embedkit.corpus.build import build_index
     from embedkit.corpus.manifest import IndexSettings
     from tests.unit.test_corpus import write_slice
@@ -57,7 +58,7 @@ def good_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_index(
         corpus,
         folder,
-        IndexSettings(align_k=500, block_size=50),
+        IndexSettings(EmbedderConfig(align_k=500), block_size=50),
         exact_limit=100,
         progress=lambda s: STAGES.append(s.stage),
     )

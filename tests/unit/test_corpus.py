@@ -159,8 +159,8 @@ def test_live_alpha_scores_equal_fusing_every_vector(index, mode: str) -> None:
     H = np.asarray(index.vectors, np.float32)
     t = index.row_type
     oov = index.type_oov[t]
-    E = index.static_raw[t] * (~oov)[:, None]
-    PE = index.mapped_static[t].astype(np.float32)
+    E = index.type_e[t] * (~oov)[:, None]
+    PE = index.type_pe[t].astype(np.float32)
     sentence_ids = np.asarray(index.rows[:, 0])
     row = int(index.rows_of("bank")[3])
     for alpha in (0.0, 0.3, 0.8, 1.0):
@@ -238,7 +238,9 @@ def test_existing_index_and_other_settings_are_refused(corpus: Path, index_dir: 
     with pytest.raises(EmbedkitError, match="already holds an index"):
         build_index(corpus, index_dir, SETTINGS)
     with pytest.raises(EmbedkitError, match=rf"cannot resume.*pooling: '{SETTINGS.embedder.pooling}' -> 'first'"):
-        build_index(corpus, index_dir, IndexSettings(EmbedderConfig(align_k=500, pooling="first"), block_size=10), resume=True)
+        build_index(
+            corpus, index_dir, IndexSettings(EmbedderConfig(align_k=500, pooling="first"), block_size=10), resume=True
+        )
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(EmbedkitError, match="not empty"):

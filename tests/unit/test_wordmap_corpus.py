@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from embedkit.config import EmbedderConfig
 from embedkit.corpus.manifest import IndexSettings
 from embedkit.corpus.search import SpaceChoice
 from embedkit.text import STOPWORDS
@@ -22,7 +23,9 @@ def index(tmp_path_factory: pytest.TempPathFactory):
     lines = [ref.sentences[i] for i in ref.sentences_with("bank")] + ref.sentences[:60]
     source = tmp_path_factory.mktemp("bank-corpus") / "bank.txt"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    folder = build_index(source, tmp_path_factory.mktemp("idx") / "index", IndexSettings(align_k=500, block_size=50))
+    folder = build_index(
+        source, tmp_path_factory.mktemp("idx") / "index", IndexSettings(EmbedderConfig(align_k=500), block_size=50)
+    )
     return CorpusIndex.open(folder)
 
 
