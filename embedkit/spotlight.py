@@ -16,7 +16,7 @@ import numpy as np
 
 from embedkit.cosine import cosine_matrix
 from embedkit.embedded_text import EmbeddedText
-from embedkit.options import SPACES
+from embedkit.options import SPACES, check_space
 from embedkit.senses import SenseSeparation, sense_separation
 from embedkit.text import content_word_counts
 from embedkit.wordnet import SenseExample
@@ -109,28 +109,32 @@ class Spotlight:
         rows = np.flatnonzero(np.isin(sid, np.unique(sid[self.points])))
         return self.source.take(rows), np.searchsorted(rows, self.points)
 
-    def spaces(self, mode: str = "weighted", alpha: float = 0.5, temperature: float = 0.1) -> dict[str, np.ndarray]:
-        """The points' vectors in every space (bert, static, fused at ``alpha``), fused within their sentences."""
+    def spaces(
+        self, mode: str = "weighted", alpha: float = 0.5, temperature: float = 0.1, *, only: Sequence[str] = SPACES
+    ) -> dict[str, np.ndarray]:
+        """The points' vectors in the spaces ``only`` (bert, static, fused at ``alpha``), fused within their
+        sentences; the fusion runs only when the fused space is asked for."""
         local, at = self._sentences
-        return {name: X[at] for name, X in local.spaces(mode, alpha, temperature).items()}
+        return {name: local.space(check_space(name), mode, alpha, temperature)[at] for name in only}
 
     def separation(
-        self, mode: str = "weighted", alpha: float = 0.5, temperature: float = 0.1
+        self, mode: str = "weighted", alpha: float = 0.5, temperature: float = 0.1, *, only: Sequence[str] = SPACES
     ) -> dict[str, SenseSeparation]:
-        """Per space (bert, static, fused at ``alpha``), how well the labelled points' senses separate."""
+        """Per space of ``only`` (bert, static, fused at ``alpha``), how well the labelled points' senses separate."""
         keep = self.labelled
         labels = [s for s in self.senses if s is not None]
-        spaces = self.spaces(mode, alpha, temperature)
-        return {name: sense_separation(spaces[name][keep], labels) for name in SPACES}
+        spaces = self.spaces(mode, alpha, temperature, only=only)
+        return {name: sense_separation(X[keep], labels) for name, X in spaces.items()}
 
-    def mean_cosine(self, mode: str = "weighted", alpha: float = 0.5, temperature: float = 0.1) -> dict[str, float]:
-        """Per space, the mean cosine over all pairs of points (the number to show when no sense is known)."""
-        spaces = self.spaces(mode, alpha, temperature)
+    def mean_cosine(
+        self, mode: str = "weighted", alpha: float = 0.5, temperature: float = 0.1, *, only: Sequence[str] = SPACES
+    ) -> dict[str, float]:
+        """Per space of ``only``, the mean cosine over all pairs of points (the number to show when no sense is
+        known)."""
         out: dict[str, float] = {}
-        for name in SPACES:
-            C = cosine_matrix(spaces[name])
-            upper = np.triu_indices(len(self.points), k=1)
-            out[name] = float(C[upper].mean()) if len(upper[0]) else float("nan")
+        upper = np.triu_indices(len(self.points), k=1)
+        for name, X in self.spaces(mode, alpha, temperature, only=only).items():
+            out[name] = float(cosine_matrix(X)[upper].mean()) if len(upper[0]) else float("nan")
         return out
 
 

@@ -79,9 +79,9 @@ def sense_table(spot: Spotlight, mode: str, alpha: float, spaces: Sequence[str] 
     """
     names = {"bert": "BERT", "static": "static", "fused": f"fused α={alpha:.2f}"}
     if not spot.has_senses:
-        mean = spot.mean_cosine(mode, alpha)
+        mean = spot.mean_cosine(mode, alpha, only=spaces)
         return pd.DataFrame({names[s]: [_fmt(mean[s])] for s in spaces}, index=["cosine, all pairs"])
-    sep = spot.separation(mode, alpha)
+    sep = spot.separation(mode, alpha, only=spaces)
     labelled = int(spot.labelled.sum())
     rows = {
         "cosine, same sense": lambda x: _fmt(x.same),

@@ -88,3 +88,24 @@ def test_concatenated_vectors_keep_sentences_apart(polysemy) -> None:
     np.testing.assert_array_equal(
         both.fuse("attention", 0.5).vectors[len(polysemy) :], polysemy.fuse("attention", 0.5).vectors
     )
+
+
+@pytest.mark.slow
+def test_sense_numbers_of_one_space_compute_only_that_space(polysemy, monkeypatch) -> None:
+    """A column of the BERT or static map needs no fusion; the fused column fuses once (an alpha move redraws only
+    the fused column)."""
+    spot = build_spotlight(polysemy, "bank", known=KNOWN)
+    calls: list[str] = []
+    real = WordVectors.fuse
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append("fuse")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(WordVectors, "fuse", counted)
+    assert set(spot.separation("weighted", 0.3, only=("bert",))) == {"bert"}
+    assert set(spot.mean_cosine("weighted", 0.3, only=("static",))) == {"static"}
+    assert calls == []
+    fused = spot.separation("weighted", 0.3, only=("fused",))["fused"]
+    assert calls == ["fuse"]
+    assert fused == spot.separation("weighted", 0.3)["fused"]  # the same number as with every space
