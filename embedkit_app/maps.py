@@ -398,3 +398,15 @@ def draw(fig: go.Figure, key: str, *, fit: bool = False, select: bool = True) ->
         return
     with st.container(key=f"fit_{key}"):
         st.plotly_chart(fig, height="stretch", **kwargs)
+
+
+def static_note(align: str) -> str:
+    """What the static map shows, when it is not what the static tables and numbers use: the map is the fused map at
+    alpha 0, ``P e`` (so it morphs into BERT's); the tables use the raw ``e``. A rotation (procrustes) or zero-padding
+    keeps every cosine of ``e``, so the two agree; least squares does not."""
+    if align != "lstsq":
+        return ""
+    return (
+        "The static map shows P e, the static vectors mapped into BERT's space by least squares, which changes their "
+        "geometry; the static neighbour tables and sense numbers use the raw static vectors e."
+    )

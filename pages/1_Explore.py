@@ -123,6 +123,7 @@ st.caption(
     f"({controls.MODE_LABELS[mode]}) · {len(rows)} occurrences, {int(np.asarray(emb.oov)[rows].sum())} OOV · "
     f"{shown} · projection {method.upper()} 2-D"
     + (" (few points: PCA keeps their geometry)" if page.maps is not None and method != page.requested else "")
+    + (f"  \n{note}" if (note := maps.static_note(cfg.align)) else "")
 )
 if page.maps is not None and page.maps.spot is not None:
     maps.sense_caption(page.maps.spot, widgets.encoder_why(cfg))

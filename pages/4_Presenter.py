@@ -74,6 +74,8 @@ elif page.maps is not None:
     stage(page.maps)
     if page.maps.spot is not None:
         maps.sense_caption(page.maps.spot, widgets.encoder_why(state.model_config()))
+    if note := maps.static_note(state.model_config().align):
+        st.caption(note)
 widgets.explainer(
     "One big map for a projector (open the sidebar, top left, for the fusion mode and projection). Pick the word to "
     "**spotlight** (the polysemy example starts with *bank*), then switch the map between **BERT** (each occurrence "
