@@ -25,6 +25,7 @@ from embedkit.embedded_text import EmbeddedText
 from embedkit.errors import EmbedkitError
 from embedkit.options import AlignMethod, Postprocess, coerce, layers_label
 from embedkit.postprocess import PostprocessedEncoder
+from embedkit.shipped import install as install_shipped
 from embedkit.static import StaticVectors, load_static
 from embedkit.text import MAX_CHARS, check_text, segment, split_lines
 from embedkit.words_alone import encode_words_cached
@@ -117,6 +118,9 @@ class Embedder:
             postprocess=config.postprocess,
         )
         embedder._config = config
+        install_shipped(
+            config, embedder.encoder, embedder.static
+        )  # the fits shipped for the bundled defaults, for exactly that configuration
         return embedder
 
     @property

@@ -37,6 +37,7 @@ __all__ = [
     "PostProcessor",
     "PostprocessedEncoder",
     "fit_postprocessor",
+    "postprocess_cache_key",
     "reference_sentences",
 ]
 
@@ -145,6 +146,15 @@ class PostProcessor:
         return self.transform_rows(X, mean, np.full(len(X), len(X)))
 
 
+def postprocess_cache_key(
+    encoder: ContextualEncoder, method: Postprocess | str, reference: Sequence[Sequence[str]] | None = None
+) -> str:
+    """The cache key of a fit of ``method`` on ``reference`` (None: :func:`reference_sentences`) by ``encoder`` (the
+    disk cache, and the fits shipped for the defaults)."""
+    sentences = [list(s) for s in (reference if reference is not None else reference_sentences())]
+    return stable_hash("postprocess", encoder.settings_key(), coerce(Postprocess, method).value, sentences)
+
+
 def fit_postprocessor(
     encoder: ContextualEncoder,
     method: Postprocess | str,
@@ -166,7 +176,7 @@ def fit_postprocessor(
     if proc.method is Postprocess.NONE:
         return proc
     sentences = [list(s) for s in (reference if reference is not None else reference_sentences())]
-    key = stable_hash("postprocess", encoder.settings_key(), proc.method.value, sentences)
+    key = postprocess_cache_key(encoder, proc.method, sentences)
     if use_cache:
         mean, comps = load_array(key + "_mean"), load_array(key + "_components")
         if mean is not None and comps is not None and mean.shape == (encoder.dim,):

@@ -42,6 +42,8 @@ FRAME_ENTRIES = 32  # alpha-frame families kept in memory (each ~21 x points x 2
 
 #: contextual models in memory now (weak references: an evicted model leaves the set)
 _ENCODERS: weakref.WeakSet[Any] = weakref.WeakSet()
+#: model warm-ups started in this process (the UMAP warm-up waits for them: the first Embed needs the model first)
+_MODEL_WARM_UPS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
 
 # --- uploads ------------------------------------------------------------------------------------
@@ -185,12 +187,48 @@ def get_vocabulary(cfg: EmbedderConfig, k: int, progress: Progress | None = None
     return get_embedder(cfg).vocabulary(k, progress=progress)
 
 
+# --- model warm-up ------------------------------------------------------------------------------
+
+
+def _warm_model(cfg: EmbedderConfig) -> None:
+    """Load the encoder, the vectors and the Embedder of ``cfg``; where the fits ship with embedkit (the bundled
+    defaults) also serve them and run one short sentence, so the first Embed finds everything ready."""
+    from embedkit.shipped import shipped_for
+
+    start = time.perf_counter()
+    try:
+        embedder = get_embedder(cfg)
+        if shipped_for(cfg) is not None:  # instant: no fit runs in the background, where it would show no progress
+            embedder.fit_map()
+            embedder.embed(["The bank by the river."])  # the first forward pass sets up the kernels
+    except Exception:  # the page that needs the model loads it again and shows the error plainly
+        logger.exception("warming up %s failed", cfg.describe())
+    logger.info("model warm-up took %.1f s", time.perf_counter() - start)
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def start_model_warm_up(cfg: EmbedderConfig) -> threading.Thread:
+    """Load the models of ``cfg`` in a background thread, once per server process and configuration (a page that
+    needs them meanwhile waits for this load instead of starting its own)."""
+    thread = threading.Thread(target=_warm_model, args=(cfg,), name="model-warm-up", daemon=True)
+    thread.start()
+    _MODEL_WARM_UPS.add(thread)
+    return thread
+
+
+def models_ready(cfg: EmbedderConfig) -> bool:
+    """Whether the models of ``cfg`` are loaded (their warm-up has finished)."""
+    return not start_model_warm_up(cfg).is_alive()
+
+
 # --- UMAP warm-up -------------------------------------------------------------------------------
 
 
 def _warm_up() -> None:
     from embedkit.projection import warm_up
 
+    for thread in list(_MODEL_WARM_UPS):  # on two cores the model load comes first
+        thread.join()
     start = time.perf_counter()
     try:
         warm_up()

@@ -21,7 +21,7 @@ TASK_LABELS = {
 }
 COLORS = {"concat": "#009E73", "weighted": "#CC79A7", "bert": "#0072B2", "static": "#E69F00"}
 
-widgets.page_setup("Evaluate", "📊")
+widgets.page_setup("Evaluate")
 st.title("Evaluate: does fusion help?")
 widgets.explainer(
     "Mixing BERT's vectors with static vectors is often said to help. Here you can check it on standard "
