@@ -6,9 +6,9 @@ alternate cold, warm, cold, warm, ... so both see the same load; the table print
 
 - ``cli``: ``python -m embedkit embed`` of the polysemy pair, wall time of the whole process.
 - ``app``: ``streamlit run app.py`` and headless Chromium (``/usr/bin/chromium`` via Playwright): the time from the
-  start of the server process to the first page ready (Home's Embed button on screen, the script idle), then Embed
-  pressed at once and the time until "Embedded N words" shows (it waits for the model load the server began at
-  start, then fits what is not cached, then embeds).
+  start of the server process to the first page ready (Home's text and Embed button on screen: the user can press
+  it), then Embed pressed at once and the time until "Embedded N words" shows (it waits for the model load the
+  server began at start, then fits what is not cached, then embeds).
 
 Usage:
     python bench/cold_start.py [--stage cli|app|all] [--runs 2]
@@ -87,12 +87,14 @@ def app_once(cache: Path, browser: object) -> dict[str, float]:
         page.goto(url)
         button = page.get_by_role("button", name="Embed")
         button.wait_for(state="visible", timeout=600_000)
-        page.wait_for_selector(IDLE, timeout=600_000)
+        page.locator("textarea").first.wait_for(state="visible", timeout=600_000)
         ready = time.perf_counter() - start
         clicked = time.perf_counter()
         button.click()
         page.get_by_text(re.compile(r"^Embedded \d")).first.wait_for(state="visible", timeout=900_000)
         embedded = time.perf_counter() - clicked
+        page.get_by_text("BERT dimension").first.wait_for(state="visible", timeout=900_000)
+        page.wait_for_selector(IDLE, timeout=900_000)
         page.close()
         return {
             "server healthy": healthy,

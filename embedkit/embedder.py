@@ -26,6 +26,7 @@ from embedkit.errors import EmbedkitError
 from embedkit.options import AlignMethod, Postprocess, coerce, layers_label
 from embedkit.postprocess import PostprocessedEncoder
 from embedkit.shipped import install as install_shipped
+from embedkit.shipped import prefetch as prefetch_shipped
 from embedkit.static import StaticVectors, load_static
 from embedkit.text import MAX_CHARS, check_text, segment, split_lines
 from embedkit.words_alone import encode_words_cached
@@ -109,6 +110,7 @@ class Embedder:
             exclude: words kept out of the map's fit (the evaluation's benchmark words).
         """
         config = config or EmbedderConfig()
+        prefetch_shipped(config)  # the bundled files are checked while the model loads
         embedder = cls(
             encoder if encoder is not None else config.load_encoder(device=device, batch_size=batch_size),
             static if static is not None else config.load_static(),

@@ -57,13 +57,22 @@ POSTPROCESS_LABELS = {
 
 
 def reference_sentences(paragraphs: int = REFERENCE_PARAGRAPHS) -> list[list[str]]:
-    """The reference text: the first ``paragraphs`` paragraphs of gensim's Lee corpus, segmented into words."""
-    from gensim.test.utils import datapath
+    """The reference text: the first ``paragraphs`` paragraphs of gensim's Lee corpus, segmented into words.
+
+    The file is found without importing gensim (which takes seconds on a busy machine), where
+    ``gensim.test.utils.datapath`` finds it.
+    """
+    import importlib.util
+    from pathlib import Path
 
     from embedkit.text import segment
 
+    spec = importlib.util.find_spec("gensim")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("gensim is not installed: pip install gensim (its Lee corpus is the reference text)")
+    path = Path(list(spec.submodule_search_locations)[0]) / "test" / "test_data" / "lee_background.cor"
     out: list[list[str]] = []
-    with open(datapath("lee_background.cor"), encoding="utf-8", errors="replace") as fh:
+    with open(path, encoding="utf-8", errors="replace") as fh:
         for line in fh:
             words = [w.text for w in segment(line.strip())]
             if words:

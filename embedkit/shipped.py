@@ -54,6 +54,7 @@ __all__ = [
     "file_sha256",
     "install",
     "load_shipped",
+    "prefetch",
     "shipped_for",
     "write_fits",
 ]
@@ -315,9 +316,38 @@ def _shipped() -> ShippedFits | None:
     return load_shipped()
 
 
-@lru_cache(maxsize=1)
+_bundle_lock = threading.Lock()
+_bundle_key: list[str] = []  # the key of the bundled packages here, once known
+
+
 def _bundle_here() -> str:
-    return stable_hash(bundle_identity())
+    """A key of :func:`bundle_identity`, computed once per process (a second caller waits for the first)."""
+    with _bundle_lock:
+        if not _bundle_key:
+            _bundle_key.append(stable_hash(bundle_identity()))
+        return _bundle_key[0]
+
+
+def _forget_bundle() -> None:
+    """Compute the bundle's key again on next use (tests that change what is installed)."""
+    with _bundle_lock:
+        _bundle_key.clear()
+
+
+def prefetch(config: EmbedderConfig) -> None:
+    """When ``config`` may use the shipped fits, check the bundled packages (read and hash their files, once per
+    machine) in a background thread, so the model loads meanwhile; :func:`shipped_for` then finds the answer."""
+    fits = _shipped()
+    if fits is None or config.key() != fits.config.key() or _bundle_key:
+        return
+
+    def check() -> None:
+        try:
+            _bundle_here()
+        except Exception as exc:  # noqa: BLE001 - shipped_for tries again and says why
+            logger.info("could not check the bundled packages: %s", exc)
+
+    threading.Thread(target=check, name="embedkit-bundle-check", daemon=True).start()
 
 
 def shipped_for(config: EmbedderConfig) -> ShippedFits | None:

@@ -193,10 +193,11 @@ def get_vocabulary(cfg: EmbedderConfig, k: int, progress: Progress | None = None
 def _warm_model(cfg: EmbedderConfig) -> None:
     """Load the encoder, the vectors and the Embedder of ``cfg``; where the fits ship with embedkit (the bundled
     defaults) also serve them and run one short sentence, so the first Embed finds everything ready."""
-    from embedkit.shipped import shipped_for
+    from embedkit.shipped import prefetch, shipped_for
 
     start = time.perf_counter()
     try:
+        prefetch(cfg)  # the bundled files are checked while the model loads
         embedder = get_embedder(cfg)
         if shipped_for(cfg) is not None:  # instant: no fit runs in the background, where it would show no progress
             embedder.fit_map()
@@ -214,11 +215,6 @@ def start_model_warm_up(cfg: EmbedderConfig) -> threading.Thread:
     thread.start()
     _MODEL_WARM_UPS.add(thread)
     return thread
-
-
-def models_ready(cfg: EmbedderConfig) -> bool:
-    """Whether the models of ``cfg`` are loaded (their warm-up has finished)."""
-    return not start_model_warm_up(cfg).is_alive()
 
 
 # --- UMAP warm-up -------------------------------------------------------------------------------

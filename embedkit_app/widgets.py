@@ -60,7 +60,9 @@ _COMPACT = """<style>
 </style>"""
 
 
-def page_setup(title: str, icon: str | None = None, *, compact: bool = False, tight: bool = False) -> None:
+def page_setup(
+    title: str, icon: str | None = None, *, compact: bool = False, tight: bool = False, warm_up: bool = True
+) -> None:
     """What every page does first: its tab title and icon, the checks of its URL (and the text it carries), the
     model and UMAP warm-ups (once per server), the applied model settings in the URL, and a visible cue whenever an
     update takes more than ~300 ms.
@@ -74,6 +76,8 @@ def page_setup(title: str, icon: str | None = None, *, compact: bool = False, ti
             page's icon from :data:`PAGE_ICONS`.
         compact: start with the sidebar closed and little space above the content (the presenter's view).
         tight: little space above the content (Home: its Embed button on a 1280x720 projector's first screen).
+        warm_up: start the model and UMAP warm-ups here; False for a page that starts them (``warm_ups``) once its
+            first screen is drawn (Home: the warm-up's imports would slow the first page down).
     """
     if icon is None or not icon.startswith(":material/"):
         icon = PAGE_ICONS.get(title, APP_ICON)
@@ -86,14 +90,20 @@ def page_setup(title: str, icon: str | None = None, *, compact: bool = False, ti
     links.check_url()  # before any widget or setting reads the URL
     for message in links.pop_notices():
         st.warning(md_escape(message), icon=":material/link_off:")
-    cfg = state.model_config()
-    loaders.start_model_warm_up(cfg)  # first: the model is what the first Embed waits for
-    loaders.start_umap_warm_up()
+    if warm_up:
+        warm_ups()
     state.sync_model_params()
     links.sync_text(home=title == "Home")
     if st.query_params.get(state.TEXT_ID_PARAM):
         st.sidebar.caption(links.STORED_NOTE)
     st.html(_RUNNING_CUE + (_COMPACT if compact or tight else ""))
+
+
+def warm_ups() -> None:
+    """Load the applied models and compile UMAP in background threads (once per server process each): the model first,
+    since the first Embed waits for it."""
+    loaders.start_model_warm_up(state.model_config())
+    loaders.start_umap_warm_up()
 
 
 def explainer(markdown: str) -> None:

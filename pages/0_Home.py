@@ -9,7 +9,7 @@ from embedkit.text import segment, split_lines
 from embedkit_app import embedding, links, loaders, state, text_input, widgets
 from embedkit_app.examples import CUSTOM, DEFAULT_EXAMPLE, EXAMPLES, get_example
 
-widgets.page_setup("Home", tight=True)
+widgets.page_setup("Home", tight=True, warm_up=False)  # started below, once the first screen is drawn
 
 
 st.title("embedkit — words as vectors")
@@ -81,41 +81,10 @@ words = [w.text for line in lines for w in segment(line)]
 cfg = state.model_config()
 
 
-def model_status() -> None:
-    """The models in use and, once they are loaded, their sizes and the text's OOV rate."""
+with right:
+    st.subheader("Models")
     st.markdown(widgets.model_caption(cfg))
-    if not loaders.models_ready(cfg):
-        st.info(
-            "Loading the models in the background (once per server); **Embed** works now and waits for them.",
-            icon=":material/hourglass_top:",
-        )
-    else:
-        try:
-            encoder = loaders.get_encoder(cfg)
-            static = loaders.get_static(cfg.vectors)
-        except (ValueError, OSError) as exc:
-            widgets.show_error(exc, "Could not load the models")
-            st.page_link(
-                "pages/5_Models.py",
-                label="Choose other models",
-                icon=":material/settings:",
-                query_params=state.url_params(),
-            )
-        else:
-            m1, m2 = st.columns(2)
-            m1.metric("BERT dimension", encoder.dim)
-            m2.metric("Static dimension", static.dim)
-            m3, m4 = st.columns(2)
-            m3.metric("Static vocabulary", f"{len(static.words):,}")
-            if words:
-                _, oov = static.lookup(words)
-                m4.metric(
-                    "OOV rate",
-                    f"{float(oov.mean()):.0%}",
-                    help=f"Words of your text missing from the static vocabulary: {int(oov.sum())} of {len(words)}.",
-                )
-            else:
-                m4.metric("OOV rate", "–", help="Words of your text missing from the static vocabulary.")
+    status = st.container()  # filled last: the models may still be loading
     st.caption(
         f"{len(lines)} sentences · {len(words)} words · pooling **{cfg.pooling}** · layers "
         f"**{cfg.layers}** · post-processing **{cfg.postprocess}** · change them on the Models page."
@@ -123,22 +92,32 @@ def model_status() -> None:
     if why := widgets.encoder_why(cfg):
         st.caption(f"Why these encoder options: {why}")
 
+st.subheader("How the two vectors of a word are fused")
+c1, c2, c3 = st.columns(3)
+with c1:
+    st.markdown("**Concatenation** (dimension adds up)")
+    st.latex(r"v_i = \left[\sqrt{\alpha}\,\hat h_i \,;\, \sqrt{1-\alpha}\,\hat e_i\right]")
+with c2:
+    st.markdown("**Weighted sum** (static mapped into BERT's space by $P$)")
+    st.latex(r"v_i = \alpha\,h_i + (1-\alpha)\,P e_i")
+with c3:
+    st.markdown("**Attention** (in the style of Kiela et al. 2018, no learned weights)")
+    st.latex(r"v_i = w_i\,h_i + (1-w_i)\,P e_i")
+st.markdown("**The attention weight** of BERT for word *i*:")
+st.latex(
+    r"w_i = \frac{\alpha\, e^{\cos(h_i, c_i)/T}}"
+    r"{\alpha\, e^{\cos(h_i, c_i)/T} + (1-\alpha)\, e^{\cos(P e_i, c_i)/T}}"
+)
+st.caption(
+    "h: the word's BERT vector, e: its static vector (a hat: scaled to length 1), P: the map from the static "
+    "space into BERT's space. "
+    "Attention scores each source by its agreement with c, the mean direction of the sentence's other words "
+    "(both sources), at temperature T = 0.1; alpha = 0.5 is neutral. The learned DME is on the Fusion lab page."
+)
 
-loading = not loaders.models_ready(cfg)
-
-
-@st.fragment(run_every=1.0 if loading else None)
-def status_panel() -> None:
-    """The models column; while they load it checks every second, and redraws the page once when they are ready."""
-    if loading and loaders.models_ready(cfg):
-        st.rerun()
-    model_status()
-
-
-with right:
-    st.subheader("Models")
-    status_panel()
-
+# Everything above is on screen at once; what follows may wait for the models, which load in the background from the
+# first page's first run (loaders.start_model_warm_up). Pressing Embed meanwhile starts a new run that waits for them.
+widgets.warm_ups()
 with result:
     if embed_clicked:
         if problem := state.text_problem(lines):
@@ -163,25 +142,31 @@ with result:
     elif emb is not None:
         st.info("The sentences or models changed since the last Embed; press **Embed** to update the maps.")
 
-st.subheader("How the two vectors of a word are fused")
-c1, c2, c3 = st.columns(3)
-with c1:
-    st.markdown("**Concatenation** (dimension adds up)")
-    st.latex(r"v_i = \left[\sqrt{\alpha}\,\hat h_i \,;\, \sqrt{1-\alpha}\,\hat e_i\right]")
-with c2:
-    st.markdown("**Weighted sum** (static mapped into BERT's space by $P$)")
-    st.latex(r"v_i = \alpha\,h_i + (1-\alpha)\,P e_i")
-with c3:
-    st.markdown("**Attention** (in the style of Kiela et al. 2018, no learned weights)")
-    st.latex(r"v_i = w_i\,h_i + (1-w_i)\,P e_i")
-st.markdown("**The attention weight** of BERT for word *i*:")
-st.latex(
-    r"w_i = \frac{\alpha\, e^{\cos(h_i, c_i)/T}}"
-    r"{\alpha\, e^{\cos(h_i, c_i)/T} + (1-\alpha)\, e^{\cos(P e_i, c_i)/T}}"
-)
-st.caption(
-    "h: the word's BERT vector, e: its static vector (a hat: scaled to length 1), P: the map from the static "
-    "space into BERT's space. "
-    "Attention scores each source by its agreement with c, the mean direction of the sentence's other words "
-    "(both sources), at temperature T = 0.1; alpha = 0.5 is neutral. The learned DME is on the Fusion lab page."
-)
+with status:
+    try:
+        with st.spinner("Loading the models (once per server); Embed works meanwhile…"):
+            encoder = loaders.get_encoder(cfg)
+            static = loaders.get_static(cfg.vectors)
+    except (ValueError, OSError) as exc:
+        widgets.show_error(exc, "Could not load the models")
+        st.page_link(
+            "pages/5_Models.py",
+            label="Choose other models",
+            icon=":material/settings:",
+            query_params=state.url_params(),
+        )
+    else:
+        m1, m2 = st.columns(2)
+        m1.metric("BERT dimension", encoder.dim)
+        m2.metric("Static dimension", static.dim)
+        m3, m4 = st.columns(2)
+        m3.metric("Static vocabulary", f"{len(static.words):,}")
+        if words:
+            _, oov = static.lookup(words)
+            m4.metric(
+                "OOV rate",
+                f"{float(oov.mean()):.0%}",
+                help=f"Words of your text missing from the static vocabulary: {int(oov.sum())} of {len(words)}.",
+            )
+        else:
+            m4.metric("OOV rate", "–", help="Words of your text missing from the static vocabulary.")

@@ -161,7 +161,7 @@ for task, report in reports.items():
     st.info(report.finding(), icon=":material/balance:")
     curves = report.curves()
     st.plotly_chart(curve_figure(curves), width="stretch", key=f"eval_curve_{task}")
-    st.dataframe(report.rows(), hide_index=True)
+    st.table(report.rows(), hide_index=True)  # a static table wraps long cells: no column is cut at 1280 px
     st.caption(curves.note)
 
 if reports:

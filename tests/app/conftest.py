@@ -10,7 +10,6 @@ Streamlit does for a fresh server's first visitor of a page's address; so every 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,27 +34,15 @@ MakeApp = Callable[..., AppTest]
 def make_app() -> MakeApp:
     """Build an AppTest on ``page`` (a key of PAGES) with URL query parameters, already run once."""
 
-    def build(page: str, params: dict[str, str]) -> AppTest:
+    def make(page: str = "home", *, run: bool = True, **params: str) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
         at.query_params["align_k"] = "500"
         for key, value in params.items():
             at.query_params[key] = value
         if PAGES[page] is not None:
             at.switch_page(PAGES[page])
-        return at
-
-    def make(page: str = "home", *, run: bool = True, loaded: bool = True, **params: str) -> AppTest:
-        """``loaded``: the models are in memory before the page runs (a page opened while they still load in the
-        background shows them loading: that first session is dropped and the page opened again in a new one)."""
-        at = build(page, params)
         if run:
             at.run()
-            warming = [t for t in threading.enumerate() if t.name == "model-warm-up"]
-            if loaded and warming:
-                for thread in warming:
-                    thread.join(TIMEOUT)
-                at = build(page, params)
-                at.run()
         return at
 
     return make

@@ -47,16 +47,16 @@ def test_other_bundled_packages_get_no_shipped_fits(monkeypatch: pytest.MonkeyPa
     name = next(iter(changed["model"]["files"]))
     changed["model"]["files"][name] = "0" * 64  # one file of the model differs
     monkeypatch.setattr(shipped, "bundle_identity", lambda: changed)
-    shipped._bundle_here.cache_clear()
+    shipped._forget_bundle()
     try:
         assert shipped.shipped_for(EmbedderConfig()) is None
         monkeypatch.setattr(
             shipped, "bundle_identity", lambda: {**real, "vectors": {**real["vectors"], "version": "9"}}
         )
-        shipped._bundle_here.cache_clear()
+        shipped._forget_bundle()
         assert shipped.shipped_for(EmbedderConfig()) is None
     finally:
-        shipped._bundle_here.cache_clear()
+        shipped._forget_bundle()
 
 
 def test_file_hashes_are_remembered_until_the_file_changes(tmp_path: Path, monkeypatch) -> None:
