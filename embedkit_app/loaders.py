@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+UPLOADED = "uploaded vectors"  # how vectors stored by content are named (the session knows the file's own name)
 FRAME_ENTRIES = 32  # alpha-frame families kept in memory (each ~21 x points x 2 floats)
 
 #: contextual models in memory now (weak references: an evicted model leaves the set)
@@ -61,8 +62,11 @@ def accept_upload(name: str, data: bytes) -> tuple[str, StaticVectors]:
     ref, path = sources.store_upload(name, data)
     try:
         static = get_static(ref)
-    except (EmbedkitError, OSError):
+    except (EmbedkitError, OSError) as exc:
         path.unlink(missing_ok=True)  # a refused file is not kept
+        message = str(exc)
+        if isinstance(exc, EmbedkitError) and message.startswith(UPLOADED):  # name the user's file, not the copy
+            raise type(exc)(name + message[len(UPLOADED) :]) from exc
         raise
     sources.keep_within_quota(path)
     return ref, static
@@ -159,7 +163,7 @@ def get_static(ref: str | None) -> StaticVectors:
 
     if ref is None:
         return load_static(None)
-    name = "uploaded vectors" if ref.startswith("upload:") else "trained vectors"
+    name = UPLOADED if ref.startswith("upload:") else "trained vectors"
     return load_static(sources.vectors_file(ref), name=name, limits=sources.APP_LIMITS)
 
 

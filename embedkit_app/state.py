@@ -223,7 +223,8 @@ def url_params() -> dict[str, str]:
 
 def text_problem(lines: list[str]) -> str | None:
     """Why the app cannot embed these sentences (too long for the app, too many words for the maps, no word at all),
-    or None. The text area, an uploaded file, a link and Embed all take exactly what passes this check."""
+    or None. Embed, and the pages that embed, take exactly what passes this check; the text area, a .txt upload and
+    a link take any text of at most ``MAX_TEXT_CHARS`` characters (Home then says why it cannot be embedded)."""
     from embedkit.errors import EmbedkitError
     from embedkit.text import check_text, segment
 
