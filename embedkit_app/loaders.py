@@ -221,6 +221,19 @@ def start_model_warm_up(cfg: EmbedderConfig) -> threading.Thread:
     return thread
 
 
+def wait_for_warm_up(cfg: EmbedderConfig, tick: Callable[[float], object]) -> None:
+    """Wait until the model warm-up of ``cfg`` has finished, calling ``tick(seconds waited)`` twice a second.
+
+    ``tick`` should draw something (a caption, a progress bar): each element a page draws lets Streamlit stop the run,
+    so a click meanwhile (Embed) starts its own run at once instead of waiting behind this one.
+    """
+    thread = start_model_warm_up(cfg)
+    start = time.monotonic()
+    while thread.is_alive():
+        tick(time.monotonic() - start)
+        thread.join(0.5)
+
+
 # --- UMAP warm-up -------------------------------------------------------------------------------
 
 

@@ -143,10 +143,18 @@ with result:
         st.info("The sentences or models changed since the last Embed; press **Embed** to update the maps.")
 
 with status:
+    note = st.empty()
+    loaders.wait_for_warm_up(
+        cfg,
+        lambda s: note.info(
+            f"Loading the models (once per server; **Embed** works meanwhile)… {s:.0f} s",
+            icon=":material/hourglass_top:",
+        ),
+    )
+    note.empty()
     try:
-        with st.spinner("Loading the models (once per server); Embed works meanwhile…"):
-            encoder = loaders.get_encoder(cfg)
-            static = loaders.get_static(cfg.vectors)
+        encoder = loaders.get_encoder(cfg)
+        static = loaders.get_static(cfg.vectors)
     except (ValueError, OSError) as exc:
         widgets.show_error(exc, "Could not load the models")
         st.page_link(
