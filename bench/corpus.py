@@ -4,7 +4,9 @@ Stages (``--stage``, repeatable; default: all, in this order):
 
 - ``throughput``: words/s of ``embedkit index --engine local`` against ``Embedder.embed`` on the same first
   ``--limit`` lines (same dtype, same process, the peer fed chunks of 2,048 sentences as the encoder's stream is),
-  for float32 (and bfloat16 with ``--bf16``); then ``--engine ray`` on a local Ray (2 CPUs) on the same lines.
+  for float32 (and bfloat16 with ``--bf16``); then ``--engine ray`` on a local Ray (2 CPUs) on the same lines; a
+  GPU row (bfloat16) only where CUDA is available; then the runtime's effect (``--runtimes``, default torch,onnx):
+  each runtime's first build of the static map on a fresh cache, and ``index --engine local`` with each runtime.
 - ``full``: indexes the whole corpus in a subprocess, sampling its resident memory (VmRSS) after every shard;
   reports RSS at 10 / 50 / 100 % of the records, the peak (VmHWM), words/s and bytes per occurrence (by file kind).
 - ``query``: on the full index, ``occurrences(word)`` latency, ``neighbours`` top-10 latency p50 / p95 over random
@@ -162,7 +164,73 @@ def stage_throughput(args: argparse.Namespace, corpus: Path) -> None:
                 f"| embedkit index --engine ray, end to end (local Ray start, actor model load, shards, consolidation)"
                 f" | {dtype} | {ray_e2e:.1f} | {n_words / ray_e2e:,.0f} | ray/local {local_e2e / ray_e2e:.2f} |  {load()}"
             )
-    print("| GPU (bf16, one H200) | bfloat16 | - | not measurable: no GPU was lent to this session | - |")
+    import torch
+
+    if torch.cuda.is_available():  # a GPU row only where one was measured
+        settings = IndexSettings(EmbedderConfig(dtype="bfloat16"))
+        g_a = _timed_build(files[0], args.work / "tp-gpu-a", settings, device="cuda")
+        g_b = _timed_build(files[1], args.work / "tp-gpu-b", settings, device="cuda")
+        gpu = g_a[1] + g_b[1]
+        print(
+            f"| embedkit index --engine local on {torch.cuda.get_device_name(0)} | bfloat16 | {gpu:.1f} | "
+            f"{n_words / gpu:,.0f} | - |  {load()}"
+        )
+    stage_runtimes(args, files, n_words)
+
+
+def stage_runtimes(args: argparse.Namespace, files: list[Path], n_words: int) -> None:
+    """The runtime's effect on indexing: ``index --engine local`` with each runtime on the same two halves, in the
+    order torch(A) onnx(A) onnx(B) torch(B); and each runtime's first build of the static map on a fresh cache."""
+    import importlib.util
+    import tempfile
+
+    from embedkit.config import EmbedderConfig
+    from embedkit.corpus.manifest import IndexSettings
+    from embedkit.options import Runtime
+
+    runtimes = [r.strip() for r in args.runtimes.split(",") if r.strip()]
+    if any(r != Runtime.TORCH.value for r in runtimes) and importlib.util.find_spec("onnxruntime") is None:
+        print("\nruntimes: onnx not measured: ONNX Runtime is not installed (pip install onnxruntime onnx)")
+        runtimes = [Runtime.TORCH.value]
+    if len(runtimes) < 2:
+        return
+    base, other = runtimes[0], runtimes[1:]
+    print(f"\n## the runtime's effect on indexing (float32, the default configuration) ({load()})")
+    print("First builds: the static map fitted on a fresh cache (model load, ONNX export for onnx, 5,000 words alone).")
+    print(f"Indexing: order {base}(A) other(A) other(B) {base}(B) per runtime, from the first block to the end.")
+    print("| runtime | first build of the map s | index --engine local s (A+B) | words/s | speed vs " + base + " |")
+    print("|---|---|---|---|---|")
+    first: dict[str, float] = {}
+    for runtime in runtimes:
+        with tempfile.TemporaryDirectory(prefix="embedkit-rt-") as fresh:
+            old = os.environ.get("EMBEDKIT_CACHE_DIR")
+            os.environ["EMBEDKIT_CACHE_DIR"] = fresh
+            try:
+                from embedkit.embedder import Embedder
+
+                t0 = time.perf_counter()
+                Embedder.from_config(EmbedderConfig(runtime=runtime)).fit_map()
+                first[runtime] = time.perf_counter() - t0
+            finally:
+                if old is None:
+                    os.environ.pop("EMBEDKIT_CACHE_DIR", None)
+                else:
+                    os.environ["EMBEDKIT_CACHE_DIR"] = old
+    base_settings = IndexSettings(EmbedderConfig(runtime=base))
+    for runtime in other:
+        settings = IndexSettings(EmbedderConfig(runtime=runtime))
+        b_a = _timed_build(files[0], args.work / f"rt-{base}-a", base_settings)
+        o_a = _timed_build(files[0], args.work / f"rt-{runtime}-a", settings)
+        o_b = _timed_build(files[1], args.work / f"rt-{runtime}-b", settings)
+        b_b = _timed_build(files[1], args.work / f"rt-{base}-b", base_settings)
+        t_base, t_other = b_a[1] + b_b[1], o_a[1] + o_b[1]
+        per_half = f"halves: {base} {b_a[1]:.1f} / {b_b[1]:.1f} s, {runtime} {o_a[1]:.1f} / {o_b[1]:.1f} s"
+        if runtime == other[0]:
+            print(f"| {base} | {first[base]:.1f} | {t_base:.1f} | {n_words / t_base:,.0f} | 1.00 |")
+        print(
+            f"| {runtime} | {first[runtime]:.1f} | {t_other:.1f} | {n_words / t_other:,.0f} | "
+            f"{t_base / t_other:.2f} ({per_half}) |  {load()}"
+        )
 
 
 # -- full build --------------------------------------------------------------------------------------------
@@ -398,6 +466,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=10_000, help="throughput: lines of the corpus (default 10,000)")
     parser.add_argument("--bf16", action="store_true", help="throughput: also bfloat16")
     parser.add_argument("--no-ray", action="store_true", help="throughput: skip the Ray engine")
+    parser.add_argument(
+        "--runtimes",
+        default="torch,onnx",
+        help="throughput: runtimes compared on indexing, the first as the base (default torch,onnx; 'torch' skips)",
+    )
     parser.add_argument("--queries", type=int, default=200, help="query: random query occurrences")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)

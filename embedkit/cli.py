@@ -1,4 +1,4 @@
-"""The command line: ``python -m embedkit {embed,neighbours,project,export,evaluate,index,query,senses}``.
+"""The command line: ``python -m embedkit {embed,neighbours,project,export,evaluate,index,query,senses,wordmap}``.
 
 User errors (empty text, a missing or corrupt file, a refused pickle, an unknown model or option, an output
 path that cannot be written) print one line ``embedkit: error: ...`` and exit 2; any other failure (a bug)
@@ -18,7 +18,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from embedkit.cli_args import alpha, at_least, config_from, model_options, output_options, temperature
+from embedkit.cli_args import (
+    MAX_SEED,
+    alpha,
+    at_least,
+    embedder_from,
+    model_options,
+    output_options,
+    progress_bar,
+    seed,
+    temperature,
+)
 
 if TYPE_CHECKING:
     from embedkit.embedded_text import EmbeddedText
@@ -66,7 +76,9 @@ def _text_command(sub: Any, func: Any, **parser: Any) -> argparse.ArgumentParser
 def _layout_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", default="umap", choices=("umap", "pca"))
     p.add_argument("--dims", type=int, default=2, choices=(2, 3))
-    p.add_argument("--seed", type=int, default=0, help="random seed: the same input and seed give the same layout")
+    p.add_argument(
+        "--seed", type=seed, default=0, help="random seed, 0..2**32-1: the same input and seed give the same layout"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,9 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("input", "vocab", "both"),
         help="search the input's words, the vocabulary, or both",
     )
-    p.add_argument("-k", type=at_least(1, "-k"), default=10, help="neighbours per list (default: 10)")
+    p.add_argument("-k", type=at_least(1, "-k", 100_000), default=10, help="neighbours per list (default: 10)")
     p.add_argument(
-        "--vocab-size", type=at_least(1, "--vocab-size"), default=5000, help="vocabulary rows searched (default: 5000)"
+        "--vocab-size",
+        type=at_least(1, "--vocab-size", 10_000_000),
+        default=5000,
+        help="vocabulary rows searched (default: 5000)",
     )
     p.add_argument(
         "--hide-punctuation",
@@ -121,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     from embedkit.corpus import cli as corpus_cli  # light: index, query, senses
 
     corpus_cli.add_parsers(sub)
+    from embedkit.wordmap import cli as wordmap_cli  # light: the word's own map
+
+    wordmap_cli.add_parser(sub)
     return parser
 
 
@@ -151,41 +169,15 @@ def _read_sentences(args: argparse.Namespace) -> list[str]:
     return sentences
 
 
-def _progress(desc: str, enabled: bool) -> Any:
-    """A tqdm-based ``progress(done, total)`` callback on stderr, or None."""
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    state: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            bar = state["bar"] = tqdm(total=total, desc=desc, unit="sent", file=sys.stderr, leave=False)
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-            state.pop("bar")
-
-    return update
-
-
-def _embedder(args: argparse.Namespace) -> Embedder:
-    from embedkit.embedder import Embedder
-
-    return Embedder.from_config(config_from(args), device=args.device, batch_size=args.batch_size)
-
-
 def _embed(args: argparse.Namespace) -> tuple[Embedder, EmbeddedText]:
     from embedkit.text import check_text
 
     sentences = _read_sentences(args)
     check_text(sentences)  # before any model loads
-    embedder = _embedder(args)
+    embedder = embedder_from(args)
     long_input = len(sentences) >= 64
-    embedder.fit_map(progress=_progress("fitting the static map", long_input or args.verbose))
-    emb = embedder.embed(sentences, progress=_progress("embedding", long_input))
+    embedder.fit_map(progress=progress_bar("fitting the static map", long_input or args.verbose))
+    emb = embedder.embed(sentences, progress=progress_bar("embedding", long_input))
     return embedder, emb
 
 
@@ -216,8 +208,77 @@ def _finish_outputs(ok: bool) -> None:
             tmp.unlink(missing_ok=True)
 
 
+#: the smallest value of each count option of any sub-command (checked again here, before anything loads, for the
+#: options a sub-command parses as a plain int)
+COUNT_MINIMUM = {
+    "k": 1,
+    "vocab_size": 1,
+    "sample": 1,
+    "max_k": 1,
+    "occurrence": 0,
+    "folds": 2,
+    "fold_seeds": 1,
+    "bootstrap": 10,
+    "analogy_vocab": 1,
+    "senses_lemmas": 0,
+    "exact_limit": 0,
+    "block_size": 1,
+    "ray_actors": 1,
+    "batch_size": 1,
+    "align_k": 10,
+}
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Counts >= their minimum, seeds in 0..2**32-1, finite positive temperatures, finite alphas (capped)."""
+    import math
+
+    from embedkit.errors import EmbedkitError
+
+    for name, low in COUNT_MINIMUM.items():
+        value = getattr(args, name, None)
+        if value is None or isinstance(value, bool) or not isinstance(value, int):
+            continue
+        if value < low:
+            raise EmbedkitError(f"--{name.replace('_', '-')} must be at least {low}, got {value}")
+    value = getattr(args, "seed", None)
+    if isinstance(value, int) and not 0 <= value <= MAX_SEED:
+        raise EmbedkitError(f"--seed must be a whole number from 0 to {MAX_SEED:,}, got {value}")
+    value = getattr(args, "temperature", None)
+    if isinstance(value, float) and not (math.isfinite(value) and value > 0):
+        raise EmbedkitError(f"--temperature must be a positive finite number, got {value}")
+    if isinstance(getattr(args, "alphas", None), str):
+        from embedkit.evaluation.settings import parse_alphas
+
+        parse_alphas(args.alphas)
+
+
+def check_writable(path: Path) -> None:
+    """Refuse an output file that could not be written: a special file (a device), a folder where no file can be
+    created (``/proc``). Probed now with an empty temporary file beside it, before any model loads.
+
+    Raises:
+        EmbedkitError: naming the path and the reason.
+    """
+    import tempfile
+
+    from embedkit.errors import EmbedkitError
+
+    if path.exists() and not path.is_file():
+        raise EmbedkitError(f"cannot write {path}: it is not a regular file")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".probe", dir=path.parent)
+    except OSError as exc:
+        raise EmbedkitError(f"cannot write {path}: {exc.strerror or exc}") from None
+    os.close(fd)
+    os.unlink(probe)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise EmbedkitError(f"cannot write {path}: permission denied")
+
+
 def _check_args(args: argparse.Namespace) -> None:
-    """Mistakes found before any model loads: where the output goes, formats that need -o, the device.
+    """Mistakes found before any model loads: numbers out of range, where the output goes, formats that need -o,
+    the device.
 
     Raises:
         EmbedkitError: naming the mistake.
@@ -225,6 +286,7 @@ def _check_args(args: argparse.Namespace) -> None:
     from embedkit.errors import EmbedkitError
     from embedkit.export import EXPORT_FILES, PROJECTOR_FILES, check_file_target, check_folder
 
+    _check_numbers(args)
     output, fmt = getattr(args, "output", None), getattr(args, "format", None)
     if args.command == "export":
         check_folder(Path(str(output)), EXPORT_FILES)
@@ -236,6 +298,7 @@ def _check_args(args: argparse.Namespace) -> None:
         raise EmbedkitError("--format parquet is binary: give a file with -o")
     elif output and output != "-" and not getattr(args, "checks_own_output", False):
         check_file_target(Path(output))
+        check_writable(Path(output))
     device = getattr(args, "device", "auto")
     if getattr(args, "dtype", "float32") == "float16":
         from embedkit.contextual import resolve_device

@@ -9,22 +9,35 @@ import argparse
 import dataclasses
 import math
 import re
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from embedkit.config import MIN_ALIGN_K, EmbedderConfig
 from embedkit.options import AlignMethod, DType, Pooling, Postprocess, Runtime, choices
 
+if TYPE_CHECKING:
+    from embedkit.embedder import Embedder
+
 __all__ = [
+    "MAX_ALIGN_K",
+    "MAX_SEED",
     "alpha",
     "at_least",
+    "check_align_k",
     "config_from",
+    "embedder_from",
     "device",
     "model_options",
     "output_options",
+    "progress_bar",
+    "seed",
     "settings_from",
     "temperature",
 ]
 
+#: the largest random seed (numpy's legacy seeding and UMAP's random_state take 0..2**32-1)
+MAX_SEED = 2**32 - 1
+#: a backstop for --align-k before the vectors are known (then it must be at most their vocabulary)
+MAX_ALIGN_K = 10_000_000
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d{1,2})?)$")
 _Settings = TypeVar("_Settings")
 
@@ -40,8 +53,8 @@ def alpha(value: str) -> float:
     return a
 
 
-def at_least(low: int, what: str) -> Any:
-    """An argparse type: an integer >= ``low``."""
+def at_least(low: int, what: str, high: int | None = None) -> Any:
+    """An argparse type: an integer >= ``low`` (and <= ``high`` when given)."""
 
     def parse(value: str) -> int:
         try:
@@ -50,9 +63,16 @@ def at_least(low: int, what: str) -> Any:
             raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {value!r}") from None
         if n < low:
             raise argparse.ArgumentTypeError(f"{what} must be at least {low}, got {n}")
+        if high is not None and n > high:
+            raise argparse.ArgumentTypeError(f"{what} must be at most {high:,}, got {n:,}")
         return n
 
     return parse
+
+
+def seed(value: str) -> int:
+    """An argparse type: a random seed, a whole number from 0 to 2**32 - 1."""
+    return int(at_least(0, "the seed", MAX_SEED)(value))
 
 
 def temperature(value: str) -> float:
@@ -64,6 +84,20 @@ def temperature(value: str) -> float:
     if not math.isfinite(t) or t <= 0:
         raise argparse.ArgumentTypeError(f"temperature must be a positive finite number, got {value}")
     return t
+
+
+def check_align_k(align_k: int, static: Any) -> None:
+    """Refuse a map vocabulary larger than the static vectors' (it would fit on all of them, one by one).
+
+    Raises:
+        EmbedkitError: naming both sizes.
+    """
+    from embedkit.errors import EmbedkitError
+
+    if align_k > len(static):
+        raise EmbedkitError(
+            f"--align-k {align_k:,} is more words than the static vectors hold ({len(static):,}); give at most that"
+        )
 
 
 def device(value: str) -> str:
@@ -109,7 +143,9 @@ def model_options(p: argparse.ArgumentParser, *, precision: bool = True) -> None
         "--runtime",
         default=default.runtime,
         choices=choices(Runtime),
-        help=f"what runs the forward pass (default: {default.runtime})",
+        help="what runs the forward pass: torch; onnx (ONNX Runtime on the CPU, float32: the model exported once and "
+        "cached, vectors equal torch's within 1e-5; needs pip install onnxruntime onnx); onnx_int8 (the same with "
+        f"int8 weights: faster, not equal) (default: {default.runtime})",
     )
     g.add_argument("--device", type=device, default="auto", help="auto, cpu, cuda, mps (default: auto)")
     if precision:
@@ -127,9 +163,9 @@ def model_options(p: argparse.ArgumentParser, *, precision: bool = True) -> None
     )
     g.add_argument(
         "--align-k",
-        type=at_least(MIN_ALIGN_K, "--align-k"),
+        type=at_least(MIN_ALIGN_K, "--align-k", MAX_ALIGN_K),
         default=default.align_k,
-        help=f"words the map is fitted on (default: {default.align_k})",
+        help=f"words the map is fitted on, at most the vectors' vocabulary (default: {default.align_k})",
     )
 
 
@@ -155,3 +191,37 @@ def settings_from(cls: type[_Settings], args: argparse.Namespace, **values: Any)
     """A settings dataclass from the parsed options of the same names; ``values`` set the other fields."""
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
     return cls(**{n: getattr(args, n) for n in names if hasattr(args, n) and n not in values}, **values)
+
+
+def progress_bar(desc: str, enabled: bool) -> Any:
+    """A ``progress(done, total)`` callback drawing a tqdm bar on stderr (the commands' one progress display), or
+    None when not ``enabled``."""
+    if not enabled:
+        return None
+    import sys
+
+    from tqdm import tqdm
+
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, desc=desc, unit="sent", file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+            state.pop("bar")
+
+    return update
+
+
+def embedder_from(args: argparse.Namespace) -> Embedder:
+    """The Embedder of the parsed :func:`model_options`: the vectors load first, so a refused ``--align-k`` costs
+    no model load."""
+    from embedkit.embedder import Embedder
+
+    config = config_from(args)
+    static = config.load_static()
+    check_align_k(config.align_k, static)
+    return Embedder.from_config(config, static=static, device=args.device, batch_size=getattr(args, "batch_size", None))

@@ -4,7 +4,9 @@ Words come from :func:`embedkit.text.segment`; the fast tokenizer's ``word_ids()
 them, and the pieces of a word are pooled (first / last / mean / first_last, as in flair). Text longer than
 the model's maximum is encoded in overlapping windows and stitched: every wordpiece takes its vector from the
 window in which it sits furthest from an edge. Windows are batched by wordpiece length under
-``torch.inference_mode()``; index arithmetic is done with numpy arrays, never per word in Python.
+``torch.inference_mode()``; index arithmetic is done with numpy arrays, never per word in Python. The forward pass
+runs in torch, or (``runtime="onnx"``) in ONNX Runtime on the model exported once to ONNX
+(:mod:`embedkit.onnx_runtime`); everything around it is the same code.
 """
 
 from __future__ import annotations
@@ -20,8 +22,17 @@ import numpy as np
 
 from embedkit.cache import stable_hash
 from embedkit.defaults import DEFAULT_MODEL_NAME, default_model_path
-from embedkit.errors import ModelLoadError
-from embedkit.options import LayerSpec, Pooling, check_layers, coerce, is_hub_id, layers_label, parse_layers
+from embedkit.errors import EmbedkitError, ModelLoadError
+from embedkit.options import (
+    LayerSpec,
+    Pooling,
+    Runtime,
+    check_layers,
+    coerce,
+    is_hub_id,
+    layers_label,
+    parse_layers,
+)
 
 __all__ = ["ContextualEncoder", "Progress", "hub_message", "resolve_device"]
 
@@ -101,9 +112,13 @@ class ContextualEncoder:
             are sorted by wordpiece length first; long ones go
             in smaller batches so a pass never holds more than 32 x 512 positions).
         max_length: wordpieces per sequence including special tokens; None for the model's maximum.
+        runtime: what runs the forward pass: ``torch``; ``onnx`` (the model exported to ONNX once, cached on
+            disk, run by ONNX Runtime on the CPU; float32 only; vectors equal torch's within 1e-5) or ``onnx_int8``
+            (the same with int8 weights: faster, not equal; opt-in). See :mod:`embedkit.onnx_runtime`.
 
     Raises:
-        ModelLoadError: the model cannot be loaded (unknown id offline, not a model folder, slow tokenizer).
+        ModelLoadError: the model cannot be loaded (unknown id offline, not a model folder, slow tokenizer), or
+            runtime onnx without its packages installed.
         ValueError: an unknown option, naming the valid ones.
 
     Example:
@@ -122,8 +137,10 @@ class ContextualEncoder:
         dtype: str = "float32",
         batch_size: int | None = None,
         max_length: int | None = None,
+        runtime: Runtime | str = Runtime.TORCH,
     ) -> None:
         self.layers: LayerSpec = parse_layers(layers)
+        self.runtime = coerce(Runtime, runtime)
         self.pooling = coerce(Pooling, pooling)
         if dtype not in _DTYPES:
             raise ValueError(f"unknown dtype {dtype!r}; choose one of: {', '.join(_DTYPES)}")
@@ -132,16 +149,24 @@ class ContextualEncoder:
         self.dtype = dtype
         self.model_path = default_model_path() if model is None else str(model)
         self.name = DEFAULT_MODEL_NAME if model is None else str(model)
-        self.device = resolve_device(device)
+        onnx = self.runtime is not Runtime.TORCH
+        if onnx:
+            if dtype != "float32":
+                raise EmbedkitError(f"runtime {self.runtime.value} runs float32 only; use runtime torch for {dtype}")
+            if device not in ("auto", "cpu"):
+                raise EmbedkitError(f"runtime {self.runtime.value} runs on the CPU; use runtime torch on {device}")
+        self.device = "cpu" if onnx else resolve_device(device)
         # measured (bench/embed_throughput.py, 2-core CPU): float32 runs best at 32 sequences per pass (less
         # padding), bfloat16 and GPUs at 128 (bigger matrices)
         self.batch_size = batch_size or (32 if dtype == "float32" and self.device == "cpu" else 128)
         if dtype == "float16" and self.device == "cpu":
             raise ValueError("dtype float16 needs a GPU; on the CPU use bfloat16 or float32")
-        self._tokenizer, self._model = self._load()
+        self._tokenizer, self._config = self._load_tokenizer_and_config()
+        self._model: Any = None if onnx else self._load_torch(self.dtype)
+        self._onnx: Any = None
         self._prefix, self._suffix = self._special_tokens()
-        model_max = int(getattr(self._model.config, "max_position_embeddings", 512) or 512)
-        if getattr(self._model.config, "model_type", "") in {"roberta", "xlm-roberta", "camembert"}:
+        model_max = int(getattr(self._config, "max_position_embeddings", 512) or 512)
+        if getattr(self._config, "model_type", "") in {"roberta", "xlm-roberta", "camembert"}:
             model_max -= 2  # position ids start after the padding index
         tok_max = int(getattr(self._tokenizer, "model_max_length", model_max) or model_max)
         limit = min(model_max, tok_max)
@@ -149,16 +174,17 @@ class ContextualEncoder:
         self._max_pieces = self.max_length - len(self._prefix) - len(self._suffix)
         if self._max_pieces < 2:
             raise ValueError(f"max_length {self.max_length} leaves no room for wordpieces")
-        check_layers(self.layers, int(getattr(self._model.config, "num_hidden_layers", 0) or 0) or 10**6)
-        hidden = int(self._model.config.hidden_size)
+        check_layers(self.layers, int(getattr(self._config, "num_hidden_layers", 0) or 0) or 10**6)
+        hidden = int(self._config.hidden_size)
         self.hidden_size = hidden
         self.dim = 2 * hidden if self.pooling is Pooling.FIRST_LAST else hidden
+        if onnx:
+            self._onnx = self._load_onnx()
 
     # -- loading -------------------------------------------------------------------------------------
-    def _load(self) -> tuple[Any, Any]:
-        import torch
+    def _load_tokenizer_and_config(self) -> tuple[Any, Any]:
         import transformers
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoConfig, AutoTokenizer
 
         transformers.logging.set_verbosity_error()
         transformers.utils.logging.disable_progress_bar()
@@ -179,12 +205,47 @@ class ContextualEncoder:
                 path, use_fast=True, trust_remote_code=False, add_prefix_space=True
             )
         try:
-            model = AutoModel.from_pretrained(path, trust_remote_code=False)
+            config = AutoConfig.from_pretrained(path, trust_remote_code=False)
         except Exception as exc:
             raise ModelLoadError(_load_message(path, exc)) from exc
+        return tokenizer, config
+
+    def _load_torch(self, dtype: str, **options: Any) -> Any:
+        """The torch model in ``dtype`` on this encoder's device, in eval mode (``options`` go to from_pretrained)."""
+        import torch
+        from transformers import AutoModel
+
+        try:
+            model = AutoModel.from_pretrained(self.model_path, trust_remote_code=False, **options)
+        except Exception as exc:
+            raise ModelLoadError(_load_message(self.model_path, exc)) from exc
         torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
-        model = model.to(device=self.device, dtype=torch_dtype[self.dtype]).eval()
-        return tokenizer, model
+        return model.to(device=self.device, dtype=torch_dtype[dtype]).eval()
+
+    def _load_onnx(self) -> Any:
+        """The ONNX Runtime session of this model (exported on first use, then read from the disk cache)."""
+        import torch
+
+        from embedkit.onnx_runtime import load_onnx_encoder
+
+        words = [["The", "bank", "raised", "its", "interest", "rates", "."], ["A", "river", "bank", "."]]
+        ids, wids = self._tokenize(words)
+        width = max(len(x) for x in ids) + len(self._prefix) + len(self._suffix)
+        pad = self._tokenizer.pad_token_id if self._tokenizer.pad_token_id is not None else 0
+        input_ids = np.full((len(ids), width), pad, dtype=np.int64)
+        mask = np.zeros((len(ids), width), dtype=np.int64)
+        for r, x in enumerate(ids):
+            row = self._prefix + x + self._suffix
+            input_ids[r, : len(row)] = row
+            mask[r, : len(row)] = 1
+        return load_onnx_encoder(
+            self.model_path,
+            self._config,
+            lambda: self._load_torch("float32", attn_implementation="eager"),
+            (input_ids, mask),
+            int8=self.runtime is Runtime.ONNX_INT8,
+            threads=torch.get_num_threads(),
+        )
 
     def _special_tokens(self) -> tuple[list[int], list[int]]:
         """The ids the tokenizer puts before and after a sequence (e.g. [CLS] and [SEP])."""
@@ -197,24 +258,34 @@ class ContextualEncoder:
 
     # -- public API ----------------------------------------------------------------------------------
     def settings_key(self) -> str:
-        """A stable key of everything that changes the vectors (model, layers, pooling, dtype, window)."""
-        return stable_hash("contextual", self.model_path, self.layers, self.pooling.value, self.dtype, self.max_length)
+        """A stable key of everything that changes the vectors (model, layers, pooling, dtype, window; int8 weights).
+
+        Runtime ``onnx`` shares torch's key: its vectors equal torch float32's within 1e-5 (tested), so the fitted
+        map, the post-processor and the words-alone cache serve both. ``onnx_int8`` changes the vectors: its own key.
+        """
+        parts: tuple[Any, ...] = (self.model_path, self.layers, self.pooling.value, self.dtype, self.max_length)
+        if self.runtime is Runtime.ONNX_INT8:
+            parts += ("int8",)
+        return stable_hash("contextual", *parts)
 
     @property
     def n_layers(self) -> int:
         """The number of transformer layers (hidden states are 0 = embeddings, 1..n_layers)."""
-        return int(getattr(self._model.config, "num_hidden_layers", 0) or 0)
+        return int(getattr(self._config, "num_hidden_layers", 0) or 0)
 
     def size(self) -> tuple[int, int]:
-        """``(parameters, bytes)`` of the loaded model."""
+        """``(parameters, bytes)`` of the loaded model (for ONNX: of the graph's weights as stored)."""
+        if self._onnx is not None:
+            return self._onnx.size()
         params = list(self._model.parameters())
         return sum(p.numel() for p in params), sum(p.numel() * p.element_size() for p in params)
 
     def describe(self) -> str:
-        """One line for people: model, layers, pooling, dtype, device."""
+        """One line for people: model, layers, pooling, dtype, device (and the runtime when it is not torch)."""
+        runtime = "" if self.runtime is Runtime.TORCH else f" ({self.runtime.value})"
         return (
             f"{self.name} · layers {layers_label(self.layers)} · pooling {self.pooling.value}"
-            f" · {self.dtype} on {self.device} · {self.dim}-d"
+            f" · {self.dtype}{runtime} on {self.device} · {self.dim}-d"
         )
 
     def encode(self, sentences: Sequence[Sequence[str]], *, progress: Progress | None = None) -> list[np.ndarray]:
@@ -299,6 +370,9 @@ class ContextualEncoder:
         """Every hidden state (embeddings first) side by side: ``(batch, positions, n_states * hidden)``."""
         import torch
 
+        if self._onnx is not None:
+            states = self._onnx.run(input_ids.numpy(), mask.numpy(), range(self.n_layers + 1))
+            return torch.from_numpy(np.concatenate(states, axis=-1))
         with torch.inference_mode():
             out = self._model(
                 input_ids=input_ids.to(self.device),
@@ -376,9 +450,21 @@ class ContextualEncoder:
 
         return self._pool(pieces, wids, n_words, piece_offset)
 
+    def _chosen_states(self) -> list[int]:
+        """The hidden-state indices whose mean is the output (0 = embeddings, ``n_layers`` = last)."""
+        n_states = self.n_layers + 1
+        if self.layers == "all":
+            return list(range(1, n_states))
+        return [int(i) % n_states for i in self.layers]
+
     def _forward(self, input_ids: Any, mask: Any) -> Any:
         import torch
 
+        if self._onnx is not None:
+            states = self._onnx.run(input_ids.numpy(), mask.numpy(), self._chosen_states())
+            if len(states) == 1:
+                return torch.from_numpy(states[0])
+            return torch.from_numpy(np.stack(states).mean(axis=0))
         with torch.inference_mode():
             out = self._model(
                 input_ids=input_ids.to(self.device),

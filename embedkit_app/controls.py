@@ -57,11 +57,33 @@ def alpha_slider() -> float:
     )
 
 
+def alpha_meaning(mode: str, alpha: float) -> str:
+    """What alpha does in ``mode``, with its numbers (markdown), for beside the slider."""
+    a = float(alpha)
+    if mode == "concat":
+        return (
+            f"**Concatenation** v = [√α ĥ ; √(1−α) ê] of the two unit vectors: BERT's half weighs √α = "
+            f"{a**0.5:.2f}, the static half √(1−α) = {(1 - a) ** 0.5:.2f}. So BERT's share of |v|² is α = {a:.2f}, "
+            "but its share of a cosine between two words, α cos(h, h′) / (α cos(h, h′) + (1−α) cos(e, e′)), "
+            "depends on the pair: it is not α."
+        )
+    if mode == "weighted":
+        return (
+            f"**Weighted sum** v = α h + (1−α) P e: {a:.2f} of BERT's vector plus {1 - a:.2f} of the static "
+            "vector mapped into BERT's space."
+        )
+    return (
+        f"**Attention**: each word weighs BERT and static by how well each agrees with its sentence; α = {a:.2f} "
+        "leans that softmax (0.5 is neutral), so a word's share from BERT is its own (Fusion lab, section 1)."
+    )
+
+
 def fusion_controls() -> tuple[str, float]:
-    """Fusion mode and alpha in the sidebar."""
+    """Fusion mode and alpha in the sidebar, with what alpha does in that mode."""
     mode = fusion_mode()
     with st.sidebar:
         alpha = alpha_slider()
+        st.caption(alpha_meaning(mode, alpha))
     return mode, alpha
 
 

@@ -258,9 +258,10 @@ _BOUND: dict[str, tuple[Callable[[str], bool], str]] = {
     state.HIDE_PUNCT: _BOOL,
     state.K: (_number(3, 15), "a number from 3 to 15"),
     state.EXAMPLE: (_one_of(*EXAMPLES, CUSTOM), "one of " + ", ".join(EXAMPLES)),
-    state.SPOTLIGHT: (_word, "a word of the text"),
+    state.SPOTLIGHT: (lambda v: v == "" or _word(v), "a word of the text"),  # "": the active word clicked off
     state.SPOT_WORDNET: _BOOL,
     state.SPOT_REST: (_one_of("faded", "hidden"), "faded or hidden"),
+    state.MAP_KIND: (_one_of("word map", "all words"), "word map or all words"),
     state.SPACE: (_one_of("BERT", "Static", "Fused"), "BERT, Static or Fused"),
     state.CORPUS_SPACE: (_one_of("fused", "bert", "static"), "fused, bert or static"),
     state.CORPUS_WORD: (_word, "a word of the corpus"),

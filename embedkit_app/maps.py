@@ -7,8 +7,10 @@ import html
 import textwrap
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -17,11 +19,12 @@ from embedkit.embedded_text import EmbeddedText
 from embedkit.spotlight import Spotlight
 from embedkit.text import STOPWORDS, content_indices
 from embedkit.wordvectors import WordVectors
-from embedkit_app import controls, loaders, selection, state, tables
+from embedkit_app import controls, loaders, selection, state, tables, word_maps
 from embedkit_app.embedding import embed_key, require_embedding
 from embedkit_app.examples import get_example
 from embedkit_app.map_figure import PALETTE, SYMBOLS, Group, MapPoints, map_figure
 from embedkit_app.widgets import show_error
+from embedkit_app.word_maps import WordMapPage
 
 #: Fewer points than this are laid out by PCA (UMAP needs many points to mean anything).
 SMALL = 30
@@ -73,10 +76,6 @@ class MapView:
 def _hover(emb: EmbeddedText, i: int) -> str:
     oov = " · not in static vocabulary" if bool(emb.oov[i]) else ""
     return f"{emb.words[i]}  (sentence {int(emb.sentence_id[i]) + 1}{oov})\n{textwrap.fill(emb.context(i), 60)}"
-
-
-def _short(text: str, n: int = 46) -> str:
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 def _word_points(emb: EmbeddedText, rows: np.ndarray, labels: bool) -> tuple[MapPoints, dict[str, Group]]:
@@ -187,32 +186,40 @@ class PageMaps:
         emb: the embedded text.
         rows: the occurrences shown (punctuation filter applied).
         view: projection, labels, punctuation.
-        maps: the points and frames of the maps.
+        maps: the points and frames of the map of all words (None while a word's own map is shown).
         requested: the projection asked for (the maps use PCA for few points).
+        word: the spotlighted word's own map (None: the map of all words is shown).
+        mode: the fusion mode.
     """
 
     emb: EmbeddedText
     rows: np.ndarray
     view: controls.View
-    maps: MapView
+    maps: MapView | None
     requested: str
+    word: WordMapPage | None = None
+    mode: str = "weighted"
 
 
 def page_maps() -> PageMaps:
-    """The shared top of the map pages: fusion and view controls, the embedding, the spotlight pickers, the maps
-    (stops the page with a plain error when they cannot be drawn)."""
+    """The shared top of the map pages: fusion and view controls, the embedding, the spotlight pickers, then the
+    spotlighted word's own map, or the map of all words (stops the page with a plain error when they cannot be
+    drawn)."""
     mode = controls.fusion_mode()
     view = controls.view_controls()
     emb = require_embedding()
     rows = content_indices(emb.words, view.hide_punct)
-    method = controls.projection_method(view.proj)
-    word, wordnet, rest = selection.spotlight_controls(emb, rows)
+    pick = selection.spotlight_controls(emb, rows)
     try:
-        mv = map_view(emb, rows, word, wordnet, rest, mode, method, view.labels)
-    except (ValueError, RuntimeError, OSError) as exc:
+        if pick.own_map:
+            wm = word_maps.get_word_map(emb, embed_key(), pick.word)
+            return PageMaps(emb, rows, view, None, "pca", WordMapPage(wm, mode), mode)
+        method = controls.projection_method(view.proj)
+        mv = map_view(emb, rows, pick.word, pick.wordnet, pick.rest, mode, method, view.labels)
+    except (ValueError, RuntimeError, OSError, KeyError) as exc:
         show_error(exc, "Could not draw the maps")
         st.stop()
-    return PageMaps(emb, rows, view, mv, method)
+    return PageMaps(emb, rows, view, mv, method, None, mode)
 
 
 def _with_selected_label(points: MapPoints, emb: EmbeddedText, selected: int | None, labels: bool) -> MapPoints:
@@ -226,6 +233,14 @@ def _with_selected_label(points: MapPoints, emb: EmbeddedText, selected: int | N
     return MapPoints(points.ids, texts, points.hovers, points.groups, points.hollow)
 
 
+#: What the play button says about the frames: PCA frames are one linear map of the fused vectors (an exact morph),
+#: UMAP lays out every alpha again (starting from its neighbour), so points can jump between frames.
+PLAY_LABELS = {
+    "pca": "▶ play alpha 0 → 1 · PCA: an exact morph",
+    "umap": "▶ play alpha 0 → 1 · UMAP re-lays out each α",
+}
+
+
 def figure(
     view: MapView,
     emb: EmbeddedText,
@@ -235,10 +250,11 @@ def figure(
     selected: int | None,
     labels: bool,
     big: bool = False,
-    height: int = 440,
+    height: int | None = None,
     legend: bool = True,
 ) -> go.Figure:
-    """The map of one space; the fused map carries the "play alpha" frames (ending at the slider's alpha)."""
+    """The map of one space; the fused map carries the "play alpha" frames (ending at the slider's alpha), each with
+    its alpha in its title. ``height=None``: the page sizes the map (see :func:`draw`)."""
     points, xy = view.coords(space, alpha)
     points = _with_selected_label(points, emb, selected, labels)
     fused_title = f"Fused — {controls.MODE_LABELS[view.mode]}, α={{:.2f}}"
@@ -265,22 +281,36 @@ def figure(
         frames=frames,
         ring_text=emb.words[selected] if selected is not None and 0 <= selected < len(emb) else "",
         legend=legend,
+        play_label=PLAY_LABELS.get(view.frames.method, PLAY_LABELS["umap"]),
     )
-    if not legend:  # maps side by side (one legend under them all): the same room below each, for the play button
-        fig.update_layout(margin_b=40)
+    if not legend:  # maps side by side (one legend for them all): the same room below each, for the play button
+        fig.update_layout(margin_b=44)
     return fig
 
 
+def play_note(view: MapView) -> str:
+    """One line on how "play alpha" moves the points, for beside the fused map."""
+    if view.frames.method == "pca":
+        return (
+            "▶ play alpha: every frame is the same PCA projection of the fused vectors, so the points glide "
+            "exactly from the static map (α = 0) to the BERT map (α = 1)."
+        )
+    return (
+        "▶ play alpha: UMAP lays out each alpha again (starting from the frame before), so a point may jump "
+        "between frames because of the layout, not of its vector. Projection PCA (sidebar) morphs exactly."
+    )
+
+
 def legend(view: MapView) -> None:
-    """One legend under maps drawn side by side (their colours are the same), as a line of coloured dots."""
+    """One legend for maps drawn side by side (their colours are the same), as coloured dots; long names wrap."""
     items = []
     for style in view.styles.values():
         colour = "#9AA3AF" if style.faded else style.colour
         items.append(
-            f'<span style="white-space:nowrap;margin-right:1.2em"><span style="color:{colour};font-size:1.2em">●'
-            f"</span> {html.escape(_short(style.name, 60))}</span>"
+            f'<span style="display:inline-block;margin-right:1.2em"><span style="color:{colour};font-size:1.3em">●'
+            f"</span> {html.escape(style.name)}</span>"
         )
-    st.html(f'<div style="font-size:0.9rem;line-height:1.7">{"".join(items)}</div>')
+    st.html(f'<div style="font-size:1rem;line-height:1.45">{"".join(items)}</div>')
 
 
 def sense_heading(spot: Spotlight, *, brief: bool = False) -> None:
@@ -298,6 +328,19 @@ def sense_heading(spot: Spotlight, *, brief: bool = False) -> None:
         )
 
 
+def lone_note(spot: Spotlight) -> str:
+    """Which occurrences *nearest is same sense* leaves out, and why ("" when none)."""
+    lone = tables.lone_senses(spot)
+    if not lone or not spot.has_senses:
+        return ""
+    which = ", ".join(lone)
+    verb = "is the only occurrence of its sense" if len(lone) == 1 else "are each the only occurrence of their sense"
+    return (
+        f"{which} {verb}: no other occurrence could share its sense, so *nearest is same sense* leaves it out "
+        "(*… over occurrences* says how many it rests on). Turn on WordNet's examples to give it company."
+    )
+
+
 def sense_caption(spot: Spotlight, why: str = "") -> None:
     """How to read the sense numbers (and why the encoder uses its options, when there is evidence)."""
     if not spot.has_senses:
@@ -306,8 +349,8 @@ def sense_caption(spot: Spotlight, why: str = "") -> None:
         st.caption(
             "Mean cosine of pairs of occurrences in the same sense and in different senses; *nearest is same sense*: "
             "the share of occurrences whose most similar other occurrence has their sense (ties split), beside the "
-            "chance of a random one, which is what identical vectors score. A static table gives every occurrence "
-            "one vector: 1.00, 1.00 and chance."
+            "chance of a random one, which is what identical vectors score; *… over occurrences*: how many "
+            "occurrences it rests on. A static table gives every occurrence one vector: 1.00, 1.00 and chance."
         )
     if why:
         st.caption(f"Encoder options: {why}")
@@ -320,13 +363,43 @@ def sense_numbers(
     st.table(tables.sense_table(spot, mode, alpha, spaces))
 
 
-def draw(fig: go.Figure, key: str) -> None:
-    """Show a map; a click on a point of the text selects that occurrence on every map and page."""
-    st.plotly_chart(
-        fig,
+def neighbour_list(frame: pd.DataFrame) -> None:
+    """A neighbour table in a narrow column: a plain table whose sentences wrap (never cut off at the edge)."""
+    shown = frame.copy()
+    if "cosine" in shown:
+        shown["cosine"] = [f"{x:.2f}" for x in shown["cosine"]]
+    st.table(shown)
+
+
+def fit_to_screen(heights: dict[str, str], *, big_text: tuple[str, ...] = ()) -> None:
+    """Give the maps drawn with :func:`draw` ``fit=True`` a height from the screen's: ``{KEY: CSS height}``, e.g.
+    ``{"map_presenter": "calc(100vh - 120px)"}`` (Streamlit knows no screen size; the browser does); and the text
+    of the containers keyed ``big_text`` a size a room can read."""
+    rules = "".join(
+        f".st-key-fit_{key} {{height: {css} !important; min-height: {css} !important;}}" for key, css in heights.items()
+    )
+    rules += "".join(f".st-key-{key} [data-testid='stMarkdownContainer'] p {{font-size: 1.1rem;}}" for key in big_text)
+    st.html(f"<style>{rules}</style>")
+
+
+def draw(fig: go.Figure, key: str, *, fit: bool = False, select: bool = True) -> None:
+    """Show a map; a click on a point of the text selects that occurrence on every map and page.
+
+    Args:
+        fig: the map.
+        key: the chart's key (its selection events arrive under it).
+        fit: fill a box whose height :func:`fit_to_screen` set for ``key`` (the figure has no height of its own).
+        select: a click selects an occurrence of the text (False: a word map, whose points are not occurrences).
+    """
+    kwargs: dict[str, Any] = dict(
         key=key,
-        on_select=partial(selection.on_map_select, key),
-        selection_mode="points",
         config={"displaylogo": False, "toImageButtonOptions": {"scale": 2}},
         theme=None,  # the figure brings its own look; Streamlit's theme would redraw it a second time
     )
+    if select:
+        kwargs.update(on_select=partial(selection.on_map_select, key), selection_mode="points")
+    if not fit:
+        st.plotly_chart(fig, **kwargs)
+        return
+    with st.container(key=f"fit_{key}"):
+        st.plotly_chart(fig, height="stretch", **kwargs)

@@ -51,6 +51,8 @@ SPOT_TYPED = "spot_typed"  # a word typed instead (any content word of the text)
 SPOT_WORD = "_spot_word"  # str: the spotlighted word in effect ("" = every word), for the other pages
 SPOT_WORDNET = "wordnet"  # also show WordNet's examples of the spotlighted word's senses (URL-bound)
 SPOT_REST = "rest"  # the other words around a spotlight: "faded" / "hidden" (URL-bound)
+MAP_KIND = "map"  # a spotlighted word's own map ("word map") or the map of all the text's words (URL-bound)
+SPOT_FOLLOWED = "_spot_followed"  # str: the spotlight the selection last followed (a new one moves the selection)
 SPACE = "space"  # the presenter's map: bert / static / fused (URL-bound)
 DRAWN_SELECTION = "_drawn_selection"  # int: the occurrence the maps outside a fragment were last drawn with
 
@@ -207,7 +209,20 @@ def sync_model_params() -> None:
             del st.query_params[name]
 
 
-URL_KEYS = (EXAMPLE, ALPHA, MODE, PROJECTION, LABELS, HIDE_PUNCT, K, SPOTLIGHT, SPOT_WORDNET, SPOT_REST, SPACE)
+URL_KEYS = (
+    EXAMPLE,
+    ALPHA,
+    MODE,
+    PROJECTION,
+    LABELS,
+    HIDE_PUNCT,
+    K,
+    SPOTLIGHT,
+    SPOT_WORDNET,
+    SPOT_REST,
+    SPACE,
+    MAP_KIND,
+)
 
 
 def url_params() -> dict[str, str]:
@@ -289,3 +304,5 @@ CORPUS_SELECTED = "_corpus_selected"  # int | None: the clicked occurrence (a ro
 CORPUS_MAP = "corpus_map"  # the sense map chart (selection events)
 CORPUS_UPLOAD = "corpus_upload"  # .txt uploader for a small index
 CORPUS_NEW_NAME = "corpus_new_name"  # the name of the index built from the upload
+CORPUS_OWN = "_corpus_own"  # dict[str, str]: indexes this session built -> the secret that proves it (corpus_data)
+CORPUS_TEXTS = "_corpus_texts"  # dict[str, str]: SHA-256 of each text this session indexed -> the index's name

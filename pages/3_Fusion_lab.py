@@ -62,14 +62,15 @@ with c1:
     )
 with c2:
     w = weights[rows, 0]
-    st.metric("Mean share from BERT (all your words)", f"{float(w.mean()):.2f}")
+    st.metric("Attention's mean share from BERT (all your words)", f"{float(w.mean()):.2f}")
     lean = rows[np.argsort(w)]
     st.markdown("**Leans most on static:** " + ", ".join(widgets.md_escape(emb.words[int(i)]) for i in lean[:5]))
     st.markdown("**Leans most on BERT:** " + ", ".join(widgets.md_escape(emb.words[int(i)]) for i in lean[::-1][:5]))
     if mode != "attention":
         st.caption(
-            f"The maps use **{controls.MODE_LABELS[mode]}**, where every word gets the same mix (alpha). "
-            "Switch the fusion mode to attention to use these per-word weights everywhere."
+            f"These are attention's weights at alpha = {alpha:.2f}, not what the maps use now: "
+            f"{controls.alpha_meaning(mode, alpha)} Switch the fusion mode to attention to use these per-word "
+            "weights everywhere."
         )
     if np.asarray(emb.oov)[in_sentence].any():
         st.caption("Words missing from the static table take everything from BERT (weight 1).")
@@ -160,15 +161,13 @@ st.caption(
 if st.button("Train DME and show its weights", key="lab_dme_button", icon=":material/model_training:"):
     st.session_state[state.LAB_DME] = True
 if st.session_state.get(state.LAB_DME):
-    from embedkit.evaluation.dme import dme_word_weights
+    from embedkit.evaluation.dme_weights import dme_word_weights
 
     cfg = state.model_config()
     classifier = loaders.get_dme(cfg)
     embedder = loaders.get_embedder(cfg)
     all_in_sentence = np.flatnonzero(sid == sentence)
-    learned = dme_word_weights(
-        classifier, embedder.encoder, embedder.static, [[emb.words[int(i)] for i in all_in_sentence]]
-    )[0]
+    learned = dme_word_weights(classifier, embedder, [[emb.words[int(i)] for i in all_in_sentence]])[0]
     shown = np.isin(all_in_sentence, in_sentence)
     c1, c2 = st.columns([3, 2])
     with c1:

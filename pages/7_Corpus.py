@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from embedkit.corpus.figure import sense_figure
 from embedkit.corpus.search import SpaceChoice
-from embedkit_app import controls, corpus_data, state, widgets
+from embedkit_app import controls, corpus_data, state, widgets, word_maps
 
 widgets.page_setup("Corpus", "📚")
 st.title("Corpus")
@@ -21,39 +20,34 @@ widgets.explainer(
 )
 mode, alpha = controls.fusion_controls()
 
+corpus_data.check_link(state.CORPUS)  # an index name this session may not open is dropped, with a notice
 names = corpus_data.list_indexes()
 with st.expander("Build a small index from a .txt upload", expanded=not names):
-    up = st.file_uploader("Text file (one sentence or paragraph per line)", type=["txt"], key=state.CORPUS_UPLOAD)
+    up = st.file_uploader("Text file (one sentence or paragraph per line)", type=["txt"], key=state.CORPUS_UPLOAD,
+                          max_upload_size=corpus_data.MAX_UPLOAD_MB)  # fmt: skip
     new_name = st.text_input("Index name", value="my-corpus", key=state.CORPUS_NEW_NAME, max_chars=41)
     st.caption(
-        f"Up to {corpus_data.MAX_UPLOAD_BYTES / 1e6:.0f} MB, with the bundled model and GloVe vectors. "
-        "Larger corpora: `python -m embedkit index FILE -o FOLDER` (see the README)."
+        f"Up to {corpus_data.MAX_UPLOAD_MB} MB, with the bundled model and GloVe vectors and this session's encoder "
+        "options (the Models page), as Explore embeds. The index is yours: other "
+        "visitors neither see it nor open it. Larger corpora: `python -m embedkit index FILE -o FOLDER`."
     )
-    if st.button("Build index", disabled=up is None, icon=":material/build:"):
-        bar = st.progress(0.0, text="Loading the model…")
-
-        def _progress(stats: object) -> None:
-            done, total = getattr(stats, "records_done", 0), max(getattr(stats, "records_total", 1), 1)
-            words = getattr(stats, "occurrences", 0) / max(getattr(stats, "elapsed", 1.0), 1e-9)
-            bar.progress(
-                min(1.0, done / total),
-                text=f"{getattr(stats, 'stage', '')}: {done:,} / {total:,} lines · {words:,.0f} words/s",
-            )
-
+    if st.button("Build index", disabled=up is None, icon=":material/build:") and up is not None:
+        bar = st.progress(0.0, text="Checking the input…")
         try:
-            assert up is not None
-            corpus_data.build_from_upload(new_name.strip(), up.getvalue(), up.name, _progress)
-        except (ValueError, KeyError, OSError, RuntimeError) as exc:
+            built = corpus_data.build_from_upload(
+                new_name.strip(), up, corpus_data.build_progress(bar), state.model_config()
+            )
+        except corpus_data.READ_ERRORS as exc:
             widgets.show_error(exc, "Could not build the index")
         else:
-            st.session_state[state.CORPUS] = new_name.strip()
+            st.session_state[state.CORPUS] = built
             names = corpus_data.list_indexes()
         bar.empty()
 
 if not names:
     st.info(
-        f"No index in the corpus folder ({corpus_data.corpus_root()}) yet: build one above, or with "
-        "`python -m embedkit index FILE -o FOLDER` inside that folder (set EMBEDKIT_CORPUS_DIR to use another)."
+        "No index yet: build one above from a .txt upload (only you will see it), or, on the server, with "
+        "`python -m embedkit index FILE -o FOLDER` inside the corpus folder (EMBEDKIT_CORPUS_DIR) to publish it."
     )
     st.stop()
 if st.session_state.get(state.CORPUS) not in names:
@@ -63,16 +57,18 @@ with left:
     name = st.selectbox("Index", names, key=state.CORPUS, bind="query-params", persist_state="session")
 try:
     index = corpus_data.open_index(str(name))
-except (ValueError, OSError) as exc:
+    counts = index.manifest["counts"]
+    about = [index.manifest["model"]["describe"], index.manifest.get("map", {}).get("describe", "")]
+    vocab = [w for w, _ in index.word_counts[:20_000]]
+except corpus_data.READ_ERRORS as exc:
     widgets.show_error(exc, "Could not open the index")
     st.stop()
-counts = index.manifest["counts"]
-st.caption(
+st.caption(  # manifest text is data, never markdown
     f"{counts['occurrences']:,} occurrences of {counts['types']:,} word forms in {counts['sentences']:,} "
-    f"sentences · {index.manifest['model']['describe']} · {index.manifest.get('map', {}).get('describe', '')}"
+    f"sentences · {widgets.md_escape(str(about[0]))} · {widgets.md_escape(str(about[1]))}"
+    + (" · built in this session, private to it" if corpus_data.is_own(str(name)) else "")
 )
 
-vocab = [w for w, _ in index.word_counts[:20_000]]
 with mid:
     word = st.selectbox(
         "Word (most frequent first: type to search)",
@@ -98,15 +94,19 @@ if not word:
     st.stop()
 
 try:
-    with st.spinner(f"Laying out every occurrence of “{word}” (UMAP; once per word, space and mode)…"):
+    with st.spinner(
+        f"Laying out every occurrence of “{widgets.md_escape(str(word))}” (UMAP; once per word, space and mode)…"
+    ):
         senses = corpus_data.sense_map(str(name), str(word), str(space), mode, alpha)
-except (ValueError, KeyError) as exc:
+except corpus_data.READ_ERRORS as exc:
     widgets.show_error(exc, "Could not map the word")
     st.stop()
 
 fused = f" — {controls.MODE_LABELS[mode]}, α={alpha:.2f}" if space == "fused" else ""
 sil = f", silhouette {senses.silhouette:.2f}" if np.isfinite(senses.silhouette) else ""
-st.markdown(f"**{len(senses):,} occurrences of “{word}”** · {space}{fused} · {senses.k} cluster(s){sil}")
+st.markdown(
+    f"**{len(senses):,} occurrences of “{widgets.md_escape(str(word))}”** · {space}{fused} · {senses.k} cluster(s){sil}"
+)
 selected = st.session_state.get(state.CORPUS_SELECTED)
 if selected is not None and selected not in set(senses.rows.tolist()):
     selected = None
@@ -123,14 +123,18 @@ def _on_select() -> None:
 
 
 labels = {c.cluster: f"{c.cluster}: {', '.join(c.words[:3]) or '-'} ({c.size:,})" for c in senses.clusters}
-hovers = corpus_data.hover_texts(str(name), str(word))
-fig = sense_figure(
-    senses.coords[:, 0],
-    senses.coords[:, 1],
+try:
+    hovers = corpus_data.hover_texts(str(name), str(word))
+except corpus_data.READ_ERRORS as exc:
+    widgets.show_error(exc, "Could not read the occurrences")
+    st.stop()
+fig = word_maps.cluster_figure(  # drawn like the word maps of Explore and Presenter
+    senses.coords,
     senses.labels,
+    labels,
     hovers,
     senses.rows,
-    labels=labels,
+    title=f"{word} · {space}{fused}",
     selected=selected,
     height=520,
 )
@@ -150,10 +154,10 @@ with tab_n:
     if query is None or query not in set(senses.rows.tolist()):
         query = int(senses.clusters[0].typical_rows[0]) if senses.clusters else int(senses.rows[0])
         st.caption("Click a dot on the map to choose the occurrence; showing the most typical one of cluster 0.")
-    st.markdown(f"> {widgets.md_escape(index.context(query))}")
     try:
+        st.markdown(f"> {widgets.md_escape(index.context(query))}")
         table = index.table(*index.search(query, SpaceChoice(str(space), mode, alpha), k=10))
-    except (KeyError, ValueError) as exc:
+    except corpus_data.READ_ERRORS as exc:
         widgets.show_error(exc, "No neighbours")
     else:
         st.dataframe(
@@ -186,5 +190,10 @@ with tab_c:
         "near the others. Typical context: the occurrence nearest the cluster's centre."
     )
 with tab_k:
-    st.dataframe(index.occurrences(str(word), limit=500)[["left", "word", "right"]], hide_index=True, width="stretch")
-    st.caption("Keyword in context (first 500 occurrences in corpus order).")
+    try:
+        kwic = index.occurrences(str(word), limit=500)[["left", "word", "right"]]
+    except corpus_data.READ_ERRORS as exc:
+        widgets.show_error(exc, "Could not list the occurrences")
+    else:
+        st.dataframe(kwic, hide_index=True, width="stretch")
+        st.caption("Keyword in context (first 500 occurrences in corpus order).")

@@ -1,7 +1,9 @@
 """Check the import structure of embedkit and embedkit_app: no import cycle, no private name imported across modules.
 
-Reads every module's imports with ``ast`` (imports inside functions count too: a cycle through a lazy import is still a
-cycle of concepts) and prints one line per problem; exits 1 when there is any. CI runs it (scripts/test.sh).
+Reads every module's imports with ``ast`` and prints one line per problem; exits 1 when there is any. CI runs it
+(scripts/test.sh). Imports inside functions count (a cycle through a lazy import is still a cycle of concepts that
+only happens to load); imports under ``if TYPE_CHECKING:`` do not (they name types for annotations and never run).
+A private name is one that starts with a single underscore.
 
     python scripts/check_imports.py            # the packages of this repository
     python scripts/check_imports.py --graph    # also print each module's imports inside the packages
@@ -47,11 +49,30 @@ def _resolve(current: str, is_package: bool, level: int, target: str | None) -> 
     return ".".join([*base, *([target] if target else [])])
 
 
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node that can run: the bodies of ``if TYPE_CHECKING:`` blocks (annotations only) are left out."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _is_type_checking(child.test):
+                stack.extend(child.orelse)
+                continue
+            stack.append(child)
+
+
 def imports(name: str, path: Path, known: dict[str, Path]) -> Iterator[tuple[str, str | None, int]]:
     """``(imported module, imported name or None, line)`` for every import of a known module in ``path``."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     is_package = path.name == "__init__.py"
-    for node in ast.walk(tree):
+    for node in _runtime_nodes(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name in known:

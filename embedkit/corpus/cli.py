@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from embedkit.cli_args import alpha, config_from, model_options
+from embedkit.cli_args import alpha, at_least, config_from, model_options, seed, temperature
 
 if TYPE_CHECKING:
     from embedkit.corpus.search import SpaceChoice
@@ -24,7 +24,9 @@ def _fusion(p: argparse.ArgumentParser) -> None:
     p.add_argument("--space", default="fused", choices=("bert", "static", "fused"), help="default: fused")
     p.add_argument("--mode", default="weighted", choices=("weighted", "concat", "attention"), help="fusion mode")
     p.add_argument("--alpha", type=alpha, default=0.5, help="weight of the contextual side, 0..1 (default 0.5)")
-    p.add_argument("--temperature", type=float, default=0.1, help="attention softmax temperature (default 0.1)")
+    p.add_argument(
+        "--temperature", type=temperature, default=0.1, help="attention softmax temperature, > 0 (default 0.1)"
+    )
 
 
 def _choice(args: argparse.Namespace) -> SpaceChoice:
@@ -52,23 +54,27 @@ def add_parsers(sub: Any) -> None:
         help="index a corpus: every word occurrence, searchable with live alpha",
         description="Embed every word occurrence of a corpus into INDEX_DIR (Parquet shards, "
         "resumable) and build its query files. INPUT: a .txt (one line or paragraph per record), a "
-        "folder of .txt, or .jsonl / .parquet with --column; .gz accepted.",
+        "folder of .txt, or .jsonl / .parquet with --column; .gz accepted. `index --verify INDEX_DIR` checks an "
+        "index instead: every file's checksum, shapes, ids and offsets.",
     )
-    p.add_argument("input", metavar="INPUT")
-    p.add_argument("-o", "--output", required=True, metavar="INDEX_DIR", help="the index folder (new or empty)")
+    p.add_argument("input", metavar="INPUT", help="the corpus (with --verify: the index folder)")
+    p.add_argument("-o", "--output", metavar="INDEX_DIR", help="the index folder (new or empty); required")
+    p.add_argument("--verify", action="store_true", help="check the index INPUT (every file hashed) and exit")
     p.add_argument("--column", help="the text field of a .jsonl / .parquet input")
     p.add_argument("--resume", action="store_true", help="finish an interrupted run (same settings required)")
     p.add_argument("--engine", default="local", choices=("local", "ray"), help="local (default) or ray")
     p.add_argument("--ray-address", metavar="ADDR", help="join this Ray cluster (e.g. auto, ray://head:10001)")
-    p.add_argument("--ray-actors", type=int, help="encoder actors (default: one per GPU, else one)")
+    p.add_argument(
+        "--ray-actors", type=at_least(1, "--ray-actors"), help="encoder actors (default: one per GPU, else one)"
+    )
     p.add_argument(
         "--block-size",
-        type=int,
+        type=at_least(1, "--block-size"),
         help=f"input records per shard (default {IndexSettings.block_size:,}; --resume keeps the index's own)",
     )
     p.add_argument(
         "--exact-limit",
-        type=int,
+        type=at_least(0, "--exact-limit"),
         default=20_000,
         help="up to this many occurrences search is exact; beyond, an IVF-PQ index is built",
     )
@@ -86,8 +92,13 @@ def add_parsers(sub: Any) -> None:
     )
     p.add_argument("--word", required=True)
     p.add_argument("--sentence", help="a new sentence containing the word (encoded with the index's model)")
-    p.add_argument("--occurrence", type=int, default=0, help="which occurrence of the word (default 0: the first)")
-    p.add_argument("-k", "--k", type=int, default=10, help="neighbours (default 10)")
+    p.add_argument(
+        "--occurrence",
+        type=at_least(0, "--occurrence"),
+        default=0,
+        help="which occurrence of the word (default 0: the first)",
+    )
+    p.add_argument("-k", "--k", type=at_least(1, "-k", 100_000), default=10, help="neighbours (default 10)")
     p.add_argument("--exact", action="store_true", help="score every occurrence instead of ANN candidates")
     p.add_argument("--kwic", action="store_true", help="list the word's occurrences in context")
     p.add_argument("--format", default="table", choices=("table", "csv", "json"))
@@ -103,14 +114,17 @@ def add_parsers(sub: Any) -> None:
     )
     p.add_argument("word")
     p.add_argument("-o", "--output", metavar="FILE", help=".csv or .html")
-    p.add_argument("--sample", type=int, default=20_000, help="occurrences UMAP is fitted on (default 20,000)")
-    p.add_argument("--max-k", type=int, default=8, help="most clusters tried (default 8)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--sample", type=at_least(1, "--sample"), default=20_000, help="occurrences UMAP is fitted on (default 20,000)"
+    )
+    p.add_argument("--max-k", type=at_least(1, "--max-k", 50), default=8, help="most clusters tried (default 8)")
+    p.add_argument("--seed", type=seed, default=0, help="random seed, 0..2**32-1 (default 0)")
 
 
-def _index_bar(enabled: bool) -> Any:
+def _index_bar(enabled: bool) -> tuple[Any, Any]:
+    """``(progress, close)``: a tqdm bar on stderr following an indexing run's stages, and its closer."""
     if not enabled:
-        return None
+        return None, lambda: None
     from tqdm import tqdm
 
     state: dict[str, Any] = {}
@@ -118,46 +132,63 @@ def _index_bar(enabled: bool) -> Any:
     def update(stats: Any) -> None:
         bar = state.get("bar")
         if bar is None:
-            bar = state["bar"] = tqdm(
-                total=stats.records_total,
-                initial=stats.records_done,
-                unit="rec",
-                desc="indexing",
-                file=sys.stderr,
-                dynamic_ncols=True,
-            )
-            state["start"] = stats.records_done
-        if stats.stage != "encoding":
-            bar.set_description(stats.stage)
+            bar = state["bar"] = tqdm(unit="rec", desc=stats.stage, file=sys.stderr, dynamic_ncols=True)
+        if stats.records_total and bar.total != stats.records_total:
+            bar.total = stats.records_total
+        bar.set_description(stats.stage)
         bar.update(stats.records_done - bar.n)
-        t = max(stats.elapsed, 1e-9)
-        bar.set_postfix_str(f"{stats.sentences / t:,.0f} sent/s, {stats.occurrences / t:,.0f} words/s", refresh=True)
+        if stats.stage == "fitting the static map" and stats.stage_total:
+            bar.set_postfix_str(f"{stats.stage_done:,} / {stats.stage_total:,} words", refresh=True)
+        elif stats.stage == "encoding":
+            t = max(stats.elapsed, 1e-9)
+            bar.set_postfix_str(
+                f"{stats.sentences / t:,.0f} sent/s, {stats.occurrences / t:,.0f} words/s", refresh=True
+            )
+        else:
+            bar.refresh()
 
-    return update
+    def close() -> None:
+        if "bar" in state:
+            state.pop("bar").close()  # ends the bar's line: an error message starts on its own
+
+    return update, close
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    from embedkit.corpus.build import build_index, index_summary
+    from embedkit.corpus.build import build_index, index_summary, verify_index
     from embedkit.corpus.manifest import MANIFEST, IndexSettings, read_manifest
+    from embedkit.errors import EmbedkitError
 
+    if args.verify:
+        print(verify_index(args.input))
+        return 0
+    if not args.output:
+        raise EmbedkitError("give the index folder with -o INDEX_DIR (or check an index with --verify INDEX_DIR)")
     block_size = args.block_size
     if block_size is None:  # a resumed index keeps the block size it was started with
         started = args.resume and (Path(args.output) / MANIFEST).is_file()
-        block_size = read_manifest(args.output)["settings"]["block_size"] if started else IndexSettings.block_size
+        stored = read_manifest(args.output).get("settings", {}) if started else {}
+        block_size = stored.get("block_size") if isinstance(stored, dict) else None
+        if not isinstance(block_size, int) or isinstance(block_size, bool) or block_size < 1:
+            block_size = IndexSettings.block_size
     settings = IndexSettings(config_from(args), block_size=block_size, column=args.column)
-    out = build_index(
-        args.input,
-        args.output,
-        settings,
-        engine=args.engine,
-        resume=args.resume,
-        device=args.device,
-        batch_size=args.batch_size,
-        ray_address=args.ray_address,
-        ray_actors=args.ray_actors,
-        exact_limit=args.exact_limit,
-        progress=_index_bar(True),
-    )
+    progress, close = _index_bar(True)
+    try:
+        out = build_index(
+            args.input,
+            args.output,
+            settings,
+            engine=args.engine,
+            resume=args.resume,
+            device=args.device,
+            batch_size=args.batch_size,
+            ray_address=args.ray_address,
+            ray_actors=args.ray_actors,
+            exact_limit=args.exact_limit,
+            progress=progress,
+        )
+    finally:
+        close()
     print(f"wrote {out}: {index_summary(read_manifest(out))}", file=sys.stderr)
     return 0
 

@@ -30,9 +30,13 @@ logger = logging.getLogger(__name__)
 
 def make_embedder(settings: IndexSettings, *, device: str = "auto", batch_size: int | None = None) -> Embedder:
     """The Embedder these settings describe (the map is not fitted here)."""
+    from embedkit.cli_args import check_align_k
     from embedkit.embedder import Embedder
 
-    return Embedder.from_config(settings.embedder, device=device, batch_size=batch_size)
+    config = settings.embedder
+    static = config.load_static()  # vectors first: a refused --align-k costs no model load
+    check_align_k(config.align_k, static)
+    return Embedder.from_config(config, static=static, device=device, batch_size=batch_size)
 
 
 class BlockEncoder:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import zipfile
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from embedkit.corpus.consolidate import ANN_FILE, QUERY
-from embedkit.corpus.manifest import load_map, read_manifest
+from embedkit.corpus.manifest import load_manifest, load_map
 from embedkit.corpus.query import Query, query_row, query_text
 from embedkit.corpus.search import DEFAULT_CHOICE, SpaceChoice, candidates, exact_scores, row_scores, scoring, top_rows
+from embedkit.corpus.verify import check_index, damaged, reason
 from embedkit.cosine import normalize_rows
 from embedkit.errors import EmbedkitError
 
@@ -30,6 +32,18 @@ if TYPE_CHECKING:
 
 __all__ = ["CorpusIndex"]
 
+#: what reading a damaged file raises (numpy, pyarrow, zipfile, faiss): made one line by `CorpusIndex.open`
+_READ_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    ValueError,
+    EOFError,
+    RuntimeError,
+    KeyError,
+    TypeError,
+    IndexError,
+    zipfile.BadZipFile,
+)
+
 
 class CorpusIndex:
     """A complete corpus index, opened read-only.
@@ -40,10 +54,12 @@ class CorpusIndex:
         n_rows: word occurrences; ``n_types``: distinct word forms; ``dim``: contextual dimension.
     """
 
-    def __init__(self, folder: Path, manifest: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, manifest: dict[str, Any], _where: list[str] | None = None) -> None:
+        _where = _where if _where is not None else [""]  # the file being read, for `open`'s message
         self.folder = folder
         self.manifest = manifest
         q = folder / QUERY
+        _where[0] = "query/*.npy"
         self.vectors = np.load(q / "vectors.npy", mmap_mode="r")
         self.rows = np.load(q / "rows.npy", mmap_mode="r")
         self.scalars = np.load(q / "scalars.npy", mmap_mode="r")
@@ -55,45 +71,70 @@ class CorpusIndex:
         import pyarrow.ipc as ipc
         import pyarrow.parquet as pq
 
-        types = pq.read_table(q / "types.parquet")
+        _where[0] = "query/types.parquet"
+        types = pq.read_table(q / "types.parquet", columns=["word", "key", "oov"])
         self.type_words: list[str] = types.column("word").to_pylist()
         keys: list[str] = types.column("key").to_pylist()
         self.type_oov = types.column("oov").to_numpy(zero_copy_only=False).astype(bool)
         self.n_types = len(self.type_words)
+        if self.n_types != len(self.type_offsets) - 1 or not all(isinstance(k, str) for k in keys):
+            raise ValueError(
+                f"query/types.parquet holds {self.n_types:,} word types, not {len(self.type_offsets) - 1:,}"
+            )
         # one key (a lower-cased word) owns consecutive types
         starts = [0] + [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]
         self._key_types = {keys[s]: (s, e) for s, e in zip(starts, starts[1:] + [len(keys)])}
+        _where[0] = "query/sentences.arrow"
         self._sentences = ipc.open_file(pa.memory_map(str(q / "sentences.arrow"))).read_all().column("text")
+        if len(self._sentences) != len(self.sentence_offsets) - 1 or not pa.types.is_string(self._sentences.type):
+            raise ValueError(f"query/sentences.arrow holds {len(self._sentences):,} sentences, not the counted ones")
         self.row_type = np.asarray(self.rows[:, 4], np.int64)
+        _where[0] = "map.npz"
+        self.static_map = load_map(folder)
+        _where[0] = "query/types_static.npy"
+        self.static_raw = np.load(q / "types_static.npy")
         self._lock = threading.Lock()
         self._encoder: BlockEncoder | None = None
-        self._ann_path = q / ANN_FILE
+        self._ann: Any = None
+        if (q / ANN_FILE).is_file():  # read now: faiss is imported before any model loads (see `open`)
+            import faiss
+
+            _where[0] = f"query/{ANN_FILE}"
+            self._ann = faiss.read_index(str(q / ANN_FILE))
+            if int(self._ann.ntotal) != self.n_rows or int(self._ann.d) != self.dim:
+                raise ValueError(f"query/{ANN_FILE} holds {self._ann.ntotal:,} vectors of {self._ann.d} dimensions")
 
     @classmethod
-    def open(cls, folder: str | os.PathLike[str]) -> CorpusIndex:
-        """Open a complete index.
+    def open(cls, folder: str | os.PathLike[str], *, verify_all: bool = False) -> CorpusIndex:
+        """Open a complete index, checked first (see :mod:`embedkit.corpus.verify`).
+
+        faiss is imported here, before a model can load: imported after torch under a 3 GiB address-space limit
+        (``prlimit --as``), its import crashed the process (SIGSEGV).
+
+        Args:
+            folder: the index folder.
+            verify_all: hash every file, even those an earlier open verified unchanged.
 
         Raises:
-            EmbedkitError: not an index, or an unfinished one (with the command that finishes it).
+            EmbedkitError: not an index, an unfinished one (with the command that finishes it), or a damaged one
+                (:class:`~embedkit.corpus.verify.IndexDamaged`: a malformed manifest, a changed, missing or
+                truncated file, shapes or ids that do not agree).
         """
         path = Path(folder)
-        manifest = read_manifest(path)
-        if manifest.get("state") != "complete" or not (path / QUERY / "vectors.npy").is_file():
+        manifest, digest = load_manifest(path)
+        if manifest.get("state") != "complete":
             raise EmbedkitError(f"the index in {path} is not finished: run `embedkit index ... -o {path} --resume`")
-        return cls(path, manifest)
+        check_index(path, manifest, digest, full=verify_all)
+        where = [""]
+        try:
+            return cls(path, manifest, where)
+        except _READ_ERRORS as exc:
+            raise damaged(path, f"{where[0]}: {reason(exc, path)}") from None
 
     def __repr__(self) -> str:
         return f"CorpusIndex({str(self.folder)!r}, {self.n_rows:,} occurrences, {self.n_types:,} word types)"
 
     # -- static side, per type ------------------------------------------------------------------------
-    @cached_property
-    def static_map(self) -> Any:
-        return load_map(self.folder)
-
-    @cached_property
-    def static_raw(self) -> np.ndarray:
-        return np.load(self.folder / QUERY / "types_static.npy")
-
     @cached_property
     def static_units(self) -> np.ndarray:
         """Unit raw static vector per type (zeros for OOV types)."""
@@ -115,14 +156,7 @@ class CorpusIndex:
     @property
     def ann(self) -> Any:
         """The approximate index (faiss), or None for a small index searched exactly."""
-        if not self._ann_path.is_file():
-            return None
-        with self._lock:
-            if "_ann" not in self.__dict__:
-                import faiss
-
-                self.__dict__["_ann"] = faiss.read_index(str(self._ann_path))
-        return self.__dict__["_ann"]
+        return self._ann
 
     # -- words and occurrences -------------------------------------------------------------------------
     def words(self, prefix: str = "", limit: int = 50) -> list[tuple[str, int]]:

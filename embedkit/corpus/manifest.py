@@ -24,6 +24,7 @@ __all__ = [
     "MANIFEST",
     "IndexSettings",
     "check_resume",
+    "load_manifest",
     "load_map",
     "read_manifest",
     "save_map",
@@ -33,6 +34,8 @@ __all__ = [
 FORMAT = "embedkit-corpus/1"
 MANIFEST = "manifest.json"
 MAP_FILE = "map.npz"
+#: the largest manifest read (a folder of many input files lists each one)
+MAX_MANIFEST_BYTES = 16 * 2**20
 
 
 #: the encoder fields of an index written before :class:`~embedkit.config.EmbedderConfig` (flat in its settings;
@@ -115,16 +118,39 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     Raises:
         EmbedkitError: no manifest, or not an embedkit corpus index.
     """
+    return load_manifest(folder)[0]
+
+
+def load_manifest(folder: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
+    """The manifest of an index folder and the SHA-256 of its bytes (at most ``MAX_MANIFEST_BYTES``).
+
+    Raises:
+        EmbedkitError: no manifest, an unreadable, oversized or malformed one, or not an embedkit corpus index.
+    """
+    import hashlib
+
     path = Path(folder) / MANIFEST
+    name = Path(folder).name
     if not path.is_file():
         raise EmbedkitError(f"{Path(folder)} is not a corpus index (no {MANIFEST}); build one with `embedkit index`")
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise EmbedkitError(f"{path} cannot be read: {exc}") from None
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_MANIFEST_BYTES + 1)
+        if len(raw) > MAX_MANIFEST_BYTES:
+            raise ValueError(f"it is over {MAX_MANIFEST_BYTES // 2**20} MiB")
+        data = json.loads(raw.decode("utf-8"))
+    except OSError as exc:
+        raise EmbedkitError(f"the manifest of index {name!r} cannot be read: {exc.strerror or exc}") from None
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        detail = "it nests too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
+        raise EmbedkitError(f"the manifest of index {name!r} is not valid JSON: {detail}") from None
+    if not isinstance(data, dict):
+        raise EmbedkitError(f"the manifest of index {name!r} is a JSON {type(data).__name__}, not an object")
     if data.get("format") != FORMAT:
-        raise EmbedkitError(f"{path}: format {data.get('format')!r} is not {FORMAT!r}")
-    return data
+        shown = data.get("format")
+        shown = shown[:60] if isinstance(shown, str) else type(shown).__name__
+        raise EmbedkitError(f"{name}/{MANIFEST}: format {shown!r} is not {FORMAT!r}")
+    return data, hashlib.sha256(raw).hexdigest()
 
 
 def _flat(settings: Any) -> dict[str, Any]:
@@ -144,6 +170,8 @@ def check_resume(old: dict[str, Any], new: dict[str, Any]) -> None:
     """
     if old.get("settings_hash") == new.get("settings_hash"):
         return
+    if not isinstance(old.get("settings"), dict):
+        raise EmbedkitError("cannot resume: the index's manifest holds no settings; use a new output folder")
     was, now = _flat(old.get("settings", {})), _flat(new["settings"])
     differ = [f"{k}: {was.get(k)!r} -> {v!r}" for k, v in now.items() if was.get(k) != v]
     if old.get("inputs") != new.get("inputs"):

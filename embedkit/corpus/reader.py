@@ -12,6 +12,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,9 @@ __all__ = [
 FORMATS = {".txt": "txt", ".text": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 #: the longest record accepted (characters); a longer line is an error naming the file and line, never a hang
 MAX_RECORD_CHARS = 200_000
+#: the largest Parquet row group read (bytes, uncompressed)
+MAX_ROW_GROUP_BYTES = 256 * 2**20
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 # a sentence ends at . ! ? (and closing quotes or brackets after them) followed by space and an upper-case
 # letter, a digit or an opening quote; abbreviations such as "e.g. the" stay whole (lower case follows)
@@ -113,9 +118,10 @@ def list_inputs(path: str | os.PathLike[str], column: str | None = None) -> list
 
 
 def _open_text(f: InputFile) -> IO[str]:
+    # utf-8-sig: a byte-order mark at the start of the file is dropped, as the app's text upload does
     if f.gzipped:
-        return gzip.open(f.path, "rt", encoding="utf-8", newline="")
-    return open(f.path, encoding="utf-8", newline="")
+        return gzip.open(f.path, "rt", encoding="utf-8-sig", newline="")
+    return open(f.path, encoding="utf-8-sig", newline="")
 
 
 def _checked(text: object, f: InputFile, where: int) -> str:
@@ -128,38 +134,75 @@ def _checked(text: object, f: InputFile, where: int) -> str:
             f"{f.path.name}: record {where} has {len(text):,} characters (the limit is {MAX_RECORD_CHARS:,}); "
             "split it into lines"
         )
+    if "\x00" in text:
+        raise EmbedkitError(f"{f.path.name}: record {where} holds a NUL character: a binary file, not text")
     return text
+
+
+def _bounded_lines(fh: IO[str], f: InputFile, limit: int) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of a text stream, each line's length measured while it is read: a line longer than
+    ``limit`` characters is refused before it is ever held whole (a 1 MB .gz can expand to a 1 GB line).
+    Lines end at ``\n``, ``\r\n`` or ``\r`` (Python's universal newlines)."""
+    partial = ""
+    number = 0
+    while True:
+        chunk = fh.read(1 << 16)
+        if chunk.endswith("\r"):  # a "\r\n" cut in two by the chunk boundary stays one line end
+            chunk += fh.read(1)
+        if not chunk:
+            break
+        parts = _NEWLINE.split(chunk)
+        parts[0] = partial + parts[0]
+        partial = parts.pop()
+        for line in parts:
+            number += 1
+            if len(line) > limit:
+                break
+            yield number, line
+        else:
+            if len(partial) <= limit:
+                continue
+            number += 1
+        raise EmbedkitError(
+            f"{f.path.name}: line {number} is longer than {limit:,} characters (the limit); split it into lines"
+        )
+    if partial:
+        yield number + 1, partial
 
 
 def iter_records(f: InputFile, column: str | None = None) -> Iterator[str]:
     """Every record of one file, streamed (a ``.parquet`` file is read one row group at a time).
 
     Raises:
-        EmbedkitError: the file is not UTF-8, a JSON line is broken, the column is missing, a record too long.
+        EmbedkitError: the file is not UTF-8, holds a NUL character, is damaged or truncated, a JSON line is broken,
+            the column is missing, a record (or a line, measured while it is read) is too long.
     """
     try:
         if f.format == "parquet":
             yield from _parquet_records(f, column or "")
             return
         with _open_text(f) as fh:
-            for number, line in enumerate(fh, 1):
+            limit = MAX_RECORD_CHARS if f.format == "txt" else 4 * MAX_RECORD_CHARS  # JSON escapes lengthen a text
+            for number, line in _bounded_lines(fh, f, limit):
                 if f.format == "txt":
-                    yield _checked(line.rstrip("\r\n"), f, number)
+                    yield _checked(line, f, number)
                     continue
                 if not line.strip():
                     yield ""
                     continue
                 try:
                     obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise EmbedkitError(f"{f.path.name}: line {number} is not JSON ({exc.msg})") from None
+                except (json.JSONDecodeError, RecursionError) as exc:
+                    reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                    raise EmbedkitError(f"{f.path.name}: line {number} is not JSON ({reason})") from None
                 if not isinstance(obj, dict) or column not in obj:
                     raise EmbedkitError(f"{f.path.name}: line {number} has no field {column!r}")
                 yield _checked(obj[column], f, number)
     except UnicodeDecodeError as exc:
         raise EmbedkitError(f"{f.path.name} is not UTF-8 text (byte {exc.start}); convert it first") from None
-    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
-        raise EmbedkitError(f"{f.path.name} cannot be read: {exc}") from None
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError; a cut .gz raises EOFError
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+        raise EmbedkitError(f"{f.path.name} cannot be read: {reason}") from None
 
 
 def _parquet_records(f: InputFile, column: str) -> Iterator[str]:
@@ -169,15 +212,25 @@ def _parquet_records(f: InputFile, column: str) -> Iterator[str]:
     source: object = gzip.open(f.path, "rb") if f.gzipped else f.path
     try:
         pf = pq.ParquetFile(source)
-    except (pa.ArrowException, OSError) as exc:
-        raise EmbedkitError(f"{f.path.name} is not a Parquet file: {exc}") from None
-    if column not in pf.schema_arrow.names:
-        raise EmbedkitError(f"{f.path.name} has no column {column!r}; columns: {', '.join(pf.schema_arrow.names)}")
-    number = 0
-    for batch in pf.iter_batches(columns=[column], batch_size=4096):
-        for value in batch.column(0).to_pylist():
-            number += 1
-            yield _checked(value, f, number)
+        if column not in pf.schema_arrow.names:
+            raise EmbedkitError(
+                f"{f.path.name} has no column {column!r}; columns: {', '.join(pf.schema_arrow.names)[:300]}"
+            )
+        for g in range(pf.metadata.num_row_groups):  # a row group is read whole: refuse one larger than a record
+            size = pf.metadata.row_group(g).total_byte_size
+            if size > MAX_ROW_GROUP_BYTES:
+                raise EmbedkitError(
+                    f"{f.path.name}: row group {g} holds {size / 2**20:,.0f} MiB (the limit is "
+                    f"{MAX_ROW_GROUP_BYTES // 2**20} MiB); write it with smaller row groups"
+                )
+        number = 0
+        for batch in pf.iter_batches(columns=[column], batch_size=4096):
+            for value in batch.column(0).to_pylist():
+                number += 1
+                yield _checked(value, f, number)
+    except pa.ArrowException as exc:
+        reason = (str(exc).strip().splitlines() or ["damaged"])[0][:200]
+        raise EmbedkitError(f"{f.path.name} is not a readable Parquet file: {reason}") from None
 
 
 def iter_blocks(
@@ -203,22 +256,18 @@ def iter_blocks(
 
 
 def count_records(files: Sequence[InputFile], column: str | None = None) -> int:
-    """How many records the inputs hold (a quick pass: line counts, Parquet metadata)."""
-    total = 0
-    for f in files:
-        if f.format == "parquet" and not f.gzipped:
-            import pyarrow.parquet as pq
+    """How many records the inputs hold: one full pass that reads, decodes and checks every record (so a bad input
+    is refused before anything is written).
 
-            total += pq.ParquetFile(f.path).metadata.num_rows
-        elif f.format == "parquet":
-            total += sum(1 for _ in iter_records(f, column))
-        else:
-            opener = gzip.open(f.path, "rb") if f.gzipped else open(f.path, "rb")
-            with opener as fh:
-                last = b""
-                for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
-                    total += chunk.count(b"\n")
-                    last = chunk
-                if last and not last.endswith(b"\n"):
-                    total += 1
+    Raises:
+        EmbedkitError: what :func:`iter_records` refuses, or inputs without any text.
+    """
+    total = 0
+    text = False
+    for f in files:
+        for record in iter_records(f, column):
+            total += 1
+            text = text or bool(record.strip())
+    if not text:
+        raise EmbedkitError(f"{files[0].path.name if len(files) == 1 else 'the input'} holds no text to index")
     return total

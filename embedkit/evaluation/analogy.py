@@ -30,6 +30,7 @@ __all__ = [
     "AnalogyResult",
     "answer_analogies",
     "evaluate_analogies",
+    "pair_halves",
     "pair_units",
     "select_alpha_on_halves",
     "usable_questions",
@@ -160,6 +161,21 @@ def evaluate_analogies(
     return AnalogyResult(len(questions), len(answered), len(words), accuracy, correct, answered.sections, units)
 
 
+def pair_halves(units: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the questions of a selection half and a reporting half, split by word pair (the resampling unit).
+
+    The word pairs are split at random; a question goes to the half that holds both its pairs, and a question built
+    from one pair of each half is in neither, so no pair of the reporting questions was seen by the selection.
+    """
+    u = np.asarray(units, np.int64).reshape(len(units), -1)
+    ids = np.unique(u)
+    order = np.random.default_rng(seed).permutation(len(ids))
+    chosen = np.zeros(int(ids.max()) + 1 if len(ids) else 0, bool)
+    chosen[ids[order[: len(ids) // 2]]] = True
+    in_sel = chosen[u]
+    return np.flatnonzero(in_sel.all(axis=1)), np.flatnonzero(~in_sel.any(axis=1))
+
+
 def select_alpha_on_halves(
     result: AnalogyResult,
     modes: Sequence[str],
@@ -168,7 +184,8 @@ def select_alpha_on_halves(
     n_boot: int = 1000,
     seed: int = 0,
 ) -> dict[str, AlphaChoice]:
-    """Per mode, alpha chosen on a random half of the answered questions and reported on the other half.
+    """Per mode, alpha chosen on the questions of a random half of the word pairs and reported on the questions of
+    the other half (:func:`pair_halves`).
 
     The single-source baseline (bert or static) is chosen on the selection half too; the fused score, the
     baseline and their paired difference are measured on the reporting half, resampling its word pairs.
@@ -176,9 +193,7 @@ def select_alpha_on_halves(
     from embedkit.evaluation.selection import AlphaChoice, choose_alpha, choose_source
     from embedkit.evaluation.similarity import fused_key
 
-    n = result.n_answered
-    order = np.random.default_rng(seed).permutation(n)
-    sel, rep = np.sort(order[: n // 2]), np.sort(order[n // 2 :])
+    sel, rep = pair_halves(result.units, seed)
     base = choose_source({s: float(result.correct[s][sel].mean()) for s in ("bert", "static")})
     base_c = result.correct[base][rep].astype(np.float64)
     kw: dict[str, Any] = {"n_boot": n_boot, "seed": seed}
@@ -191,12 +206,12 @@ def select_alpha_on_halves(
         out[mode] = AlphaChoice(
             mode=mode,
             alpha=alpha,
-            selected_on=f"half of the answered questions ({len(sel)})",
-            reported_on=f"the other half ({len(rep)})",
+            selected_on=f"the questions of half the word pairs ({len(sel)})",
+            reported_on=f"those of the other half ({len(rep)})",
             selection_scores=scores,
             fused=mean_ci(fused_c, units, **kw),
             baseline_name=base,
             baseline=mean_ci(base_c, units, **kw),
-            gain=mean_ci(fused_c - base_c, units, **kw),
+            gain=mean_ci(fused_c - base_c, units, difference=True, **kw),
         )
     return out

@@ -96,6 +96,24 @@ class WordPairs:
             self.subset(np.sort(order[cut:]), f"{self.name} (reporting half)"),
         )
 
+    def split_by_words(self, fraction: float = 0.5, seed: int = 0) -> tuple[WordPairs, WordPairs]:
+        """Random split of the *words* (the resampling unit) into a selection part and a reporting part.
+
+        A pair goes to the part that holds both its words; a pair whose words fall in different parts is left out
+        (about half the pairs at ``fraction=0.5``), so no word of the reporting pairs was seen by the selection.
+        """
+        if not 0.0 < fraction < 1.0:
+            raise ValueError(f"split fraction must lie strictly between 0 and 1, got {fraction}")
+        words = self.words()
+        order = np.random.default_rng(seed).permutation(len(words))
+        chosen = {words[i] for i in order[: int(round(fraction * len(words)))]}
+        first = np.fromiter((w in chosen for w in self.word1), bool, len(self))
+        second = np.fromiter((w in chosen for w in self.word2), bool, len(self))
+        return (
+            self.subset(first & second, f"{self.name} (selection half)"),
+            self.subset(~first & ~second, f"{self.name} (reporting half)"),
+        )
+
 
 def load_word_pairs(name: str, *, lowercase: bool = True) -> WordPairs:
     """Load ``"simlex"`` (SimLex-999), ``"wordsim"`` (WordSim-353) or a path to a tab-separated pairs file.

@@ -7,7 +7,7 @@ size, score ``s_ij = a . w'_ij + b``, turn the scores into weights ``alpha_ij`` 
 linear layer. A source missing for a word (static OOV) gets weight 0.
 
 Everything is small enough to train on a CPU in seconds; :meth:`DMEClassifier.word_weights` exposes the
-learned per-word weights that the Fusion lab shows (see :mod:`embedkit.evaluation.dme_weights`).
+learned per-word weights that the Fusion lab shows (:mod:`embedkit.evaluation.dme_weights` trains one for it).
 """
 
 from __future__ import annotations
@@ -249,12 +249,3 @@ def cross_validate_dme(
             accs.append(hit.mean())
     gating = params.get("gating", "softmax")
     return CVResult(name or f"DME ({gating})", np.asarray(accs), correct, word_weights=weights)
-
-
-def __getattr__(name: str) -> Any:
-    """The app-facing helpers live in :mod:`embedkit.evaluation.dme_weights` (kept importable from here)."""
-    if name in ("dme_sources", "dme_word_weights", "fit_polarity_dme"):
-        from embedkit.evaluation import dme_weights
-
-        return getattr(dme_weights, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -77,8 +77,8 @@ class FinetuneResult:
         p1, p2 = self.fusion_test.p_value, self.finetune_test.p_value
         return (
             f"Fine-tuning the encoder ({self.settings['folds']}-fold, the same folds, {self.settings['epochs']} epochs): "
-            f"with static input {s.format()} vs without {f.format()} (McNemar p={p1:.2f}); without static input vs "
-            f"the frozen encoder with LR {z.format()} (McNemar p={p2:.2f})."
+            f"with static input {s.format()} vs without {f.format()} (McNemar p={p1:.2f}, uncorrected); without "
+            f"static input vs the frozen encoder with LR {z.format()} (McNemar p={p2:.2f}, uncorrected)."
         )
 
     def table(self) -> str:
@@ -88,7 +88,7 @@ class FinetuneResult:
             f"Fine-tuning ({self.settings['folds']}-fold, same folds as seed {self.settings['seed']}, "
             f"{self.settings['epochs']} epochs, {self.settings['device']}, {cut}): frozen + LR {self.frozen.format()}; "
             f"fine-tuned {self.finetuned.format()}; fine-tuned with static input {self.finetuned_static.format()}; "
-            f"McNemar static vs none p={self.fusion_test.p_value:.3f}, fine-tuned vs frozen "
+            f"McNemar (uncorrected) static vs none p={self.fusion_test.p_value:.3f}, fine-tuned vs frozen "
             f"p={self.finetune_test.p_value:.3f}"
         )
 

@@ -1,6 +1,6 @@
 """What every task report offers, and the pieces they share: text tables, the verdict, curve data, JSON.
 
-Each report type (:mod:`embedkit.evaluation.reports`, :mod:`embedkit.evaluation.polarity`,
+Each report type (:mod:`embedkit.evaluation.similarity_analogy_report`, :mod:`embedkit.evaluation.polarity`,
 :mod:`embedkit.evaluation.senses`) knows how to render itself: ``finding()`` (the one honest sentence),
 ``table()`` (plain text for the CLI and docs/results.md), ``rows()`` (the Evaluate page's table) and ``curves()``
 (score against alpha). The CLI, ``scripts/write_results.py`` and the page only call these.
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from embedkit.evaluation.intervals import Score
+    from embedkit.evaluation.multiplicity import Family
     from embedkit.evaluation.selection import AlphaChoice
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Curve",
     "CurveSet",
     "Report",
+    "choice_key",
     "choice_sentence",
     "plain",
     "plain_fields",
@@ -108,14 +110,33 @@ def plain_fields(obj: object, names: str) -> dict[str, Any]:
     return {name: plain(getattr(obj, name)) for name in names.split()}
 
 
-def verdict(gain: Score | Mapping[str, float]) -> str:
-    """``significant gain/loss`` when the 95% interval excludes 0, else ``not significant``."""
+def verdict(gain: Score | Mapping[str, float], family: Family | None = None, key: str = "") -> str:
+    """The verdict on a difference.
+
+    Without a family: ``significant gain/loss`` when the 95% interval excludes 0, else ``not significant``. With the
+    page's family (:mod:`embedkit.evaluation.multiplicity`), ``key``'s Holm-adjusted p-value decides, and the
+    sentence says so (an interval that excludes 0 but does not survive the correction is called what it is).
+    """
     low, high = (gain["low"], gain["high"]) if isinstance(gain, Mapping) else (gain.low, gain.high)
-    if low > 0:
-        return "significant gain (the 95% interval excludes 0)"
-    if high < 0:
-        return "significant loss (the 95% interval excludes 0)"
-    return "not significant"
+    p = family.p_holm(key) if family is not None else None
+    if p is None or family is None:
+        if low > 0:
+            return "significant gain (the 95% interval excludes 0)"
+        if high < 0:
+            return "significant loss (the 95% interval excludes 0)"
+        return "not significant"
+    m = f"Holm-adjusted p={p:.3f} over the {family.size} comparisons of {family.name}"
+    value = gain["value"] if isinstance(gain, Mapping) else gain.value
+    if p < 0.05:
+        return f"significant {'gain' if value > 0 else 'loss'} ({m})"
+    if low > 0 or high < 0:
+        return f"not significant after correction: the 95% interval excludes 0, but {m}"
+    return f"not significant ({m})"
+
+
+def choice_key(task: str, c: AlphaChoice) -> str:
+    """The key of an alpha choice's gain in the page's family (unique per task, mode and data)."""
+    return f"{task}: {c.mode} chosen on {c.selected_on}, reported on {c.reported_on}"
 
 
 def no_fusion(c: AlphaChoice) -> bool:
@@ -125,8 +146,9 @@ def no_fusion(c: AlphaChoice) -> bool:
     )
 
 
-def choice_sentence(c: AlphaChoice, metric: str) -> str:
-    """The gain of one alpha choice on its reporting data, with its interval and verdict."""
+def choice_sentence(c: AlphaChoice, metric: str, family: Family | None = None, key: str = "") -> str:
+    """The gain of one alpha choice on its reporting data, with its interval and verdict (Holm-corrected when the
+    page's ``family`` is given; ``key`` is the choice's key in it)."""
     if no_fusion(c):
         return (
             f"the selection on {c.selected_on} chose no fusion ({MODE_NAMES.get(c.mode, c.mode)} at "
@@ -136,7 +158,7 @@ def choice_sentence(c: AlphaChoice, metric: str) -> str:
     return (
         f"{c.gain.format(True)} {metric} on {c.reported_on} over {SOURCE_NAMES.get(c.baseline_name, c.baseline_name)} "
         f"({c.baseline.value:.3f} → {c.fused.value:.3f}), {MODE_NAMES.get(c.mode, c.mode)} with "
-        f"alpha={c.alpha:.2f} chosen on {c.selected_on}: {verdict(c.gain)}"
+        f"alpha={c.alpha:.2f} chosen on {c.selected_on}: {verdict(c.gain, family, key)}"
     )
 
 
@@ -191,10 +213,13 @@ def selection_rows(choices: Sequence[AlphaChoice]) -> list[dict[str, Any]]:
 
 
 def to_json(reports: Sequence[Report], *, settings: Mapping[str, Any], resources: Mapping[str, str]) -> str:
-    """Every score and interval of every task, with the settings and the honest sentences."""
-    payload = {
+    """Every score and interval of every task, with the settings, the honest sentences and the Holm family."""
+    payload: dict[str, Any] = {
         "settings": dict(settings),
         "resources": dict(resources),
         "tasks": {r.task: {**r.to_dict(), "finding": r.finding()} for r in reports},
     }
+    family = next((f for r in reports if (f := getattr(r, "family", None)) is not None), None)
+    if family is not None:
+        payload["multiple_comparisons"] = family.to_dict()
     return json.dumps(payload, indent=2, default=float)

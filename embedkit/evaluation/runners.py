@@ -16,9 +16,9 @@ import numpy as np
 
 from embedkit.errors import EmbedkitError
 from embedkit.evaluation.datasets import WordPairs, load_analogies, load_word_pairs
-from embedkit.evaluation.reports import AnalogyReport, SimilarityReport
 from embedkit.evaluation.resources import Resources, load_resources, pair_vectors
 from embedkit.evaluation.settings import TASKS, EvalSettings, StageProgress, stage
+from embedkit.evaluation.similarity_analogy_report import AnalogyReport, SimilarityReport
 
 if TYPE_CHECKING:
     from embedkit.evaluation.analogy import AnalogyResult
@@ -33,17 +33,27 @@ logger = logging.getLogger(__name__)
 def similarity_report(
     task: str, target: WordPairs, other: WordPairs, table: WordVectors, settings: EvalSettings
 ) -> SimilarityReport:
-    """The curve on ``target``; alpha chosen on ``other`` and on a random half of ``target``, reported on the rest."""
+    """The curve on ``target``; alpha chosen on ``other`` and on the pairs of a random half of ``target``'s words,
+    reported on the pairs of the other half (pairs that straddle the halves are left out)."""
     from embedkit.evaluation.selection import cross_select
     from embedkit.evaluation.similarity import evaluate_pairs
 
     s = settings
     kw: dict[str, Any] = {"alphas": s.alphas, "n_boot": s.n_boot, "seed": s.seed}
     result = evaluate_pairs(target, table, modes=s.modes, **kw)
-    sel_half, rep_half = target.split(0.5, seed=s.seed)
+    sel_half, rep_half = target.split_by_words(0.5, seed=s.seed)
     cross = {m: cross_select(other, target, table, mode=m, **kw) for m in s.modes}
     split = {m: cross_select(sel_half, rep_half, table, mode=m, **kw) for m in s.modes}
-    return SimilarityReport(task, result, cross, split)
+    shared = len(set(other.words()) & set(target.words()))
+    return SimilarityReport(
+        task,
+        result,
+        cross,
+        split,
+        split_left_out=len(target) - len(sel_half) - len(rep_half),
+        shared_words=shared,
+        other_name=other.name,
+    )
 
 
 def run_similarity(
@@ -65,12 +75,15 @@ def run_similarity(
 
 
 def analogy_report(result: AnalogyResult, settings: EvalSettings) -> AnalogyReport:
-    """Alpha chosen on half of the answered questions and reported on the other half (see ``analogy``)."""
-    from embedkit.evaluation.analogy import select_alpha_on_halves
+    """Alpha chosen on the questions of half the word pairs and reported on those of the other half (see
+    ``analogy``)."""
+    from embedkit.evaluation.analogy import pair_halves, select_alpha_on_halves
 
     s = settings
     choice = select_alpha_on_halves(result, s.modes, s.alphas, n_boot=s.n_boot, seed=s.seed)
-    return AnalogyReport("analogy", result, [float(a) for a in s.alphas], choice)
+    sel, rep = pair_halves(result.units, s.seed)
+    left_out = result.n_answered - len(sel) - len(rep)
+    return AnalogyReport("analogy", result, [float(a) for a in s.alphas], choice, left_out)
 
 
 def run_analogy(res: Resources, *, progress: StageProgress | None = None) -> AnalogyReport:
@@ -121,9 +134,13 @@ def run(
         resources: already loaded resources (their Embedder is used with ``settings``); None loads them.
         progress: ``progress(stage, done, total)``.
 
+    Returns:
+        The reports, with Holm's correction applied over the comparisons of all of them (the run is the family).
+
     Raises:
         ValueError: an unknown task.
     """
+    from embedkit.evaluation.multiplicity import holm_family
     from embedkit.evaluation.polarity import run_polarity
     from embedkit.evaluation.senses import run_senses
 
@@ -141,4 +158,5 @@ def run(
     for name in names:
         logger.info("running %s", name)
         reports.append(runners[name]())
+    holm_family(reports, name="this run")
     return reports

@@ -5,17 +5,28 @@ its example sentences, each using the lemma in one known sense. Only groups that
 more senses, and at least one sense with two or more examples (otherwise no occurrence has a same-sense
 neighbour). The *unit* is the lemma string: the groups of ``bank`` (noun) and ``bank`` (verb) share their word and
 go together into the selection or the reporting split, and into a bootstrap resample.
+
+WordNet reuses some example sentences across synsets: a sentence given for two senses of one (lemma, part of speech)
+would force a tied wrong neighbour, and a sentence listed twice for one sense would give a free right one.
+:func:`deduplicate_examples` drops the first kind and keeps one copy of the second (the shipped extract is built
+with it, and the loader applies it again to any extract it reads). The units are lemmas, but a sentence can still
+hold two lemmas of one synset: such sentences are shared between units (counted in ``shared_sentences``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-__all__ = ["SenseOccurrences", "load_sense_occurrences", "split_units"]
+if TYPE_CHECKING:
+    from embedkit.wordnet import SenseExample
+
+__all__ = ["SenseOccurrences", "deduplicate_examples", "load_sense_occurrences", "split_units"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +65,74 @@ class SenseOccurrences:
         return len(self.lemmas)
 
     @property
+    def n_sentences(self) -> int:
+        """Distinct sentences the occurrences sit in (an occurrence is one lemma in one sentence)."""
+        return len(np.unique(self.sentence))
+
+    @property
+    def shared_sentences(self) -> int:
+        """Sentences whose occurrences belong to more than one unit (lemma string)."""
+        if not len(self.sentence):
+            return 0
+        pairs = np.unique(np.stack([self.sentence, self.unit[self.group]], axis=1), axis=0)
+        return int((np.bincount(pairs[:, 0]) > 1).sum())
+
+    @property
     def n_units(self) -> int:
         """Distinct lemma strings."""
         return int(self.unit.max()) + 1 if len(self.unit) else 0
 
+    def restrict(self, groups: np.ndarray) -> SenseOccurrences:
+        """The occurrences of the groups where ``groups`` (bool per group) is True, ids renumbered, only their
+        sentences kept."""
+        keep_group = np.asarray(groups, bool)
+        rows = keep_group[self.group]
+        new_group = np.cumsum(keep_group) - 1
+        _, new_unit = np.unique(self.unit[keep_group], return_inverse=True)
+        used, new_sentence = np.unique(self.sentence[rows], return_inverse=True)
+        kept = np.flatnonzero(keep_group)
+        return SenseOccurrences(
+            [self.sentences[s] for s in used],
+            np.asarray(new_sentence, np.int64).reshape(-1),
+            self.word[rows],
+            new_group[self.group[rows]],
+            self.sense[rows],
+            [self.lemmas[g] for g in kept],
+            [self.pos[g] for g in kept],
+            np.asarray(new_unit, np.int64).reshape(-1),
+            self.note,
+        )
+
     def words(self) -> list[str]:
         """The lemma of each occurrence (its static vector is the lemma's: one vector per word type)."""
         return [self.lemmas[g] for g in self.group]
+
+
+def deduplicate_examples(examples: Iterable[SenseExample]) -> tuple[list[SenseExample], int, int]:
+    """One example per (lemma, part of speech, sentence): a sentence labelled with two senses of one lemma is dropped,
+    copies with one sense are collapsed into the first (in the input order).
+
+    Returns:
+        The kept examples (input order), the number of examples dropped for conflicting labels, and the number of
+        same-sense copies removed.
+    """
+    items = list(examples)
+    senses: dict[tuple[str, str, str], set[int]] = defaultdict(set)
+    for ex in items:
+        senses[(ex.lemma, ex.pos, ex.sentence)].add(ex.sense)
+    kept: list[SenseExample] = []
+    seen: set[tuple[str, str, str]] = set()
+    conflicting = copies = 0
+    for ex in items:
+        key = (ex.lemma, ex.pos, ex.sentence)
+        if len(senses[key]) > 1:
+            conflicting += 1
+        elif key in seen:
+            copies += 1
+        else:
+            seen.add(key)
+            kept.append(ex)
+    return kept, conflicting, copies
 
 
 def load_sense_occurrences(path: str | None = None, *, max_lemmas: int = 0, seed: int = 0) -> SenseOccurrences:
@@ -74,8 +146,11 @@ def load_sense_occurrences(path: str | None = None, *, max_lemmas: int = 0, seed
     from embedkit.text import segment
     from embedkit.wordnet import load_sense_examples
 
+    examples, conflicting, copies = deduplicate_examples(load_sense_examples(path))
+    if conflicting or copies:
+        logger.info("dropped %d examples with two senses of one lemma, %d same-sense copies", conflicting, copies)
     by_group: dict[tuple[str, str], list] = defaultdict(list)
-    for ex in load_sense_examples(path):
+    for ex in examples:
         by_group[(ex.lemma, ex.pos)].append(ex)
     keep = {
         k: v

@@ -135,18 +135,25 @@ class SenseGrid:
 
 
 def _moments(
-    encoder: ContextualEncoder, reference: Sequence[Sequence[str]], progress: Progress | None
+    encoder: ContextualEncoder,
+    reference: Sequence[Sequence[str]],
+    progress: Progress | None,
+    wanted: set[tuple[str, str]] | None = None,
 ) -> dict[tuple[str, str], tuple[int, np.ndarray, np.ndarray]]:
-    """Streamed moments of the reference text's vectors for every (layers, pooling)."""
+    """Streamed moments of the reference text's vectors for every (layers, pooling), or only the ``wanted`` ones."""
     n_layers = encoder.n_layers
     out: dict[tuple[str, str], list] = {}
     for _, arr in encoder.encode_layers(reference, poolings=BASE_POOLINGS, progress=progress):
         states = dict(zip(BASE_POOLINGS, arr.transpose(0, 2, 1, 3)))  # pooling -> (n_words, n_states, hidden)
         for layers in layer_choices(n_layers):
+            if wanted is not None and not any(w[0] == layers for w in wanted):
+                continue
             idx = layer_states(layers, n_layers)
             pooled = {p: states[p][:, idx].mean(axis=1) for p in BASE_POOLINGS}
             pooled["first_last"] = np.concatenate([pooled["first"], pooled["last"]], axis=1)
             for p, X in pooled.items():
+                if wanted is not None and (layers, p) not in wanted:
+                    continue
                 acc = out.setdefault((layers, p), [0, 0.0, 0.0])
                 acc[0] += len(X)
                 acc[1] = acc[1] + X.sum(axis=0, dtype=np.float64)
@@ -160,6 +167,7 @@ def build_sense_grid(
     *,
     reference: Sequence[Sequence[str]] | None = None,
     progress: Progress | None = None,
+    options: Sequence[EncoderOption] | None = None,
 ) -> SenseGrid:
     """Encode the reference text and every example sentence once, keeping every hidden state.
 
@@ -168,11 +176,14 @@ def build_sense_grid(
         occurrences: the benchmark's occurrences.
         reference: the post-processing reference (pre-split); None = :func:`embedkit.postprocess.reference_sentences`.
         progress: ``progress(done, total)`` over the example sentences.
+        options: only these options will be asked for (the post-processing moments of the others are not
+            computed); None = every option.
     """
     from embedkit.postprocess import reference_sentences
 
     base = getattr(encoder, "base", encoder)  # the raw vectors, whatever post-processing the encoder applies
-    moments = _moments(base, reference if reference is not None else reference_sentences(), None)
+    wanted = None if options is None else {(o.layers, o.pooling) for o in options}
+    moments = _moments(base, reference if reference is not None else reference_sentences(), None, wanted)
     n_states, hidden = base.n_layers + 1, base.hidden_size
     by_sentence: dict[int, list[int]] = {}
     for i, s in enumerate(occurrences.sentence.tolist()):

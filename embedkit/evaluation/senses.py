@@ -68,9 +68,12 @@ def choose_option(scores: Mapping[EncoderOption, np.ndarray], selection: np.ndar
     return max(means, key=lambda o: means[o])
 
 
-def _score(values: np.ndarray, occ: SenseOccurrences, rows: np.ndarray, settings: EvalSettings) -> Score:
+def _score(
+    values: np.ndarray, occ: SenseOccurrences, rows: np.ndarray, settings: EvalSettings, *, difference: bool = False
+) -> Score:
+    """Mean of the per-group ``values`` of the groups ``rows`` with an interval resampling lemmas (the unit)."""
     keep = rows & ~np.isnan(values)
-    return mean_ci(values[keep], occ.unit[keep], n_boot=settings.n_boot, seed=settings.seed)
+    return mean_ci(values[keep], occ.unit[keep], difference=difference, n_boot=settings.n_boot, seed=settings.seed)
 
 
 def alpha_choice(
@@ -96,7 +99,7 @@ def alpha_choice(
         fused=_score(fused[alpha], occ, rep, settings),
         baseline_name=base,
         baseline=_score(single[base], occ, rep, settings),
-        gain=_score(fused[alpha] - single[base], occ, rep, settings),
+        gain=_score(fused[alpha] - single[base], occ, rep, settings, difference=True),
     )
 
 
@@ -146,6 +149,8 @@ def senses_report(
         task="senses",
         note=occ.note,
         n_occurrences=len(occ),
+        n_sentences=occ.n_sentences,
+        shared_sentences=occ.shared_sentences,
         n_groups=occ.n_groups,
         n_lemmas=(len(np.unique(occ.unit[sel_groups])), len(np.unique(occ.unit[rep]))),
         n_layers=grid.n_layers,
@@ -155,7 +160,9 @@ def senses_report(
         scores={name: {m: _score(v, occ, rep, s) for m, v in sc.items()} for name, sc in per_space.items()},
         tie_baseline=_score(tie, occ, rep, s),
         static_is_tie=bool(np.array_equal(per_space["static"]["accuracy"], tie, equal_nan=True)),
-        gain_over_default=_score(per_space["bert"]["accuracy"] - per_space["bert_default"]["accuracy"], occ, rep, s),
+        gain_over_default=_score(
+            per_space["bert"]["accuracy"] - per_space["bert_default"]["accuracy"], occ, rep, s, difference=True
+        ),
         alphas=[float(a) for a in s.alphas],
         fused=choices,
         curve=curve,

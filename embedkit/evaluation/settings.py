@@ -11,7 +11,7 @@ import numpy as np
 from embedkit.config import EmbedderConfig
 from embedkit.errors import EmbedkitError
 
-__all__ = ["TASKS", "EvalSettings", "StageProgress", "parse_alphas", "stage"]
+__all__ = ["MAX_ALPHAS", "TASKS", "EvalSettings", "StageProgress", "parse_alphas", "stage"]
 
 #: every task, in the order ``--task all`` runs them
 TASKS = ("simlex", "wordsim", "analogy", "polarity", "senses")
@@ -27,33 +27,54 @@ def stage(progress: StageProgress | None, name: str) -> Callable[[int, int], Non
     return lambda done, total: progress(name, done, total)
 
 
+#: the most alphas an evaluation scores (each one is a full pass over every task)
+MAX_ALPHAS = 1001
+
+
 def parse_alphas(spec: str | Sequence[float]) -> tuple[float, ...]:
     """``"0:1:0.1"`` (start:stop:step, stop included) or ``"0,0.5,1"`` or a sequence -> sorted alphas.
 
+    Every number must be finite, and there may be at most :data:`MAX_ALPHAS` of them: the count of a range is
+    worked out before any alpha is made, so ``0:1:1e-9`` is refused at once rather than after 8 GB.
+
     Raises:
-        ValueError: for a malformed spec or an alpha outside [0, 1].
+        EmbedkitError: for a malformed spec, a number that is not finite, an alpha outside [0, 1] or too many alphas.
     """
     if isinstance(spec, str):
         text = spec.strip()
+        if len(text) > 100_000:
+            raise EmbedkitError(f"the alphas spec is {len(text):,} characters long; give at most {MAX_ALPHAS} alphas")
         try:
             if ":" in text:
                 parts = [float(p) for p in text.split(":")]
                 if len(parts) != 3 or parts[2] <= 0:
                     raise ValueError
                 start, stop, step = parts
-                n = int(np.floor((stop - start) / step + 1e-9)) + 1
-                values = [start + i * step for i in range(max(n, 0))]
+                if not all(np.isfinite(parts)):
+                    raise EmbedkitError(f"alphas must be finite numbers in [0, 1], got {spec!r}")
+                count = np.floor((stop - start) / step + 1e-9) + 1
+                if count > MAX_ALPHAS:
+                    raise EmbedkitError(
+                        f"alphas {spec!r} would be {count:,.0f} values; the most is {MAX_ALPHAS:,} (use a larger step)"
+                    )
+                values = [start + i * step for i in range(max(int(count), 0))]
             else:
                 values = [float(p) for p in text.split(",") if p.strip()]
-        except ValueError:
+        except ValueError as exc:
+            if isinstance(exc, EmbedkitError):
+                raise
             raise EmbedkitError(
                 f"bad alphas {spec!r}; use start:stop:step like 0:1:0.1 or a list like 0,0.5,1"
             ) from None
     else:
         values = [float(a) for a in spec]
+    if not all(np.isfinite(values)):
+        raise EmbedkitError(f"alphas must be finite numbers in [0, 1], got {spec!r}")
     alphas = tuple(sorted({round(a, 6) for a in values}))
     if not alphas or alphas[0] < 0 or alphas[-1] > 1:
         raise EmbedkitError(f"alphas must be a non-empty set in [0, 1], got {spec!r}")
+    if len(alphas) > MAX_ALPHAS:
+        raise EmbedkitError(f"{len(alphas):,} alphas given; the most is {MAX_ALPHAS:,}")
     return alphas
 
 

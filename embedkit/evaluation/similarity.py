@@ -102,7 +102,7 @@ def _spearman_score(
         return r[0] if len(r) == 1 else r[0] - r[1]
 
     value = spearman(preds[0], gold) if len(preds) == 1 else spearman(preds[0], gold) - spearman(preds[1], gold)
-    return bootstrap_ci(value, statistic, len(gold), units, **options)
+    return bootstrap_ci(value, statistic, len(gold), units, difference=len(preds) > 1, **options)
 
 
 def spearman_ci(
@@ -128,7 +128,7 @@ def spearman_diff_ci(
     units: np.ndarray | None = None,
     **options: Unpack[Resampling],
 ) -> Score:
-    """Paired bootstrap of ``spearman(pred_a) - spearman(pred_b)``: both drawn on the same resamples."""
+    """Paired bootstrap of ``spearman(pred_a) - spearman(pred_b)``: both drawn on the same resamples (with its p-value)."""
     return _spearman_score(pred_a, pred_b, gold, units, options)
 
 

@@ -81,13 +81,21 @@ def chart_points(at: AppTest, n: int) -> dict[int, tuple[float, float]]:
     return out
 
 
+def chart_title(spec: dict[str, object]) -> str:
+    """The title a map shows (the text trace named "title"; a frame's spec works too)."""
+    trace = next(t for t in spec["data"] if t.get("name") == "title")  # type: ignore[attr-defined]
+    return str(trace["text"][0])
+
+
 def chart_meta(at: AppTest, n: int) -> dict[str, object]:
     """``layout.meta`` of the n-th chart (space, mode, alpha)."""
     return dict(json.loads(at.get("plotly_chart")[n].proto.spec)["layout"].get("meta", {}))
 
 
 def sense_numbers(at: AppTest):  # type: ignore[no-untyped-def]
-    """The sense numbers on the page as one frame, a column per space (Explore shows one table under each map)."""
+    """The sense numbers on the page as one frame, a column per space (Explore shows one table under each map; the
+    neighbour lists are tables too, left out here)."""
     import pandas as pd
 
-    return pd.concat([t.value for t in at.table], axis=1)
+    numbers = [t.value for t in at.table if str(t.value.index[0]).startswith(("cosine", "nearest"))]
+    return pd.concat(numbers, axis=1)

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.app.conftest import PAGES, MakeApp, no_exception, texts
+from tests.app.conftest import PAGES, MakeApp, chart_title, no_exception, texts
 
 pytestmark = pytest.mark.slow
 
@@ -100,7 +100,7 @@ def test_explore_concat_reports_the_summed_dimension(make_app: MakeApp) -> None:
 def test_alpha_and_mode_changes_never_re_embed(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
     from embedkit.embedder import Embedder
 
-    at = make_app("explore")
+    at = make_app("explore", map="all words")
     calls: list[int] = []
     original = Embedder.embed
 
@@ -114,7 +114,7 @@ def test_alpha_and_mode_changes_never_re_embed(make_app: MakeApp, monkeypatch: p
     no_exception(at)
     after = json.loads(at.get("plotly_chart")[2].proto.spec)
     assert before["data"][0]["x"] != after["data"][0]["x"], "the fused map did not move"
-    assert "α=0.90" in after["layout"]["title"]["text"]
+    assert "α=0.90" in chart_title(after)
     at.toggle(key="labels").set_value(False).run()
     at.slider(key="k").set_value(5).run()
     no_exception(at)
@@ -122,7 +122,7 @@ def test_alpha_and_mode_changes_never_re_embed(make_app: MakeApp, monkeypatch: p
 
 
 def test_selection_rings_the_same_occurrence_in_all_maps(make_app: MakeApp) -> None:
-    at = make_app("explore")
+    at = make_app("explore", map="all words")
     at.selectbox(key="occ").select_index(3).run()
     no_exception(at)
     for chart in at.get("plotly_chart"):
@@ -242,7 +242,7 @@ def test_explore_offers_no_3d_and_pca_keeps_working(make_app: MakeApp) -> None:
 
 
 def test_explore_offers_every_download(make_app: MakeApp) -> None:
-    at = make_app("explore")
+    at = make_app("explore", map="all words")
     labels = {b.proto.label for b in at.get("download_button")}
     assert {
         "Vectors (CSV)",

@@ -55,3 +55,14 @@ def test_frames_play_alpha_with_still_axes_and_the_faded_group_last_in_the_legen
     assert ranks["other words"] > max(r for n, r in ranks.items() if n != "other words")
     assert fig.layout.meta == {"space": "fused"}
     assert fig.layout.modebar.orientation == "v"  # the toolbar stands on the right edge, off the title
+
+
+def test_a_label_at_the_top_edge_goes_under_its_point_and_titles_are_traces() -> None:
+    """A label above a point on the top edge was clipped by the plot (the static word map's one spot); the title is a
+    trace, so a play-alpha frame can change it on screen."""
+    coords = np.array([[0.5, 0.96], [0.0, -1.0], [1.0, 1.0]])  # just under the top edge
+    fig = map_figure(coords, points(["all 3 here", "", ""], ["bank", "other", "other"]), STYLES, title="Static")
+    trace = next(t for t in fig.data if t.name and t.name.startswith("bank"))
+    assert trace.textposition[0].startswith("bottom")
+    title = next(t for t in fig.data if t.name == "title")
+    assert list(title.text) == ["Static"] and title.cliponaxis is False

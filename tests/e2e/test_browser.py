@@ -82,7 +82,7 @@ def test_explore_umap_after_the_warm_up(page, server) -> None:
     """UMAP compiles in the background at server start; once done, maps use it and alpha moves re-lay it out."""
     deadline = time.time() + WARM_UP_S
     while True:
-        open_page(page, server, "Explore", f"{FAST}&alpha=0.5", plots=3)
+        open_page(page, server, "Explore", f"{FAST}&alpha=0.5&map=all+words", plots=3)
         if page.get_by_text("UMAP is still warming up").count() == 0:
             break
         assert time.time() < deadline, f"UMAP warm-up took more than {WARM_UP_S} s"
@@ -106,7 +106,7 @@ def rings(pg) -> list[str]:
 
 
 def test_clicking_a_point_selects_it_in_all_three_maps(page, server) -> None:
-    open_page(page, server, "Explore", plots=3)
+    open_page(page, server, "Explore", f"{FAST}&map=all+words", plots=3)  # a word map's dots are not selectable
     point = page.locator(".js-plotly-plot").nth(0).locator(".scatterlayer .trace .points path").nth(20)
     clicked = point.evaluate(  # the word under the point, from the trace's data
         "el => el.closest('.trace').__data__[0].trace.hovertext[el.__data__.i].split('  (sentence')[0]"

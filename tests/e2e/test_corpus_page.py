@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import RUN_TIMEOUT_MS, assert_clean, open_page, shot, wait_idle
+from tests.e2e.conftest import RUN_TIMEOUT_MS, assert_clean, open_page, shot, wait_for_plots, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -73,7 +73,7 @@ def test_corpus_page_search_alpha_click_neighbours(page, server, corpus_index: P
     xy = page.evaluate(
         "() => { const p = document.querySelector('.js-plotly-plot'); const t = p._fullData[0];"
         " const xa = p._fullLayout.xaxis, ya = p._fullLayout.yaxis; const r = p.getBoundingClientRect();"
-        " return [r.left + xa._offset + xa.l2p(t.x[0]), r.top + ya._offset + ya.l2p(t.y[0]), t.text[0]]; }"
+        " return [r.left + xa._offset + xa.l2p(t.x[0]), r.top + ya._offset + ya.l2p(t.y[0]), t.hovertext[0]]; }"
     )
     page.mouse.click(xy[0], xy[1])
     time.sleep(1.0)
@@ -86,3 +86,78 @@ def test_corpus_page_search_alpha_click_neighbours(page, server, corpus_index: P
     assert page.locator('[data-testid="stDataFrame"]').count() >= 1  # the neighbours across the corpus
     assert_clean(page)
     shot(page, "corpus")
+
+
+def _prepare_build(pg, server: str, source: Path, name: str) -> None:
+    """Open the Corpus page, upload ``source`` and type ``name``, ready to press "Build index"."""
+    open_page(pg, server, "Corpus", "align_k=500")
+    pg.get_by_text("Build a small index from a .txt upload").click()
+    uploader = pg.locator('[data-testid="stFileUploader"] input[type="file"]')
+    uploader.wait_for(state="attached")
+    uploader.set_input_files(str(source))
+    pg.get_by_text(source.name).first.wait_for()
+    box = pg.get_by_label("Index name")
+    box.fill(name)
+    box.press("Enter")
+    wait_idle(pg)
+
+
+def test_an_upload_is_private_to_its_session_and_one_name_builds_once(
+    browser, server, corpus_index: Path, tmp_path: Path
+) -> None:
+    """Two sessions build the same name at once: one index, one clear error. A third session can neither list the
+    index nor open it with a link; nor can the session that lost the race."""
+    from embedkit_app.corpus_data import app_root
+
+    name = f"race{int(time.time()) % 100000}"
+    texts = {
+        "alice.txt": "Zyxomatosis is a rare word in Alice's private notes.\nThe bank lends money to Alice.\n",
+        "bob.txt": "Bob keeps his own notes about the river bank.\nQuorblefax appears only here.\n",
+    }
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(3)]
+    a, b, c = (ctx.new_page() for ctx in contexts)
+    for pg in (a, b, c):
+        pg.set_default_timeout(RUN_TIMEOUT_MS)
+    for pg, (file, text) in zip((a, b), texts.items()):
+        (tmp_path / file).write_text(text, encoding="utf-8")
+        _prepare_build(pg, server, tmp_path / file, name)
+    a.get_by_role("button", name="Build index").click()
+    b.get_by_role("button", name="Build index").click()  # while a's build runs
+    lost = '[data-testid="stAlertContentError"]'
+    winner = None
+    deadline = time.time() + RUN_TIMEOUT_MS / 1000
+    while winner is None:
+        for pg, other in ((a, b), (b, a)):
+            if other.locator(lost).filter(has_text="exists already or is being built").count():
+                pg.get_by_text("built in this session, private to it").first.wait_for()
+                winner, loser = pg, other
+        assert time.time() < deadline, "neither build finished"
+        time.sleep(0.5)
+    assert winner.locator(lost).count() == 0
+    won_text = texts["alice.txt" if winner is a else "bob.txt"]
+    claim = app_root() / name
+    assert sorted(p.name for p in claim.iterdir()) == ["index", "owner.json"]  # one index, nothing nested in it
+    secret_word = "zyxomatosis" if winner is a else "quorblefax"
+    picker = winner.get_by_role("combobox", name="Word (most frequent first: type to search)")
+    picker.click()
+    picker.fill(secret_word)
+    winner.keyboard.press("Enter")  # the builder's own session (a reload would be a new session)
+    winner.get_by_text(f"occurrences of “{secret_word}”").first.wait_for()
+    wait_for_plots(winner, 1)
+    assert_clean(winner)
+    shot(winner, "corpus_private_build")
+
+    for pg in (c, loser):  # a fresh session, and the one that lost the race
+        pg.goto(f"{server}/Corpus?corpus={name}&cword={secret_word}&align_k=500")
+        pg.get_by_text(f"corpus = “{name}” was ignored").first.wait_for()
+        wait_idle(pg)
+        assert_clean(pg)
+        body = pg.locator('[data-testid="stMain"]').inner_text()
+        assert secret_word not in body.lower() and won_text.splitlines()[0] not in body
+        pg.get_by_role("combobox", name="Index").first.click()  # the index list
+        options = pg.locator('[role="option"]').all_inner_texts()
+        assert name not in options and NAME in options, options
+        pg.keyboard.press("Escape")
+    shot(c, "corpus_link_to_private_index")
+    for ctx in contexts:
+        ctx.close()

@@ -15,16 +15,18 @@ from tests.e2e.conftest import open_page as open_any_page
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 WARM_UP_S = 300
+ALL_WORDS = "map=all+words"  # the map of all the text's words (a spotlighted word opens on its own map)
 BANKS = (5, 12, 26)  # the three occurrences of "bank" (river, money, money)
 
 # id -> [x, y] of every point of each map, keyed by the map's space (from layout.meta), selection ring left out
 READ_MAPS = """() => Object.fromEntries(Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => {
   const pts = {};
-  p._fullData.filter(t => t.name !== 'selected').forEach(t => {
+  p._fullData.filter(t => t.name !== 'selected' && t.name !== 'title').forEach(t => {
     const ids = Array.from(t.customdata || []), xs = Array.from(t.x || []), ys = Array.from(t.y || []);
     ids.forEach((id, n) => { pts[id] = [xs[n], ys[n]]; });
   });
-  return [p.layout.meta.space, {alpha: p.layout.meta.alpha, title: p.layout.title.text, points: pts}];
+  const title = p._fullData.find(t => t.name === 'title');
+  return [p.layout.meta.space, {alpha: p.layout.meta.alpha, title: title ? title.text[0] : '', points: pts}];
 }))"""
 
 
@@ -72,7 +74,8 @@ def press_alpha(pg, key: str, times: int, title: str) -> dict:
     for _ in range(times):
         pg.keyboard.press(key)
     pg.wait_for_function(
-        "t => Array.from(document.querySelectorAll('.js-plotly-plot')).some(p => p.layout.title.text.includes(t))",
+        "t => Array.from(document.querySelectorAll('.js-plotly-plot')).some(p => p._fullData.some("
+        "d => d.name === 'title' && d.text[0].includes(t)))",
         arg=title,
         timeout=RUN_TIMEOUT_MS,
     )
@@ -81,7 +84,7 @@ def press_alpha(pg, key: str, times: int, title: str) -> dict:
 
 
 def test_spotlight_bank_shows_the_sense_numbers_per_space(page, server) -> None:
-    open_with_umap(page, server, "Explore")
+    open_with_umap(page, server, "Explore", f"{FAST}&{ALL_WORDS}")
     assert_clean(page)
     picked = (
         page.locator('[data-testid="stButtonGroup"]')
@@ -111,7 +114,7 @@ def test_identical_static_words_share_coordinates(page, server) -> None:
 
 
 def test_fused_coordinates_at_alpha_one_and_zero_are_the_bert_and_static_ones(page, server) -> None:
-    open_page(page, server, "Explore", f"{FAST}&alpha=0.5")
+    open_page(page, server, "Explore", f"{FAST}&alpha=0.5&{ALL_WORDS}")
     maps = press_alpha(page, "ArrowRight", 10, "α=1.00")
     assert maps["fused"]["alpha"] == 1.0
     assert maps["fused"]["points"] == maps["bert"]["points"]
@@ -124,7 +127,7 @@ def test_fused_coordinates_at_alpha_one_and_zero_are_the_bert_and_static_ones(pa
 
 
 def test_play_alpha_runs_through_the_frames(page, server) -> None:
-    open_page(page, server, "Explore", f"{FAST}&alpha=0.3")
+    open_page(page, server, "Explore", f"{FAST}&alpha=0.3&{ALL_WORDS}")
     fused = page.locator(".js-plotly-plot").filter(has=page.locator(".updatemenu-button"))
     assert fused.count() == 1  # only the fused map plays alpha
     # plotly reports every frame it shows (polling the title can miss one on a busy machine)
@@ -135,7 +138,7 @@ def test_play_alpha_runs_through_the_frames(page, server) -> None:
     end = time.time() + 60
     while time.time() < end:
         seen = fused.evaluate("() => window.__frames")
-        title = fused.evaluate("p => p.layout.title.text")
+        title = fused.evaluate("p => p._fullData.find(t => t.name === 'title').text[0]")
         if any("α=1.00" in t for t in seen) and "α=0.30" in title:  # through to BERT, then back to the slider
             break
         time.sleep(0.1)
@@ -147,9 +150,14 @@ def test_play_alpha_runs_through_the_frames(page, server) -> None:
 
 
 def test_a_slow_update_shows_a_running_cue(page, server) -> None:
-    open_page(page, server, "Explore")
-    # a new fusion mode: the maps are laid out again (a few seconds of UMAP)
-    page.locator('[data-testid="stSidebar"]').get_by_text("attention", exact=True).click()
+    open_page(page, server, "Explore", f"{FAST}&{ALL_WORDS}")
+    # a new fusion mode: the maps are laid out again (a few seconds of UMAP); the sidebar starts closed on Explore
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if not sidebar.get_by_text("attention", exact=True).is_visible():
+        page.locator(
+            '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
+        ).first.click()
+    sidebar.get_by_text("attention", exact=True).click()
     cue = ""
     end = time.time() + 30
     while time.time() < end and not cue:
@@ -169,7 +177,7 @@ def test_presenter_view_fits_the_screen(browser, server, size) -> None:
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
     pg = ctx.new_page()
     pg.set_default_timeout(RUN_TIMEOUT_MS)
-    open_with_umap(pg, server, "Presenter", f"{FAST}&space=BERT")
+    open_with_umap(pg, server, "Presenter", f"{FAST}&space=BERT&{ALL_WORDS}")
     assert_clean(pg)
     box = pg.locator(".js-plotly-plot").first.bounding_box()
     table = pg.locator('[data-testid="stTable"]').first.bounding_box()

@@ -161,3 +161,100 @@ def test_a_killed_first_run_leaves_nothing_under_the_final_name(tmp_path: Path) 
     )
     assert res.returncode == -signal.SIGKILL
     assert not (tmp_path / "new.csv").exists()
+
+
+# -- issue 19: every count, seed, temperature, alpha and output path is checked before anything loads --------------
+def _in_process(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """Run ``main(argv)`` in this process; the one error line of a user mistake (exit 2, no traceback)."""
+    from embedkit.cli import main
+
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own refusals
+        code = int(exc.code or 0)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if "error:" in line]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.fixture
+def nothing_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if a model, vectors or an index is loaded: the refusal must come first."""
+    import embedkit.contextual
+    import embedkit.corpus.index
+    import embedkit.static
+
+    def loaded(*args: object, **kwargs: object) -> None:
+        raise AssertionError("something was loaded before the arguments were checked")
+
+    monkeypatch.setattr(embedkit.contextual.ContextualEncoder, "__init__", loaded)
+    monkeypatch.setattr(embedkit.static, "load_static", loaded)
+    monkeypatch.setattr(embedkit.corpus.index.CorpusIndex, "open", loaded)
+
+
+EVAL = ["evaluate", "--task", "simlex"]
+CASES = [
+    (["query", "IDX", "--word", "bank", "-k", "0"], "-k must be at least 1"),
+    (["query", "IDX", "--word", "bank", "-k", "-5"], "-k must be at least 1"),
+    (["query", "IDX", "--word", "bank", "--mode", "attention", "--temperature", "nan"], "positive finite"),
+    (["query", "IDX", "--word", "bank", "--temperature", "0"], "positive finite"),
+    (["query", "IDX", "--word", "bank", "--temperature", "-1"], "positive finite"),
+    (["query", "IDX", "--word", "bank", "--occurrence", "-1"], "--occurrence must be at least 0"),
+    (["senses", "IDX", "bank", "--sample", "0"], "--sample must be at least 1"),
+    (["senses", "IDX", "bank", "--sample", "-1"], "--sample must be at least 1"),
+    (["senses", "IDX", "bank", "--seed", "-1"], "the seed must be at least 0"),
+    (["senses", "IDX", "bank", "--max-k", "0"], "--max-k must be at least 1"),
+    (["project", *TEXT, "--seed", "-1"], "the seed must be at least 0"),
+    (["project", *TEXT, "--seed", str(2**70)], "the seed must be at most 4,294,967,295"),
+    ([*EVAL, "--alphas", "0:1:1e-9"], "would be 1,000,000,000 values"),
+    ([*EVAL, "--alphas", "0:inf:0.1"], "finite"),
+    ([*EVAL, "--alphas", "nan"], "finite"),
+    ([*EVAL, "--folds", "0"], "--folds must be at least 2"),
+    ([*EVAL, "--analogy-vocab", "-1"], "--analogy-vocab must be at least 1"),
+    ([*EVAL, "--seed", "-1"], "--seed must be a whole number from 0"),
+    (["index", "corpus.txt", "-o", "IDX", "--exact-limit", "-1"], "--exact-limit must be at least 0"),
+    (["index", "corpus.txt", "-o", "IDX", "--block-size", "0"], "--block-size must be at least 1"),
+    (["embed", *TEXT, "--align-k", "1000000000000"], "--align-k must be at most 10,000,000"),
+    (["embed", *TEXT, "-o", "/proc/version"], "cannot write /proc/version"),
+    (["neighbours", "bank", *TEXT, "-o", "/proc/new.txt"], "cannot write /proc/new.txt"),
+]
+
+
+@pytest.mark.parametrize("argv, says", CASES, ids=[" ".join(a[:1] + a[-2:]) for a, _ in CASES])
+def test_each_bad_argument_exits_2_before_anything_loads(
+    argv: list[str], says: str, nothing_loads: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert says in _in_process(argv, capsys)
+
+
+def test_align_k_beyond_the_vocabulary_is_refused_before_the_fit(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import embedkit.embedder
+
+    def fitted(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the map was fitted")
+
+    monkeypatch.setattr(embedkit.embedder.Embedder, "fit_map", fitted)
+    vectors = tmp_path / "tiny.txt"
+    words = ["the", "river", "bank", "sat", "on", "i", "rates", "raised", "its", "interest", "money", "water"]
+    vectors.write_text(f"{len(words)} 4\n" + "".join(f"{w} 0.1 0.2 0.3 0.{i + 1}\n" for i, w in enumerate(words)))
+    argv = ["embed", *TEXT, "--model", str(tiny_model_dir), "--vectors", str(vectors), "--align-k", "100"]
+    line = _in_process(argv, capsys)
+    assert "--align-k 100 is more words than the static vectors hold (12)" in line
+
+
+def test_a_special_file_as_output_is_refused_never_replaced(
+    tmp_path: Path, nothing_loads: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``-o /dev/null`` (as root) used to end with /dev/null replaced by a regular file (the output is written beside
+    it and renamed over it); a named pipe stands in for it here."""
+    import stat
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    assert "not a regular file" in _in_process(["embed", *TEXT, "-o", str(pipe)], capsys)
+    assert stat.S_ISFIFO(pipe.stat().st_mode)

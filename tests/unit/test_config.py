@@ -110,14 +110,17 @@ def test_embed_with_no_options_equals_embed_with_the_evidence_options(tmp_path, 
 def test_the_corpus_pages_index_and_explores_vectors_agree(tmp_path, monkeypatch) -> None:
     """An index built as the Corpus page builds one records the app's configuration, and its stored contextual
     vectors are Explore's for the same sentence (to float16, the index's storage precision)."""
-    from embedkit.corpus.index import CorpusIndex
-    from embedkit.corpus.manifest import read_manifest
+    from types import SimpleNamespace
+
     from embedkit_app import corpus_data, state
     from tests.app.conftest import PAGES, ROOT, TIMEOUT
 
     monkeypatch.setenv("EMBEDKIT_CORPUS_DIR", str(tmp_path / "corpora"))
-    folder = corpus_data.build_from_upload("agree", (SENTENCE + "\n").encode(), "agree.txt", progress=lambda s: None)
-    manifest = read_manifest(folder)
+    data = (SENTENCE + "\n").encode()
+    upload = SimpleNamespace(name="agree.txt", size=len(data), getvalue=lambda: data)
+    name = corpus_data.build_from_upload("agree", upload, lambda s: None, EmbedderConfig())
+    index = corpus_data.open_index(name)
+    manifest = index.manifest
     assert IndexSettings.from_dict(manifest["settings"]).embedder == EmbedderConfig()
 
     from streamlit.testing.v1 import AppTest
@@ -128,7 +131,6 @@ def test_the_corpus_pages_index_and_explores_vectors_agree(tmp_path, monkeypatch
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     explore = at.session_state[state.EMBEDDED]
-    index = CorpusIndex.open(folder)
     assert index.n_rows == len(explore.words)
     stored = np.asarray(index.vectors[np.arange(index.n_rows)], np.float32)
     np.testing.assert_allclose(stored, explore.h, rtol=2e-3, atol=2e-3)

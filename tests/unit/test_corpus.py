@@ -237,7 +237,7 @@ def test_existing_index_and_other_settings_are_refused(corpus: Path, index_dir: 
 
     with pytest.raises(EmbedkitError, match="already holds an index"):
         build_index(corpus, index_dir, SETTINGS)
-    with pytest.raises(EmbedkitError, match=r"cannot resume.*pooling: 'mean' -> 'first'"):
+    with pytest.raises(EmbedkitError, match=rf"cannot resume.*pooling: '{SETTINGS.embedder.pooling}' -> 'first'"):
         build_index(corpus, index_dir, IndexSettings(EmbedderConfig(align_k=500, pooling="first"), block_size=10), resume=True)
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine", encoding="utf-8")

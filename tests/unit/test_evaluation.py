@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
+from embedkit.config import EmbedderConfig
 from embedkit.evaluation import datasets as ds
 from embedkit.evaluation.classification import cross_validate, make_folds, mcnemar
 from embedkit.evaluation.report import verdict
@@ -155,6 +156,62 @@ def test_verdict_says_not_significant_when_the_interval_holds_zero() -> None:
     assert verdict({"value": -0.02, "low": -0.04, "high": -0.001}).startswith("significant loss")
 
 
+# -- multiple comparisons ------------------------------------------------------------------------------------
+
+
+def test_holm_adjusts_step_down_and_keeps_the_order() -> None:
+    from embedkit.evaluation.multiplicity import holm
+
+    # sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 = 0.02, 0.03, 0.06, 0.04 -> made monotone: 0.06 for the last
+    assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert holm([0.02]) == [0.02]
+    with pytest.raises(ValueError):
+        holm([0.1, float("nan")])
+
+
+def test_bootstrap_p_is_two_sided() -> None:
+    from embedkit.evaluation.intervals import bootstrap_p
+
+    rng = np.random.default_rng(0)
+    above = rng.normal(0.02, 0.01, 4000)  # mean two standard errors above 0
+    assert bootstrap_p(above) == pytest.approx(0.0455, abs=0.004)  # 2 * (1 - Phi(2))
+    assert bootstrap_p(-above) == pytest.approx(bootstrap_p(above))  # below 0: the same evidence
+    # resolves what a share of 1,000 resamples cannot: far beyond 0, p is far below 2 / 1001
+    assert bootstrap_p(rng.normal(0.05, 0.01, 1000)) < 1e-5
+    assert bootstrap_p(np.zeros(999)) == 1.0
+    assert bootstrap_p(np.full(999, 0.2)) == 0.0
+
+
+class _Page:
+    """A report that states two verdicts."""
+
+    def __init__(self, scores: dict[str, object]) -> None:
+        self.scores, self.family = scores, None
+
+    def comparisons(self):
+        from embedkit.evaluation.multiplicity import Comparison
+
+        return [Comparison(k, k, s) for k, s in self.scores.items()]
+
+
+def test_a_gain_whose_interval_excludes_zero_can_fail_the_page_correction() -> None:
+    from embedkit.evaluation.intervals import Score
+    from embedkit.evaluation.multiplicity import holm_family
+
+    weak = Score(0.02, 0.001, 0.04, 100, p=0.03)  # its own interval excludes 0
+    strong = Score(0.2, 0.1, 0.3, 100, p=0.002)
+    pages = [_Page({"a: weak": weak}), _Page({"b: strong": strong, "b: none": Score(0.0, -0.1, 0.1, 100, p=0.9)})]
+    family = holm_family(pages, name="this page")
+    assert all(page.family is family for page in pages) and family.size == 3
+    assert family.p_holm("a: weak") == pytest.approx(0.06) and family.p_holm("b: strong") == pytest.approx(0.006)
+    assert verdict(weak) == "significant gain (the 95% interval excludes 0)"  # uncorrected
+    assert verdict(weak, family, "a: weak").startswith("not significant after correction")
+    assert verdict(strong, family, "b: strong").startswith("significant gain (Holm-adjusted p=0.006 over the 3")
+    assert "Holm" in family.describe() and "3 comparisons" in family.describe()
+    with pytest.raises(ValueError, match="without a p-value"):
+        holm_family([_Page({"c": Score(0.1, 0.0, 0.2, 10)})])
+
+
 # -- the bundled model and vectors: regression values -----------------------------------------------------------
 
 
@@ -163,7 +220,8 @@ def eval_embedder(encoder, glove):
     """An Embedder with a small evaluation map (k=300, benchmark words excluded)."""
     from embedkit.evaluation.resources import evaluation_embedder
 
-    return evaluation_embedder(encoder, glove, k=300)
+    config = EmbedderConfig(layers="last", pooling="mean", postprocess="none", align_k=300)  # the session encoder's
+    return evaluation_embedder(config, encoder=encoder, static=glove)
 
 
 @pytest.fixture(scope="session")
@@ -206,7 +264,8 @@ def test_the_map_is_fitted_without_any_evaluation_word(encoder, glove) -> None:
             return encoder.encode_words(words)
 
     spy = SpyEncoder()
-    embedder = evaluation_embedder(spy, glove, k=150)
+    config = EmbedderConfig(layers="last", pooling="mean", postprocess="none", align_k=150)
+    embedder = evaluation_embedder(config, encoder=spy, static=glove)  # type: ignore[arg-type]
     static_map, excluded = embedder.static_map, set(embedder.exclude)
     benchmark = set(ds.load_word_pairs("simlex").words()) | set(ds.load_word_pairs("wordsim").words())
     benchmark |= set(ds.load_analogies().words())
@@ -240,7 +299,7 @@ def test_cli_evaluate_json(
     from embedkit.evaluation import resources, runners
 
     def load(settings, progress=None):
-        assert settings.align_k == 300 and settings.alphas == (0.0, 0.5, 1.0) and settings.n_boot == 50
+        assert settings.embedder.align_k == 300 and settings.alphas == (0.0, 0.5, 1.0) and settings.n_boot == 50
         return resources.Resources(eval_embedder, settings)
 
     monkeypatch.setattr(resources, "load_resources", load)

@@ -26,6 +26,54 @@ def test_occurrences_point_at_their_lemma_and_every_group_can_be_scored(occ) -> 
     assert occ.n_units == 120 and "120 of" in occ.note and "seed 3" in occ.note
 
 
+def test_identical_vectors_score_exactly_the_tie_baseline() -> None:
+    """Tie-aware: when every occurrence of a group has one vector, the nearest neighbour is a random one, so each
+    occurrence scores (same-sense others) / (others), never 1 or 0 by the order of the rows."""
+    from embedkit.evaluation.sense_data import SenseOccurrences
+    from embedkit.evaluation.senses import group_accuracy
+
+    sense = np.array([1, 1, 1, 2, 2, 1, 2, 2, 2, 2])
+    group = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
+    occ = SenseOccurrences(
+        [["x"]] * 10, np.arange(10), np.zeros(10, np.int64), group, sense, ["a", "b"], ["n", "n"], np.arange(2)
+    )
+    X = np.repeat(np.array([[1.0, 0.0], [0.0, 1.0]]), 5, axis=0)
+    acc = group_accuracy(X, occ)
+    # group 0: three of sense 1 see 2 of 4 others right, two of sense 2 see 1 of 4: (3 * 2/4 + 2 * 1/4) / 5
+    # group 1: the lone sense-1 occurrence has no same-sense neighbour (left out); four of sense 2 see 3 of 4
+    np.testing.assert_allclose(acc, [(3 * 0.5 + 2 * 0.25) / 5, 0.75])
+
+
+def test_a_sentence_labelled_with_two_senses_of_one_lemma_is_dropped() -> None:
+    from embedkit.evaluation.sense_data import deduplicate_examples
+    from embedkit.wordnet import SenseExample
+
+    ex = lambda lemma, sense, sentence, start=0: SenseExample(lemma, "n", sense, sense, "", sentence, start, 1)  # noqa: E731
+    examples = [
+        ex("bank", 1, "the bank"),
+        ex("bank", 2, "the bank"),  # the same sentence for two senses: both dropped
+        ex("bank", 1, "a bank loan"),
+        ex("bank", 1, "a bank loan"),  # a same-sense copy: kept once
+        ex("bank", 2, "river bank"),
+        ex("shore", 1, "the bank"),  # another lemma may use the sentence
+    ]
+    kept, conflicting, copies = deduplicate_examples(examples)
+    assert ([(e.lemma, e.sense, e.sentence) for e in kept], conflicting, copies) == (
+        [("bank", 1, "a bank loan"), ("bank", 2, "river bank"), ("shore", 1, "the bank")],
+        2,
+        1,
+    )
+
+
+def test_the_shipped_senses_data_have_one_label_per_lemma_and_sentence() -> None:
+    from collections import Counter
+
+    data = load_sense_occurrences()
+    keys = Counter((int(g), int(s)) for g, s in zip(data.group, data.sentence))
+    assert max(keys.values()) == 1  # no sentence twice in one group, so no forced tie and no free neighbour
+    assert data.n_sentences < len(data) and data.n_sentences == len(set(data.sentence.tolist()))
+
+
 @pytest.mark.slow
 def test_the_static_space_scores_exactly_the_tie_baseline(occ, glove) -> None:
     from embedkit.evaluation.senses import space_scores
@@ -49,6 +97,7 @@ def test_the_static_space_scores_exactly_the_tie_baseline(occ, glove) -> None:
 def test_the_senses_task_runs_and_writes_an_encoder_choice_the_app_reads(tiny_model_dir, glove, tmp_path) -> None:
     from embedkit.defaults import bundled_encoder_choice
     from embedkit.evaluation.resources import Resources, evaluation_embedder
+    from embedkit.evaluation.sense_grid import DEFAULT_OPTION
     from embedkit.evaluation.senses import run_senses
     from embedkit.evaluation.settings import EvalSettings
 
@@ -69,6 +118,8 @@ def test_the_senses_task_runs_and_writes_an_encoder_choice_the_app_reads(tiny_mo
     )
     acc = report.scores["bert"]["accuracy"]
     assert f"{acc.value:.3f} [{acc.low:.3f}, {acc.high:.3f}]" in choice.why and "30 held-out" in choice.why
+    if report.chosen != DEFAULT_OPTION:  # the caption says whether the choice beat the defaults where not chosen
+        assert ("not significantly better than" in choice.why) != report.option_significant()
     assert set(report.curve) == {"concat", "weighted"} and len(report.curve["weighted"]) == 3
     assert "Finding: " + report.finding() in report.table()
     rows = report.rows()  # what the Evaluate page shows

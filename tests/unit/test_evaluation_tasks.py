@@ -24,7 +24,7 @@ def res(tiny_model_dir, glove):
 
 
 def test_run_analogy_chooses_alpha_on_half_and_resamples_word_pairs(res) -> None:
-    from embedkit.evaluation.analogy import pair_units
+    from embedkit.evaluation.analogy import pair_halves, pair_units
     from embedkit.evaluation.datasets import load_analogies
     from embedkit.evaluation.runners import run_analogy
 
@@ -34,9 +34,11 @@ def test_run_analogy_chooses_alpha_on_half_and_resamples_word_pairs(res) -> None
     answered = [q for q in load_analogies().questions if all(w in vocab for w in q)]
     assert r.n_answered == len(answered) > 20
     assert r.n_pairs == int(pair_units(np.array(answered, dtype=object)).max()) + 1 < r.n_answered
+    sel, rep = pair_halves(r.units, res.settings.seed)
+    assert report.left_out == r.n_answered - len(sel) - len(rep) > 0
     for c in report.choice.values():
-        assert c.selected_on == f"half of the answered questions ({r.n_answered // 2})"
-        assert c.fused.n == c.gain.n == r.n_answered - r.n_answered // 2
+        assert c.selected_on == f"the questions of half the word pairs ({len(sel)})"
+        assert c.fused.n == c.gain.n == len(rep)
     assert f"{r.n_answered:,} of {r.n_questions:,}" in report.finding()
 
 

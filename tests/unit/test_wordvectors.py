@@ -57,3 +57,20 @@ def test_concat_keeps_each_parts_sentences_apart() -> None:
     )
     with pytest.raises(ValueError, match="different dimensions"):
         WordVectors.concat(a, _text([["x"]], dim=4))
+
+
+def test_every_copy_of_a_static_word_maps_to_the_same_row() -> None:
+    """A static table gives every *bank* one vector, and the map into BERT's space must keep it one vector exactly: a
+    matrix product may round the same row differently at different positions (the static map then showed three
+    *bank* spots one float apart, each with its own label)."""
+    from embedkit.alignment import StaticMap
+    from embedkit.static import StaticVectors
+
+    rng = np.random.default_rng(0)
+    static = StaticVectors([f"w{i}" for i in range(40)], rng.normal(size=(40, 50)).astype(np.float32))
+    static_map = StaticMap("lstsq").fit(rng.normal(size=(200, 50)), rng.normal(size=(200, 384)))
+    words = [f"w{i % 40}" for i in range(71)]
+    words[5] = words[12] = words[26] = words[70] = "w7"
+    out = WordVectors.build(words, np.zeros((71, 384), np.float32), static, static_map)
+    for i in (12, 26, 70):
+        assert np.array_equal(out.pe[i], out.pe[5])
