@@ -27,18 +27,21 @@ def test_fits_are_shipped_for_exactly_the_default_configuration() -> None:
     # this machine's bundled packages are those they were made of
     assert shipped.shipped_for(EmbedderConfig()) is not None
     assert fits.map_W.shape == (50, 384) and fits.words_alone.shape == (EmbedderConfig().align_k, 384)
-    for other in (
-        EmbedderConfig(align_k=500),
-        EmbedderConfig(pooling="mean"),
-        EmbedderConfig(layers="last"),
-        EmbedderConfig(postprocess="none"),
-        EmbedderConfig(dtype="bfloat16"),
-        EmbedderConfig(runtime="onnx"),
-        EmbedderConfig(align="lstsq"),
-        EmbedderConfig(model="bert-base-uncased"),
-        EmbedderConfig(vectors="my.vec"),
-    ):
-        assert shipped.shipped_for(other) is None, other.describe()
+    default = EmbedderConfig()
+    others = {
+        "align_k": 500,
+        "pooling": "mean" if default.pooling != "mean" else "first",
+        "layers": "last" if default.layers != "last" else "second_last",
+        "postprocess": "abtt" if default.postprocess != "abtt" else "none",
+        "dtype": "bfloat16",
+        "runtime": "onnx",
+        "align": "lstsq",
+        "model": "bert-base-uncased",
+        "vectors": "my.vec",
+    }
+    for name, value in others.items():
+        other = default.replace(**{name: value})
+        assert other != default and shipped.shipped_for(other) is None, other.describe()
 
 
 def test_other_bundled_packages_get_no_shipped_fits(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,6 +98,38 @@ def test_the_default_embedder_uses_the_shipped_fits_and_encodes_nothing(monkeypa
     out = embedder.embed(["I sat on the river bank."])
     assert seen == [["I", "sat", "on", "the", "river", "bank", "."]]  # no reference text, no word alone
     assert out.h.shape == (7, 384) and not list(tmp_path.glob("*.npy"))  # nothing fitted, nothing written
+
+
+@pytest.mark.slow
+def test_a_post_processed_configuration_is_served_its_reference_fit_too(monkeypatch, tmp_path) -> None:
+    """Fits shipped for a configuration with post-processing (abtt) serve its reference fit as well: nothing but the
+    user's sentence is encoded (a small map keeps building these fits short)."""
+    from embedkit.contextual import ContextualEncoder
+    from embedkit.embedder import Embedder
+
+    config = EmbedderConfig(postprocess="abtt", align_k=300)
+    folder = tmp_path / "fits"
+    shipped.write_fits(shipped.compute_fits(config), folder)
+    fits = shipped.load_shipped(folder)
+    assert fits is not None and fits.post_components.shape == (4, 384)
+    monkeypatch.setattr(shipped, "_shipped", lambda: fits)
+    monkeypatch.setenv("EMBEDKIT_CACHE_DIR", str(tmp_path / "cache"))
+    from embedkit import cache
+
+    monkeypatch.setattr(cache, "_SHIPPED", {})  # nothing served before this test
+    seen: list[list[str]] = []
+    real = ContextualEncoder._encode_chunk
+
+    def spy(self, sentences):  # type: ignore[no-untyped-def]
+        seen.extend(list(s) for s in sentences)
+        return real(self, sentences)
+
+    monkeypatch.setattr(ContextualEncoder, "_encode_chunk", spy)
+    embedder = Embedder.from_config(config)
+    assert np.array_equal(embedder.fit_map().W_, fits.map_W)
+    embedder.embed(["The bank."])
+    assert seen == [["The", "bank", "."]]
+    assert np.array_equal(embedder.encoder.processor.components_, fits.post_components)
 
 
 @pytest.mark.slow
