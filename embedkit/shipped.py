@@ -55,6 +55,7 @@ __all__ = [
     "install",
     "load_shipped",
     "prefetch",
+    "recorded_sha256",
     "shipped_for",
     "write_fits",
 ]
@@ -109,8 +110,33 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def bundle_identity() -> dict[str, dict[str, Any]]:
+def recorded_sha256(package: str) -> dict[Path, tuple[int, str]]:
+    """The SHA-256 (hex) and size the installed ``package`` records for each of its files (pip's ``RECORD``), by
+    resolved path; empty when it records none."""
+    import base64
+
+    try:
+        files = importlib.metadata.distribution(package).files or []
+    except importlib.metadata.PackageNotFoundError:
+        return {}
+    out: dict[Path, tuple[int, str]] = {}
+    for f in files:
+        if f.hash is not None and f.hash.mode == "sha256" and f.size is not None:
+            digest = base64.urlsafe_b64decode(f.hash.value + "=" * (-len(f.hash.value) % 4)).hex()
+            out[Path(str(f.locate())).resolve()] = (int(f.size), digest)
+    return out
+
+
+def bundle_identity(*, verify: bool = False) -> dict[str, dict[str, Any]]:
     """The bundled model and vectors as installed here: each package's version and the SHA-256 of each of its files.
+
+    A file's SHA-256 is the one its package records (pip's ``RECORD``, written when the package was installed) when
+    the file on disk has the recorded size, else computed from the file (:func:`file_sha256`); so a fresh machine
+    does not read 175 MB before its first Embed.
+
+    Args:
+        verify: compute every file's SHA-256 from its bytes (the build script does, so the fits it ships name the
+            files as they are).
 
     Raises:
         EmbedkitError: a bundled package is not installed.
@@ -118,11 +144,14 @@ def bundle_identity() -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for part, package, folder in _BUNDLED:
         root = Path(folder())
-        files = {
-            p.relative_to(root).as_posix(): file_sha256(p)
-            for p in sorted(root.rglob("*"))
-            if p.is_file() and "__pycache__" not in p.parts
-        }
+        recorded = recorded_sha256(package)
+        files = {}
+        for p in sorted(root.rglob("*")):
+            if not p.is_file() or "__pycache__" in p.parts:
+                continue
+            size, digest = recorded.get(p.resolve(), (-1, ""))
+            use_record = size == p.stat().st_size and not verify
+            files[p.relative_to(root).as_posix()] = digest if use_record else file_sha256(p)
         out[part] = {"package": package, "version": importlib.metadata.version(package), "files": files}
     return out
 
@@ -191,7 +220,7 @@ def compute_fits(config: EmbedderConfig | None = None, *, device: str = "cpu") -
                 os.environ[ENV_VAR] = before
     return ShippedFits(
         config=config,
-        bundle=bundle_identity(),
+        bundle=bundle_identity(verify=True),
         words=tuple(words),
         words_alone=np.asarray(h, np.float32),
         map_W=np.asarray(static_map.W_, np.float32),

@@ -62,6 +62,22 @@ def test_other_bundled_packages_get_no_shipped_fits(monkeypatch: pytest.MonkeyPa
         shipped._forget_bundle()
 
 
+def test_the_recorded_file_hashes_are_the_files_hashes() -> None:
+    """The package's own record of its files' SHA-256 names them as reading them does (so a fresh machine need not)."""
+    assert shipped.bundle_identity() == shipped.bundle_identity(verify=True) == shipped.load_shipped().bundle
+
+
+def test_a_file_whose_size_differs_from_the_record_is_hashed(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = shipped.recorded_sha256
+    hashed: list[str] = []
+    monkeypatch.setattr(
+        shipped, "recorded_sha256", lambda package: {p: (s + 1, d) for p, (s, d) in real(package).items()}
+    )
+    monkeypatch.setattr(shipped, "file_sha256", lambda path: hashed.append(path.name) or "0" * 64)
+    identity = shipped.bundle_identity()
+    assert "model.safetensors" in hashed and identity["model"]["files"]["model.safetensors"] == "0" * 64
+
+
 def test_file_hashes_are_remembered_until_the_file_changes(tmp_path: Path, monkeypatch) -> None:
     import hashlib
 
