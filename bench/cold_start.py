@@ -8,7 +8,8 @@ alternate cold, warm, cold, warm, ... so both see the same load; the table print
 - ``app``: ``streamlit run app.py`` and headless Chromium (``/usr/bin/chromium`` via Playwright): the time from the
   start of the server process to the first page ready (Home's text and Embed button on screen: the user can press
   it), then Embed pressed at once and the time until "Embedded N words" shows (it waits for the model load the
-  server began at start, then fits what is not cached, then embeds).
+  server began at start, then fits what is not cached, then embeds). The first page is also compared with a peer
+  measured in the same run: a bare Streamlit page with a text area and a button, served and opened the same way.
 
 Usage:
     python bench/cold_start.py [--stage cli|app|all] [--runs 2]
@@ -58,15 +59,24 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def app_once(cache: Path, browser: object) -> dict[str, float]:
-    """Start the app, open Home, press Embed as soon as the page is ready; the times of each step."""
+#: the peer for the first page: a bare Streamlit page with the same two widgets, served and opened the same way
+BARE_APP = """import streamlit as st
+st.title("A bare Streamlit page")
+st.text_area("One sentence per line", "I sat on the river bank.")
+st.button("Embed")
+"""
+
+
+def app_once(cache: Path, browser: object, *, script: Path | None = None) -> dict[str, float]:
+    """Start the app (or ``script``, a page without Embed's work), open it, press Embed as soon as the page is ready;
+    the times of each step."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = open(cache.parent / f"server-{port}.log", "w")
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port)]
-        + ["--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        [sys.executable, "-m", "streamlit", "run", str(script or "app.py"), "--server.headless", "true"]
+        + ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=ROOT,
         env=env(cache),
         stdout=log,
@@ -89,6 +99,9 @@ def app_once(cache: Path, browser: object) -> dict[str, float]:
         button.wait_for(state="visible", timeout=600_000)
         page.locator("textarea").first.wait_for(state="visible", timeout=600_000)
         ready = time.perf_counter() - start
+        if script is not None:
+            page.close()
+            return {"server healthy": healthy, "first page ready": ready}
         clicked = time.perf_counter()
         button.click()
         page.get_by_text(re.compile(r"^Embedded \d")).first.wait_for(state="visible", timeout=900_000)
@@ -160,9 +173,19 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             try:
                 cold, warm = run_pairs(lambda cache: app_once(cache, browser), args.runs)
+                with tempfile.TemporaryDirectory(prefix="embedkit-bare-") as tmp:
+                    bare = Path(tmp) / "bare_app.py"
+                    bare.write_text(BARE_APP, encoding="utf-8")
+                    peer = [app_once(Path(tmp), browser, script=bare)["first page ready"] for _ in range(args.runs)]
             finally:
                 browser.close()
         table("app: streamlit run app.py, Chromium at 1280x720, Embed pressed as soon as Home is ready", cold, warm)
+        home = statistics.median(cold["first page ready"] + warm["first page ready"])
+        print(
+            f"first page ready: embedkit's Home {home:.2f} s against a bare Streamlit page (a text area and a button) "
+            f"{statistics.median(peer):.2f} s: {home / statistics.median(peer):.2f}x "
+            f"(runs: {' '.join(f'{x:.1f}' for x in peer)})"
+        )
         print(f"load average after: {loadavg()}")
 
 
