@@ -7,25 +7,27 @@ from pathlib import Path
 
 import streamlit as st
 
+from embedkit_app.widgets import APP_ICON, PAGE_ICONS
+
 ROOT = Path(__file__).resolve().parent
 
-#: The pages, in menu order: (file, title, icon). A page whose file is missing is left out.
-PAGES: tuple[tuple[str, str, str], ...] = (
-    ("pages/0_Home.py", "Home", ":material/home:"),
-    ("pages/1_Explore.py", "Explore", ":material/scatter_plot:"),
-    ("pages/4_Presenter.py", "Presenter", ":material/co_present:"),
-    ("pages/2_Neighbours.py", "Neighbours", ":material/hub:"),
-    ("pages/3_Fusion_lab.py", "Fusion lab", ":material/science:"),
-    ("pages/5_Models.py", "Models", ":material/tune:"),
-    ("pages/6_Evaluate.py", "Evaluate", ":material/analytics:"),
-    ("pages/7_Corpus.py", "Corpus", ":material/library_books:"),
+#: The pages, in menu order: (file, title). A page whose file is missing is left out. Icons: widgets.PAGE_ICONS.
+PAGES: tuple[tuple[str, str], ...] = (
+    ("pages/0_Home.py", "Home"),
+    ("pages/1_Explore.py", "Explore"),
+    ("pages/4_Presenter.py", "Presenter"),
+    ("pages/2_Neighbours.py", "Neighbours"),
+    ("pages/3_Fusion_lab.py", "Fusion lab"),
+    ("pages/5_Models.py", "Models"),
+    ("pages/6_Evaluate.py", "Evaluate"),
+    ("pages/7_Corpus.py", "Corpus"),
 )
 
-st.set_page_config(page_title="embedkit", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="embedkit", page_icon=APP_ICON, layout="wide")
 page = st.navigation(
     [
-        st.Page(path, title=title, icon=icon, default=n == 0)
-        for n, (path, title, icon) in enumerate(PAGES)
+        st.Page(path, title=title, icon=PAGE_ICONS[title], default=n == 0)
+        for n, (path, title) in enumerate(PAGES)
         if (ROOT / path).exists()
     ]
 )

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from embedkit.progress import Progress
     from embedkit.static import StaticVectors
 
-__all__ = ["StaticMap", "fit_static_map"]
+__all__ = ["StaticMap", "fit_static_map", "map_cache_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,15 @@ class StaticMap:
         return f"{self.method.value} map {self.in_dim_}-d → {self.out_dim_}-d, fitted on {self.n_fit_:,} words"
 
 
+def map_cache_key(
+    encoder: ContextualEncoder, static: StaticVectors, method: AlignMethod | str, ridge: float, words: Sequence[str]
+) -> str:
+    """The cache key of a map fitted with these inputs (the disk cache, and the fits shipped for the defaults)."""
+    return stable_hash(
+        "map", encoder.settings_key(), static.fingerprint(), coerce(AlignMethod, method).value, ridge, list(words)
+    )
+
+
 def fit_static_map(
     encoder: ContextualEncoder,
     static: StaticVectors,
@@ -119,7 +128,7 @@ def fit_static_map(
     words = static.top_words(k, exclude=exclude)
     if not words:
         raise ValueError("no alphabetic words are left to fit the map on")
-    key = stable_hash("map", encoder.settings_key(), static.fingerprint(), map_.method.value, ridge, words)
+    key = map_cache_key(encoder, static, map_.method, ridge, words)
     if use_cache:
         W, meta = load_array(key + "_W"), load_array(key + "_meta")
         if W is not None and meta is not None and W.shape == (static.dim, encoder.dim):

@@ -3,6 +3,9 @@
 The cache is bounded: after each write the least recently used entries are removed until the arrays take at
 most ``$EMBEDKIT_CACHE_MAX_MB`` (default 2048 MiB). A read marks an entry as used. :func:`evict` applies the
 same rule to any folder (the app's uploads and stored texts use it with their own limits).
+
+Fits shipped with the package for the bundled model and vectors (:mod:`embedkit.shipped`) are served for their keys
+before the disk (:func:`serve_shipped`): a fit with exactly those inputs finds them where it would find its own.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ __all__ = [
     "load_array",
     "max_cache_bytes",
     "save_array",
+    "serve_shipped",
     "stable_hash",
     "touch",
 ]
@@ -121,12 +125,26 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+#: arrays shipped with the package, by cache key (read-only; never written to disk, never evicted)
+_SHIPPED: dict[str, np.ndarray] = {}
+
+
+def serve_shipped(key: str, array: np.ndarray) -> None:
+    """Serve ``array`` for ``key`` before the disk: a fit shipped with the package for exactly the inputs the key
+    names (:mod:`embedkit.shipped` decides when). The array is made read-only."""
+    array = np.array(array, copy=True)
+    array.flags.writeable = False
+    _SHIPPED[key] = array
+
+
 def _path(key: str) -> Path:
     return cache_dir() / f"{key}.npy"
 
 
 def load_array(key: str) -> np.ndarray | None:
-    """The cached array for ``key``, or None. A damaged entry is ignored (and removed)."""
+    """The cached array for ``key`` (a shipped one first), or None. A damaged entry is ignored (and removed)."""
+    if key in _SHIPPED:
+        return _SHIPPED[key]
     path = _path(key)
     if not path.exists():
         return None

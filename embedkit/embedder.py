@@ -26,6 +26,8 @@ from embedkit.errors import EmbedkitError
 from embedkit.options import AlignMethod, Postprocess, coerce, layers_label
 from embedkit.postprocess import PostprocessedEncoder
 from embedkit.progress import Progress
+from embedkit.shipped import install as install_shipped
+from embedkit.shipped import prefetch as prefetch_shipped
 from embedkit.static import StaticVectors, load_static
 from embedkit.text import MAX_CHARS, check_text, segment, split_lines
 from embedkit.words_alone import encode_words_cached
@@ -109,6 +111,7 @@ class Embedder:
             exclude: words kept out of the map's fit (the evaluation's benchmark words).
         """
         config = config or EmbedderConfig()
+        prefetch_shipped(config)  # the bundled files are checked while the model loads
         embedder = cls(
             encoder if encoder is not None else config.load_encoder(device=device, batch_size=batch_size),
             static if static is not None else config.load_static(),
@@ -118,6 +121,9 @@ class Embedder:
             postprocess=config.postprocess,
         )
         embedder._config = config
+        install_shipped(
+            config, embedder.encoder, embedder.static
+        )  # the fits shipped for the bundled defaults, for exactly that configuration
         return embedder
 
     @property

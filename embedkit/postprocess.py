@@ -38,6 +38,7 @@ __all__ = [
     "PostProcessor",
     "PostprocessedEncoder",
     "fit_postprocessor",
+    "postprocess_cache_key",
     "reference_sentences",
 ]
 
@@ -57,13 +58,22 @@ POSTPROCESS_LABELS = {
 
 
 def reference_sentences(paragraphs: int = REFERENCE_PARAGRAPHS) -> list[list[str]]:
-    """The reference text: the first ``paragraphs`` paragraphs of gensim's Lee corpus, segmented into words."""
-    from gensim.test.utils import datapath
+    """The reference text: the first ``paragraphs`` paragraphs of gensim's Lee corpus, segmented into words.
+
+    The file is found without importing gensim (which takes seconds on a busy machine), where
+    ``gensim.test.utils.datapath`` finds it.
+    """
+    import importlib.util
+    from pathlib import Path
 
     from embedkit.text import segment
 
+    spec = importlib.util.find_spec("gensim")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("gensim is not installed: pip install gensim (its Lee corpus is the reference text)")
+    path = Path(list(spec.submodule_search_locations)[0]) / "test" / "test_data" / "lee_background.cor"
     out: list[list[str]] = []
-    with open(datapath("lee_background.cor"), encoding="utf-8", errors="replace") as fh:
+    with open(path, encoding="utf-8", errors="replace") as fh:
         for line in fh:
             words = [w.text for w in segment(line.strip())]
             if words:
@@ -146,6 +156,15 @@ class PostProcessor:
         return self.transform_rows(X, mean, np.full(len(X), len(X)))
 
 
+def postprocess_cache_key(
+    encoder: ContextualEncoder, method: Postprocess | str, reference: Sequence[Sequence[str]] | None = None
+) -> str:
+    """The cache key of a fit of ``method`` on ``reference`` (None: :func:`reference_sentences`) by ``encoder`` (the
+    disk cache, and the fits shipped for the defaults)."""
+    sentences = [list(s) for s in (reference if reference is not None else reference_sentences())]
+    return stable_hash("postprocess", encoder.settings_key(), coerce(Postprocess, method).value, sentences)
+
+
 def fit_postprocessor(
     encoder: ContextualEncoder,
     method: Postprocess | str,
@@ -167,7 +186,7 @@ def fit_postprocessor(
     if proc.method is Postprocess.NONE:
         return proc
     sentences = [list(s) for s in (reference if reference is not None else reference_sentences())]
-    key = stable_hash("postprocess", encoder.settings_key(), proc.method.value, sentences)
+    key = postprocess_cache_key(encoder, proc.method, sentences)
     if use_cache:
         mean, comps = load_array(key + "_mean"), load_array(key + "_components")
         if mean is not None and comps is not None and mean.shape == (encoder.dim,):

@@ -25,6 +25,9 @@ def embed_now(sentences: list[str]) -> EmbeddedText | None:
         frac = 0.0 if total <= 0 else min(1.0, done / total)
         bar.progress(frac, text=f"Fitting the static → BERT map on {total:,} words (once; cached on disk)…")
 
+    loaders.wait_for_warm_up(  # started with the server's first page; while it runs, say so
+        cfg, lambda s: bar.progress(0.0, text=f"Loading the models (once per server)… {s:.0f} s")
+    )
     try:
         embedder = loaders.get_embedder(cfg)
         embedder.fit_map(progress=map_progress)

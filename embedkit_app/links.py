@@ -2,9 +2,11 @@
 
 - Every query parameter is checked on read. One the app cannot use (``?layers=999``, ``?pooling=bogus``,
   ``?vectors=/etc/passwd``, ``?model=<a folder>``) is dropped, the default is used, and the page says so once.
-- The user's sentences travel with the link: compressed into the URL (``?t=``) up to :data:`MAX_URL_TEXT`
-  characters, else stored on the server by content hash (``?tid=``, an opaque id) in a bounded store under the
-  cache folder. A reload, a dropped connection or a shared link brings them back, or the page says why not.
+- The user's sentences travel with every page's link (:func:`sync_text`, from ``widgets.page_setup``): compressed
+  into the URL (``?t=``) up to :data:`MAX_URL_TEXT` characters, else stored on the server by content hash
+  (``?tid=``, an opaque id) in a bounded store under the cache folder, and the page says so (:data:`STORED_NOTE`);
+  an example set travels by its name (``?example=``). A reload, a dropped connection or a shared link brings them
+  back, or the page says why not. The store takes what the text area takes: :data:`state.MAX_TEXT_CHARS`.
 - A URL never holds a server path: only bundled example names, hub ids, ``local:`` names from the operator's
   allow-list, and opaque ids.
 """
@@ -25,25 +27,35 @@ import streamlit as st
 
 from embedkit.errors import EmbedkitError
 from embedkit.options import SPACES, FusionMode, choices
-from embedkit.text import check_text, segment
+from embedkit.text import split_lines
 from embedkit_app import state
-from embedkit_app.examples import CUSTOM, EXAMPLES
+from embedkit_app.examples import CUSTOM, DEFAULT_EXAMPLE, EXAMPLES
 
 __all__ = [
     "MAX_URL_TEXT",
+    "STORED_NOTE",
     "check_url",
     "decode_text",
     "encode_text",
+    "pop_notices",
     "remember_text",
-    "show_notices",
     "store_text",
     "stored_text",
+    "sync_text",
 ]
 
 MAX_URL_TEXT = 1800  # characters of ?t= (links stay well under the 8 KB many servers and chats accept)
 TEXT_STORE_MAX_BYTES = 32 * 2**20  # the text store keeps the most recently used texts up to this size
 _MAX_TEXT_BYTES = 4 * state.MAX_TEXT_CHARS  # UTF-8 bytes of the longest text the app takes
 _TEXT_ID = re.compile(r"^[0-9a-f]{32}$")
+_LINK_MEMO = "_link_params"  # (text, {param: value}): the link parameters of the text last put in the URL
+
+#: what a page says when its link names the text by an id
+STORED_NOTE = (
+    "Your text is too long for a link, so this server keeps it and the link names it by an id: a reload or a link "
+    f"opened on this server brings it back (the server keeps the most recent {TEXT_STORE_MAX_BYTES // 2**20} MB of "
+    "long texts)."
+)
 
 
 # --- the text in the URL --------------------------------------------------------------------------
@@ -88,9 +100,15 @@ def _store() -> Path:
 
 
 def store_text(text: str) -> str:
-    """Keep a text in the server's store under its content hash; returns the opaque id."""
+    """Keep a text in the server's store under its content hash; returns the opaque id.
+
+    Raises:
+        EmbedkitError: the text is longer than the app takes.
+    """
     from embedkit.cache import evict, touch
 
+    if len(text) > state.MAX_TEXT_CHARS:
+        raise EmbedkitError(f"the text has {len(text):,} characters; the app takes {state.MAX_TEXT_CHARS:,}")
     data = text.encode("utf-8")
     tid = hashlib.sha256(data).hexdigest()[:32]
     path = _store() / f"{tid}.txt"
@@ -121,29 +139,67 @@ def stored_text(tid: str) -> str:
     from embedkit.cache import touch
 
     touch(path)
-    return path.read_bytes()[:_MAX_TEXT_BYTES].decode("utf-8", errors="replace")
+    with open(path, "rb") as fh:
+        return fh.read(_MAX_TEXT_BYTES).decode("utf-8", errors="replace")
+
+
+def _link_params(text: str) -> dict[str, str]:
+    """The query parameters that carry ``text``: an example set's name, else the text itself or its id."""
+    memo = st.session_state.get(_LINK_MEMO)
+    if memo is not None and memo[0] == text:
+        return dict(memo[1])
+    example = next((name for name, e in EXAMPLES.items() if text.strip() == e.text.strip()), None)
+    params: dict[str, str]
+    if example is not None or not text.strip():
+        params = {state.EXAMPLE: example or DEFAULT_EXAMPLE}
+    else:
+        encoded = encode_text(text)
+        params = {state.EXAMPLE: CUSTOM}
+        if len(encoded) <= MAX_URL_TEXT:
+            params[state.TEXT_PARAM] = encoded
+        else:
+            try:
+                params[state.TEXT_ID_PARAM] = store_text(text)
+            except (EmbedkitError, OSError) as exc:  # too long for the app, or the store cannot be written
+                params = {state.EXAMPLE: CUSTOM}
+                _notice(f"This page's link cannot carry your text ({exc}); a reload shows the example.")
+    st.session_state[_LINK_MEMO] = (text, params)
+    return dict(params)
 
 
 def remember_text(text: str) -> None:
-    """Put the user's text into the URL (compressed, or by id when long); an example set needs neither."""
-    if any(text.strip() == e.text.strip() for e in EXAMPLES.values()) or not text.strip():
-        params: dict[str, str] = {}
-    else:
-        encoded = encode_text(text)
-        params = (
-            {state.TEXT_PARAM: encoded} if len(encoded) <= MAX_URL_TEXT else {state.TEXT_ID_PARAM: store_text(text)}
-        )
-    for name in (state.TEXT_PARAM, state.TEXT_ID_PARAM):
+    """Put ``text`` into the URL: an example set by its name, the user's own text compressed, or by id when long."""
+    params = _link_params(text)
+    for name in (state.EXAMPLE, state.TEXT_PARAM, state.TEXT_ID_PARAM):
         if name in params:
             if st.query_params.get(name) != params[name]:
                 st.query_params[name] = params[name]
-            st.session_state[state.LINK_TEXT_SEEN] = (name, params[name])
+            if name != state.EXAMPLE:
+                st.session_state[state.LINK_TEXT_SEEN] = (name, params[name])
         elif name in st.query_params:
             del st.query_params[name]
 
 
+def sync_text(*, home: bool = False) -> None:
+    """Keep the page's URL carrying the text it shows (a page switch starts from a bare URL): Home's text area, else
+    the sentences the pages embed. Called by ``widgets.page_setup`` after :func:`check_url`."""
+    if home:
+        text = st.session_state.get(state.TEXT)
+        if text is None:  # Home's first run, before its text area: the example named in the URL, or the default
+            return
+        remember_text(str(text))
+    else:
+        lines = state.sentences()
+        typed = st.session_state.get(state.TEXT)
+        remember_text(str(typed) if typed is not None and split_lines(str(typed)) == lines else "\n".join(lines))
+
+
 def _restore_text() -> None:
-    """Bring back the sentences a link carries (once per link value), or say plainly why not."""
+    """Bring back the sentences a link carries (once per link value), or say plainly why not.
+
+    A text within the app's character limit always comes back into Home's text area; it becomes the sentences the
+    pages embed only when Embed would take it (:func:`state.text_problem`), else the page says why.
+    """
     for name, read in ((state.TEXT_PARAM, decode_text), (state.TEXT_ID_PARAM, stored_text)):
         value = st.query_params.get(name)
         if not value or st.session_state.get(state.LINK_TEXT_SEEN) == (name, value):
@@ -151,20 +207,22 @@ def _restore_text() -> None:
         st.session_state[state.LINK_TEXT_SEEN] = (name, value)
         try:
             text = read(value)
-            lines = [line.strip() for line in text.splitlines() if line.strip()]
-            check_text(lines, max_chars=state.MAX_TEXT_CHARS)
-            n_words = sum(len(segment(line)) for line in lines)
-            if n_words > state.MAX_WORDS:
-                raise EmbedkitError(f"it has {n_words:,} words; the app takes at most {state.MAX_WORDS:,}")
+            if len(text) > state.MAX_TEXT_CHARS:
+                raise EmbedkitError(f"it has {len(text):,} characters; the app takes at most {state.MAX_TEXT_CHARS:,}")
         except EmbedkitError as exc:
             _notice(f"The sentences in this link could not be restored: {exc}. Showing the example instead.")
             del st.query_params[name]
             continue
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
         st.session_state[state.TEXT] = text
-        st.session_state[state.SENTENCES] = lines
         st.session_state[state.EXAMPLE] = CUSTOM
-        for key in (state.EMBEDDED, state.EMBEDDED_FOR, state.SELECTED):
+        st.session_state[_LINK_MEMO] = (text, {state.EXAMPLE: CUSTOM, name: value})
+        for key in (state.SENTENCES, state.EMBEDDED, state.EMBEDDED_FOR, state.SELECTED):
             st.session_state.pop(key, None)
+        if problem := state.text_problem(lines):
+            _notice(f"The sentences in this link are on Home, but the maps cannot show them: {problem}.")
+        else:
+            st.session_state[state.SENTENCES] = lines
 
 
 # --- every query parameter, checked on read ------------------------------------------------------
@@ -231,7 +289,7 @@ def check_url() -> None:
     """Check every query parameter before any widget reads it; restore the sentences a link carries.
 
     Call at the top of every page (``widgets.page_setup`` does). Unusable values are dropped (the defaults are
-    used) and reported by :func:`show_notices`.
+    used) and reported by :func:`pop_notices`.
     """
     params = st.query_params
     for name, (ok, expected) in _BOUND.items():
@@ -248,9 +306,7 @@ def check_url() -> None:
     _restore_text()
 
 
-def show_notices() -> None:
-    """Show (once) what a link asked for that could not be used, as plain text."""
-    from embedkit_app.widgets import md_escape
-
-    for message in st.session_state.pop(state.NOTICES, []):
-        st.warning(md_escape(message), icon=":material/link_off:")
+def pop_notices() -> list[str]:
+    """What a link asked for that could not be used, each once (``widgets.page_setup`` shows them)."""
+    notices: list[str] = st.session_state.pop(state.NOTICES, [])
+    return notices

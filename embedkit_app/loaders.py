@@ -14,6 +14,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,10 +38,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+UPLOADED = "uploaded vectors"  # how vectors stored by content are named (the session knows the file's own name)
 FRAME_ENTRIES = 32  # alpha-frame families kept in memory (each ~21 x points x 2 floats)
 
 #: contextual models in memory now (weak references: an evicted model leaves the set)
 _ENCODERS: weakref.WeakSet[Any] = weakref.WeakSet()
+#: model warm-ups started in this process (the UMAP warm-up waits for them: the first Embed needs the model first)
+_MODEL_WARM_UPS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
 
 # --- uploads ------------------------------------------------------------------------------------
@@ -58,8 +62,11 @@ def accept_upload(name: str, data: bytes) -> tuple[str, StaticVectors]:
     ref, path = sources.store_upload(name, data)
     try:
         static = get_static(ref)
-    except (EmbedkitError, OSError):
+    except (EmbedkitError, OSError) as exc:
         path.unlink(missing_ok=True)  # a refused file is not kept
+        message = str(exc)
+        if isinstance(exc, EmbedkitError) and message.startswith(UPLOADED):  # name the user's file, not the copy
+            raise type(exc)(name + message[len(UPLOADED) :]) from exc
         raise
     sources.keep_within_quota(path)
     return ref, static
@@ -156,7 +163,7 @@ def get_static(ref: str | None) -> StaticVectors:
 
     if ref is None:
         return load_static(None)
-    name = "uploaded vectors" if ref.startswith("upload:") else "trained vectors"
+    name = UPLOADED if ref.startswith("upload:") else "trained vectors"
     return load_static(sources.vectors_file(ref), name=name, limits=sources.APP_LIMITS)
 
 
@@ -184,12 +191,57 @@ def get_vocabulary(cfg: EmbedderConfig, k: int, progress: Progress | None = None
     return get_embedder(cfg).vocabulary(k, progress=progress)
 
 
+# --- model warm-up ------------------------------------------------------------------------------
+
+
+def _warm_model(cfg: EmbedderConfig) -> None:
+    """Load the encoder, the vectors and the Embedder of ``cfg``; where the fits ship with embedkit (the bundled
+    defaults) also serve them and run one short sentence, so the first Embed finds everything ready."""
+    from embedkit.shipped import prefetch, shipped_for
+
+    start = time.perf_counter()
+    try:
+        prefetch(cfg)  # the bundled files are checked while the model loads
+        embedder = get_embedder(cfg)
+        if shipped_for(cfg) is not None:  # instant: no fit runs in the background, where it would show no progress
+            embedder.fit_map()
+            embedder.embed(["The bank by the river."])  # the first forward pass sets up the kernels
+    except Exception:  # the page that needs the model loads it again and shows the error plainly
+        logger.exception("warming up %s failed", cfg.describe())
+    logger.info("model warm-up took %.1f s", time.perf_counter() - start)
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def start_model_warm_up(cfg: EmbedderConfig) -> threading.Thread:
+    """Load the models of ``cfg`` in a background thread, once per server process and configuration (a page that
+    needs them meanwhile waits for this load instead of starting its own)."""
+    thread = threading.Thread(target=_warm_model, args=(cfg,), name="model-warm-up", daemon=True)
+    thread.start()
+    _MODEL_WARM_UPS.add(thread)
+    return thread
+
+
+def wait_for_warm_up(cfg: EmbedderConfig, tick: Callable[[float], object]) -> None:
+    """Wait until the model warm-up of ``cfg`` has finished, calling ``tick(seconds waited)`` twice a second.
+
+    ``tick`` should draw something (a caption, a progress bar): each element a page draws lets Streamlit stop the run,
+    so a click meanwhile (Embed) starts its own run at once instead of waiting behind this one.
+    """
+    thread = start_model_warm_up(cfg)
+    start = time.monotonic()
+    while thread.is_alive():
+        tick(time.monotonic() - start)
+        thread.join(0.5)
+
+
 # --- UMAP warm-up -------------------------------------------------------------------------------
 
 
 def _warm_up() -> None:
     from embedkit.projection import warm_up
 
+    for thread in list(_MODEL_WARM_UPS):  # on two cores the model load comes first
+        thread.join()
     start = time.perf_counter()
     try:
         warm_up()

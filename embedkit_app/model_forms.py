@@ -156,15 +156,16 @@ def static_form(cfg: EmbedderConfig) -> tuple[str | None, bool]:
     vectors = cfg.vectors if s_source == "keep" else None
     upload_ok = s_source != "upload"
     if s_source == "upload":
-        vectors, upload_ok = _upload_form()
+        vectors, upload_ok = _upload_form(cfg)
     elif s_source == "train":
         _train_form(cfg)
         vectors = cfg.vectors
     return vectors, upload_ok
 
 
-def _upload_form() -> tuple[str | None, bool]:
-    """A vectors file, checked before it is kept; ``(reference, usable)``."""
+def _upload_form(cfg: EmbedderConfig) -> tuple[str | None, bool]:
+    """A vectors file, checked before it is kept; ``(reference, usable)``. Says whether it is in use (``cfg``) or
+    waits for Apply."""
     vectors: str | None = None
     upload_ok = False
     upload = st.file_uploader(
@@ -180,11 +181,11 @@ def _upload_form() -> tuple[str | None, bool]:
             widgets.show_error(exc, "Cannot use this vectors file")
         else:
             state.uploads()[ref] = upload.name
-            st.success(
-                f"{widgets.md_escape(upload.name)}: {len(loaded.words):,} words, {loaded.dim}-d. Press Apply to "
-                "use it.",
-                icon=":material/check_circle:",
-            )
+            about = f"{widgets.md_escape(upload.name)}: {len(loaded.words):,} words, {loaded.dim}-d."
+            if ref == cfg.vectors:
+                st.success(f"{about} In use now.", icon=":material/check_circle:")
+            else:
+                st.success(f"{about} Press Apply to use it.", icon=":material/check_circle:")
             vectors, upload_ok = ref, True
     return vectors, upload_ok
 

@@ -236,11 +236,32 @@ def url_params() -> dict[str, str]:
     return params
 
 
+def text_problem(lines: list[str]) -> str | None:
+    """Why the app cannot embed these sentences (too long for the app, too many words for the maps, no word at all),
+    or None. Embed, and the pages that embed, take exactly what passes this check; the text area, a .txt upload and
+    a link take any text of at most ``MAX_TEXT_CHARS`` characters (Home then says why it cannot be embedded)."""
+    from embedkit.errors import EmbedkitError
+    from embedkit.text import check_text, segment
+
+    try:
+        check_text(lines, max_chars=MAX_TEXT_CHARS)
+    except EmbedkitError as exc:
+        return str(exc)
+    n_words = sum(len(segment(line)) for line in lines)
+    if n_words > MAX_WORDS:
+        return (
+            f"the text has {n_words:,} words; the interactive maps take at most {MAX_WORDS:,}. "
+            "Use the command line (python -m embedkit embed) for longer texts"
+        )
+    return None
+
+
 def sentences() -> list[str]:
-    """The sentences to embed: the last ones entered on Home, else the example set named in the URL."""
+    """The sentences to embed: the last ones entered on Home (when the app can embed them), else the example set
+    named in the URL."""
     if SENTENCES not in st.session_state and st.session_state.get(TEXT):
         lines = [line.strip() for line in str(st.session_state[TEXT]).splitlines() if line.strip()]
-        if lines:
+        if lines and text_problem(lines) is None:
             st.session_state[SENTENCES] = lines
     if SENTENCES not in st.session_state:
         name = st.session_state.get(EXAMPLE) or st.query_params.get(EXAMPLE) or DEFAULT_EXAMPLE

@@ -15,38 +15,72 @@ from embedkit_app import links, loaders, state
 
 logger = logging.getLogger(__name__)
 
+#: Each page's icon (the sidebar menu and the browser tab): Material Symbols, drawn from Streamlit's own icon font,
+#: never an emoji (a projector PC without an emoji font shows an empty box).
+PAGE_ICONS = {
+    "Home": ":material/home:",
+    "Explore": ":material/scatter_plot:",
+    "Presenter": ":material/co_present:",
+    "Neighbours": ":material/hub:",
+    "Fusion lab": ":material/science:",
+    "Models": ":material/tune:",
+    "Evaluate": ":material/analytics:",
+    "Corpus": ":material/library_books:",
+}
+APP_ICON = ":material/explore:"
+
+# A spinning ring, drawn in SVG: the running cue needs no glyph from any font but the page's own.
+_SPINNER_SVG = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' "
+    "r='6' fill='none' stroke='white' stroke-width='2.5' stroke-dasharray='26 12'%3E%3CanimateTransform "
+    "attributeName='transform' type='rotate' from='0 8 8' to='360 8 8' dur='1s' repeatCount='indefinite'/%3E"
+    "%3C/circle%3E%3C/svg%3E"
+)
+
 # A pill that says "Updating…" while a run takes longer than 300 ms (Streamlit's own status widget is hidden).
-_RUNNING_CUE = """<style>
+_RUNNING_CUE = (
+    """<style>
 [data-testid="stApp"][data-test-script-state="running"]::after {
-  content: "⏳ Updating…"; position: fixed; top: 0.55rem; left: 50%; transform: translateX(-50%);
-  z-index: 1000100; padding: 0.2rem 0.9rem; border-radius: 1rem; background: #0072B2; color: #fff;
+  content: "Updating…"; position: fixed; top: 0.55rem; left: 50%; transform: translateX(-50%);
+  z-index: 1000100; padding: 0.2rem 0.9rem 0.2rem 2.0rem; border-radius: 1rem; color: #fff;
+  background: #0072B2 url("SPINNER") no-repeat 0.6rem center / 1rem 1rem;
   font: 600 0.95rem "Source Sans Pro", sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.25);
   opacity: 0; animation: embedkit-cue 0.01s linear 0.3s forwards; pointer-events: none;
 }
 @keyframes embedkit-cue { to { opacity: 1; } }
 </style>"""
+).replace("SPINNER", _SPINNER_SVG)
 
 
-# The presenter's page: less space above the first row, so the map fits a 1280x720 projector.
+# Less space above the first row (the presenter's map, Home's Embed button fit a 1280x720 projector).
 _COMPACT = """<style>
-[data-testid="stMainBlockContainer"], .block-container { padding-top: 0.9rem; padding-bottom: 1rem; }
+[data-testid="stMainBlockContainer"], .block-container { padding-top: 2.2rem; padding-bottom: 1rem; }
 [data-testid="stHeader"] { background: transparent; pointer-events: none; }
 [data-testid="stHeader"] button, [data-testid="stHeader"] a { pointer-events: auto; }
 </style>"""
 
 
-def page_setup(title: str, icon: str = "🧭", *, compact: bool = False) -> None:
-    """What every page does first: its tab title, the UMAP warm-up (once per server), the applied model settings in
-    the URL, and a visible cue whenever an update takes more than ~300 ms.
+def page_setup(
+    title: str, icon: str | None = None, *, compact: bool = False, tight: bool = False, warm_up: bool = True
+) -> None:
+    """What every page does first: its tab title and icon, the checks of its URL (and the text it carries), the
+    model and UMAP warm-ups (once per server), the applied model settings in the URL, and a visible cue whenever an
+    update takes more than ~300 ms.
 
     It runs in the page, not only in the frame (app.py): Streamlit runs a page file directly, without the frame, when
     a fresh server's first visitor opens a page's own address, and AppTest does so on every page switch.
 
     Args:
         title: the page's name in the browser tab.
-        icon: the tab icon.
+        icon: the tab icon, a ``:material/name:`` icon; None (or an emoji, which not every screen can draw) gives the
+            page's icon from :data:`PAGE_ICONS`.
         compact: start with the sidebar closed and little space above the content (the presenter's view).
+        tight: little space above the content (Home: its Embed button on a 1280x720 projector's first screen).
+        warm_up: start the model and UMAP warm-ups here; False for a page that starts them (``warm_ups``) once its
+            first screen is drawn (Home: the warm-up's imports would slow the first page down).
     """
+    if icon is None or not icon.startswith(":material/"):
+        icon = PAGE_ICONS.get(title, APP_ICON)
     st.set_page_config(
         page_title=f"{title} · embedkit",
         page_icon=icon,
@@ -54,11 +88,22 @@ def page_setup(title: str, icon: str = "🧭", *, compact: bool = False) -> None
         initial_sidebar_state="collapsed" if compact else "auto",
     )
     links.check_url()  # before any widget or setting reads the URL
-    links.show_notices()
-    loaders.start_umap_warm_up()
-    state.model_config()
+    for message in links.pop_notices():
+        st.warning(md_escape(message), icon=":material/link_off:")
+    if warm_up:
+        warm_ups()
     state.sync_model_params()
-    st.html(_RUNNING_CUE + (_COMPACT if compact else ""))
+    links.sync_text(home=title == "Home")
+    if st.query_params.get(state.TEXT_ID_PARAM):
+        st.sidebar.caption(links.STORED_NOTE)
+    st.html(_RUNNING_CUE + (_COMPACT if compact or tight else ""))
+
+
+def warm_ups() -> None:
+    """Load the applied models and compile UMAP in background threads (once per server process each): the model first,
+    since the first Embed waits for it."""
+    loaders.start_model_warm_up(state.model_config())
+    loaders.start_umap_warm_up()
 
 
 def explainer(markdown: str) -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 from embedkit.neighbours import neighbour_table
 from embedkit_app import controls, embedding, loaders, plots, selection, state, tables, widgets
 
-widgets.page_setup("Neighbours", "🔗")
+widgets.page_setup("Neighbours")
 st.title("Nearest neighbours")
 widgets.explainer(
     "Pick one word **in one sentence**. Each table lists the words whose vectors point in the most similar "

@@ -9,7 +9,7 @@ import streamlit as st
 
 from embedkit_app import loaders, model_forms, state, widgets
 
-widgets.page_setup("Models", "⚙️")
+widgets.page_setup("Models")
 st.title("Models")
 widgets.explainer(
     "The app needs two models.\n\n"
@@ -39,7 +39,7 @@ except (ValueError, OSError) as exc:
     widgets.show_error(exc, "Could not load the models")
 if encoder is not None and static is not None:
     rows = loaders.status_rows(cfg, encoder, static, model_forms.ALIGNS[cfg.align], state.vectors_name(cfg))
-    st.dataframe(pd.DataFrame(rows).set_index("part")[["name", "dimension", "memory", "details"]], width="stretch")
+    st.table(pd.DataFrame(rows).set_index("part")[["name", "dimension", "memory", "details"]])  # wraps long details
     try:
         rss = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS"))
         st.caption(
@@ -79,6 +79,8 @@ blocked = (
 )
 if blocked:
     st.caption(blocked)
+elif not changed:
+    st.caption("Nothing to apply: the form shows the models in use. Change a setting to apply it.")
 if st.button(
     "Apply",
     type="primary",
@@ -99,5 +101,5 @@ if st.button(
         st.rerun()
 st.caption(
     "The first embedding with new models fits the static → BERT map on the chosen number of words (about a minute on a "
-    "laptop CPU, then cached on disk)."
+    "laptop CPU, then cached on disk). The bundled models with the default settings come with their map fitted."
 )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -21,7 +23,7 @@ TASK_LABELS = {
 }
 COLORS = {"concat": "#009E73", "weighted": "#CC79A7", "bert": "#0072B2", "static": "#E69F00"}
 
-widgets.page_setup("Evaluate", "📊")
+widgets.page_setup("Evaluate")
 st.title("Evaluate: does fusion help?")
 widgets.explainer(
     "Mixing BERT's vectors with static vectors is often said to help. Here you can check it on standard "
@@ -70,13 +72,30 @@ def get_resources(cfg: EmbedderConfig) -> Any:
     return Resources(embedder, EvalSettings(embedder=cfg))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def run_task(task: str, cfg: EmbedderConfig, n_boot: int, _progress: Any = None) -> Any:
-    """One task's typed report (cached per model settings, task and bootstrap size)."""
+@st.cache_resource(show_spinner=False)
+def _report_store() -> tuple[threading.Lock, OrderedDict[tuple[str, EmbedderConfig, int], Any]]:
+    return threading.Lock(), OrderedDict()
+
+
+def run_task(task: str, cfg: EmbedderConfig, n_boot: int, progress: Any = None) -> Any:
+    """One task's typed report, kept per model settings, task and bootstrap size (the most recent 32, shared by all
+    sessions). Not an ``st.cache_data`` function: its progress bar lives outside, and a cache hit in another session
+    would replay the bar's updates into a block that session does not have."""
     from embedkit.evaluation.runners import run
 
+    lock, store = _report_store()
+    key = (task, cfg, n_boot)
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
     res = get_resources(cfg)
-    return run(replace(res.settings, n_boot=n_boot), [task], resources=res, progress=_progress)[0]
+    report = run(replace(res.settings, n_boot=n_boot), [task], resources=res, progress=progress)[0]
+    with lock:
+        store[key] = report
+        while len(store) > 32:
+            store.popitem(last=False)
+    return report
 
 
 def curve_figure(cs: Any) -> go.Figure:
@@ -151,7 +170,7 @@ for i, task in enumerate(run_spec[0]):
         bar.progress(min(frac, 1.0), text=f"{task}: {stage} ({done}/{total})")
 
     try:
-        reports[task] = run_task(task, run_spec[1], run_spec[2], _progress=progress)
+        reports[task] = run_task(task, run_spec[1], run_spec[2], progress=progress)
     except (ValueError, OSError, KeyError) as exc:
         widgets.show_error(exc, f"Could not run {task}")
 bar.empty()
@@ -161,7 +180,7 @@ for task, report in reports.items():
     st.info(report.finding(), icon=":material/balance:")
     curves = report.curves()
     st.plotly_chart(curve_figure(curves), width="stretch", key=f"eval_curve_{task}")
-    st.dataframe(report.rows(), hide_index=True)
+    st.table(report.rows(), hide_index=True)  # a static table wraps long cells: no column is cut at 1280 px
     st.caption(curves.note)
 
 if reports:

@@ -31,7 +31,7 @@ def test_home_shows_formulas_example_and_model_status(make_app: MakeApp) -> None
     assert metrics["BERT dimension"] == "384"
     assert metrics["Static dimension"] == "50"
     assert metrics["Static vocabulary"] == "400,000"
-    assert metrics["OOV rate of your text"] == "0%"
+    assert metrics["OOV rate"] == "0%"
 
 
 def test_home_embed_button_embeds_and_links_to_maps(make_app: MakeApp) -> None:
@@ -52,7 +52,7 @@ def test_oov_rate_counts_unknown_words(make_app: MakeApp) -> None:
     at = make_app("home")
     at.text_area(key="text").input("the qwzxv bank\nflorbinate the river").run()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["OOV rate of your text"] == "33%"
+    assert metrics["OOV rate"] == "33%"
 
 
 def test_empty_text_gives_a_plain_error(make_app: MakeApp) -> None:
@@ -193,6 +193,22 @@ def test_models_refuses_pickles(make_app: MakeApp) -> None:
     at.file_uploader(key="s_upload").upload("vectors.bin", pickle.dumps({"the": [0.1]})).run()
     no_exception(at)
     assert any("pickle" in e for e in texts(at, "error"))
+
+
+def test_after_apply_an_upload_is_in_use_not_waiting_for_apply(make_app: MakeApp) -> None:
+    """Once applied, the upload's message says it is in use: "Press Apply" never stands beside a disabled Apply."""
+    at = make_app("models")
+    at.radio(key="s_source").set_value("upload").run()
+    at.file_uploader(key="s_upload").upload("ok.vec", b"2 3\nthe 0.1 0.2 0.3\nbank 0.3 0.2 0.1\n").run()
+    assert any("ok.vec" in s and "Press Apply to use it" in s for s in texts(at, "success"))
+    next(b for b in at.button if b.label == "Apply").click().run()
+    no_exception(at)
+    apply = next(b for b in at.button if b.label == "Apply")
+    assert apply.disabled  # nothing left to apply
+    shown = texts(at, "success") + texts(at, "caption")
+    assert not any("Press Apply" in s for s in shown), shown
+    assert any("ok.vec" in s and "In use now" in s for s in texts(at, "success"))
+    assert any("Nothing to apply" in c for c in texts(at, "caption"))
 
 
 def test_models_apply_changes_the_map_and_keeps_working(make_app: MakeApp) -> None:

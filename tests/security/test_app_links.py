@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from tests.app.conftest import MakeApp, no_exception, texts
+from tests.app.conftest import PAGES, MakeApp, no_exception, texts
 
 pytestmark = pytest.mark.slow
 
@@ -166,6 +166,56 @@ def test_a_link_whose_text_cannot_be_restored_says_why(make_app: MakeApp, param:
     no_exception(at)
     assert any("could not be restored" in w and says in w for w in warnings(at)), warnings(at)
     assert "river bank" in at.text_area(key="text").value  # the example instead
+
+
+def test_the_text_area_takes_what_a_link_takes(make_app: MakeApp) -> None:
+    """A text the text area accepts comes back from a link: one limit, 100,000 characters, for both."""
+    from embedkit_app import state
+    from embedkit_app.links import encode_text
+
+    at = make_app("home")
+    assert at.text_area(key="text").max_chars == state.MAX_TEXT_CHARS
+    longest = ("The bank by the river. " * 5000)[: state.MAX_TEXT_CHARS]  # 25,000 words: more than the maps take
+    back = make_app("home", t=encode_text(longest))
+    no_exception(back)
+    assert back.text_area(key="text").value == longest  # restored into the text area, not replaced by the example
+    said = warnings(back)
+    assert any("on Home" in w and "5,000" in w for w in said), said  # and the page says why the maps cannot show it
+    over = make_app("home", t=encode_text(longest + "x"))
+    assert any("could not be restored" in w and "100,000" in w for w in warnings(over)), warnings(over)
+
+
+def test_a_long_text_is_stored_by_id_and_the_page_says_so(make_app: MakeApp) -> None:
+    from embedkit_app import links, state
+
+    mine = "\n".join(f"Sentence {i} is about the bank of river {i}." for i in range(400))
+    at = make_app("home")
+    at.text_area(key="text").input(mine).run()
+    assert at.query_params.get("tid") and not at.query_params.get("t")
+    assert any(links.STORED_NOTE[:40] in c for c in texts(at, "caption"))
+    with pytest.raises(Exception, match="100,000"):
+        links.store_text("x" * (state.MAX_TEXT_CHARS + 1))  # the store takes no more than the text area
+
+
+@pytest.mark.parametrize("page", ["explore", "presenter", "neighbours", "fusion_lab", "models"])
+def test_every_page_link_carries_the_users_text(make_app: MakeApp, page: str) -> None:
+    """A page switch starts from a bare URL (the sidebar keeps no text): each page puts the text back in its link."""
+    from embedkit_app.links import decode_text
+
+    mine = "The owl perched on the barn.\nAn owl hunts mice at night."
+    at = make_app("home")
+    at.text_area(key="text").input(mine).run()
+    at.button[0].click().run()
+    no_exception(at)
+    for name in list(at.query_params):
+        if name != "align_k":
+            del at.query_params[name]  # what the browser keeps on a page switch (the app's own setting stays)
+    at.switch_page(PAGES[page]).run()
+    no_exception(at)
+    t = at.query_params.get("t")
+    assert t, dict(at.query_params)
+    assert decode_text(t if isinstance(t, str) else t[0]) == mine
+    assert at.query_params.get("example") in ("custom", ["custom"])
 
 
 # --- the Models page --------------------------------------------------------------------------------

@@ -30,6 +30,6 @@ def test_evaluate_page_runs_and_reports_alpha_chosen_elsewhere() -> None:
     findings = [str(e.value) for e in at.info]
     assert any("selection on SimLex-999" in f and "Within WordSim-353" in f for f in findings), findings
     assert len(at.get("plotly_chart")) == 1
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert set(table["alpha chosen on"]) == {"SimLex-999", "WordSim-353 (selection half)"}
     assert any("resampling words" in str(c.value) for c in at.caption)  # the page says which unit is resampled
