@@ -20,6 +20,8 @@ import numpy as np
 
 __all__ = [
     "cache_dir",
+    "cache_subdir",
+    "env_mib",
     "evict",
     "load_array",
     "max_cache_bytes",
@@ -49,18 +51,31 @@ def cache_dir() -> Path:
     return path
 
 
-def max_cache_bytes() -> int:
-    """The array cache's size limit in bytes: ``$EMBEDKIT_CACHE_MAX_MB`` MiB, else 2048 MiB."""
-    raw = os.environ.get(MAX_ENV_VAR, "").strip()
+def env_mib(var: str, default_mb: int) -> int:
+    """A size limit in bytes from the environment variable ``var`` (MiB; a fraction allowed), else ``default_mb`` MiB.
+    A value that is not a finite size from 0 to a petabyte is logged and ignored."""
+    raw = os.environ.get(var, "").strip()
     if raw:
         try:
             mb = float(raw)
-            if mb >= 0 and math.isfinite(mb):
+            if 0 <= mb < 1e9 and math.isfinite(mb):
                 return int(mb * 2**20)
         except ValueError:
             pass
-        logger.warning("%s=%r is not a size in MiB; using %d", MAX_ENV_VAR, raw, DEFAULT_MAX_MB)
-    return DEFAULT_MAX_MB * 2**20
+        logger.warning("%s=%r is not a size in MiB; using %d", var, raw, default_mb)
+    return default_mb * 2**20
+
+
+def cache_subdir(name: str) -> Path:
+    """The sub-folder ``name`` of :func:`cache_dir` (made when missing)."""
+    path = cache_dir() / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def max_cache_bytes() -> int:
+    """The array cache's size limit in bytes: ``$EMBEDKIT_CACHE_MAX_MB`` MiB, else 2048 MiB."""
+    return env_mib(MAX_ENV_VAR, DEFAULT_MAX_MB)
 
 
 def stable_hash(*parts: object) -> str:

@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import math
 import re
+from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from embedkit.config import MIN_ALIGN_K, EmbedderConfig
@@ -125,28 +126,18 @@ def model_options(p: argparse.ArgumentParser, *, precision: bool = True) -> None
         default=default.layers,
         help=f"last, second_last, last4, all, or indices like -1,-2 (default: {default.layers})",
     )
-    g.add_argument(
-        "--pooling",
-        default=default.pooling,
-        choices=choices(Pooling),
-        help=f"wordpieces -> word (default: {default.pooling})",
-    )
-    g.add_argument(
-        "--postprocess",
-        default=default.postprocess,
-        choices=choices(Postprocess),
-        help=f"post-processing of contextual vectors (default: {default.postprocess}, the bundled encoder's "
-        "choice on WordNet senses; see docs/results.md)",
-    )
-    g.add_argument("--dtype", default=default.dtype, choices=choices(DType), help="forward-pass precision")
-    g.add_argument(
-        "--runtime",
-        default=default.runtime,
-        choices=choices(Runtime),
-        help="what runs the forward pass: torch; onnx (ONNX Runtime on the CPU, float32: the model exported once and "
-        "cached, vectors equal torch's within 1e-5; needs pip install onnxruntime onnx); onnx_int8 (the same with "
-        f"int8 weights: faster, not equal) (default: {default.runtime})",
-    )
+    options: list[tuple[str, type[Enum], str]] = [
+        ("pooling", Pooling, "wordpieces -> word"),
+        ("postprocess", Postprocess, "post-processing of contextual vectors (the default is the bundled encoder's "
+         "choice on WordNet senses; see docs/results.md)"),
+        ("dtype", DType, "forward-pass precision"),
+        ("runtime", Runtime, "what runs the forward pass: torch; onnx (ONNX Runtime on the CPU, float32: the model "
+         "exported once and cached, vectors equal torch's within 1e-5; needs pip install onnxruntime onnx); "
+         "onnx_int8 (the same with int8 weights: faster, not equal)"),
+    ]  # fmt: skip
+    for name, enum, text in options:
+        value = getattr(default, name)
+        g.add_argument(f"--{name}", default=value, choices=choices(enum), help=f"{text} (default: {value})")
     g.add_argument("--device", type=device, default="auto", help="auto, cpu, cuda, mps (default: auto)")
     if precision:
         g.add_argument(

@@ -37,12 +37,12 @@ import regex
 
 from embedkit.errors import EmbedkitError
 from embedkit.text import is_punctuation, segment
+from embedkit.wordnet import SenseNote, sense_key
 
 __all__ = [
     "MIN_WORDS",
     "REFERENCE_PATH",
     "ReferenceCorpus",
-    "ReferenceSense",
     "SynsetRecord",
     "check_word",
     "iter_reference_records",
@@ -77,19 +77,6 @@ class SynsetRecord:
     gloss: str
     kinds: str
     sentences: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ReferenceSense:
-    """The sense a reference sentence uses a word in (it is an example sentence of that sense's synset).
-
-    Attributes:
-        key: WordNet's lemma, part of speech and sense number, e.g. ``bank.n.01``.
-        gloss: the sense's definition.
-    """
-
-    key: str
-    gloss: str
 
 
 def check_word(word: str) -> str:
@@ -232,7 +219,7 @@ class ReferenceCorpus:
         """The definition of the synset a sentence belongs to."""
         return self._synset(int(self.synset_of[int(sentence_id)]))[2]
 
-    def sense(self, sentence_id: int, word: str) -> ReferenceSense | None:
+    def sense(self, sentence_id: int, word: str) -> SenseNote | None:
         """The sense ``word`` is used in, when the sentence is an example of a synset that has ``word`` as a lemma.
 
         Example:
@@ -248,9 +235,7 @@ class ReferenceCorpus:
         for item in lemmas.split(" "):
             lemma, _, number = item.rpartition(":")
             if lemma == low and number:
-                from embedkit.spotlight import sense_key
-
-                return ReferenceSense(sense_key(lemma, pos, int(number)), gloss)
+                return SenseNote(sense_key(lemma, pos, int(number)), gloss)
         return None
 
     def tagged(self, word: str) -> np.ndarray:

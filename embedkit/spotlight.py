@@ -19,7 +19,7 @@ from embedkit.embedded_text import EmbeddedText
 from embedkit.options import SPACES, check_space
 from embedkit.senses import SenseSeparation, sense_separation
 from embedkit.text import content_word_counts
-from embedkit.wordnet import SenseExample
+from embedkit.wordnet import SenseExample, SenseNote, sense_key
 from embedkit.wordvectors import WordVectors
 
 __all__ = [
@@ -30,24 +30,6 @@ __all__ = [
     "sense_key",
     "spotlight_words",
 ]
-
-
-@dataclass(frozen=True)
-class SenseNote:
-    """A known sense of one occurrence.
-
-    Attributes:
-        key: WordNet's lemma, part of speech and sense number, e.g. ``bank.n.02``.
-        gloss: the sense's definition.
-    """
-
-    key: str
-    gloss: str
-
-
-def sense_key(lemma: str, pos: str, sense: int) -> str:
-    """``bank.n.02``: WordNet's sense ``sense`` of ``lemma`` as part of speech ``pos``."""
-    return f"{lemma.lower()}.{pos}.{int(sense):02d}"
 
 
 def spotlight_words(words: Sequence[str], candidates: np.ndarray | Sequence[int]) -> list[str]:

@@ -23,6 +23,7 @@ from embedkit.errors import EmbedkitError
 __all__ = [
     "POS_NAMES",
     "SenseExample",
+    "SenseNote",
     "Synset",
     "EXTRACT_COLUMNS",
     "EXTRACT_PATH",
@@ -30,6 +31,7 @@ __all__ = [
     "iter_sense_examples",
     "iter_synsets",
     "load_sense_examples",
+    "sense_key",
     "sense_numbers",
 ]
 
@@ -87,6 +89,24 @@ class SenseExample:
     sentence: str
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class SenseNote:
+    """A known sense of one occurrence.
+
+    Attributes:
+        key: WordNet's lemma, part of speech and sense number, e.g. ``bank.n.02``.
+        gloss: the sense's definition.
+    """
+
+    key: str
+    gloss: str
+
+
+def sense_key(lemma: str, pos: str, sense: int) -> str:
+    """``bank.n.02``: WordNet's sense ``sense`` of ``lemma`` as part of speech ``pos``."""
+    return f"{lemma.lower()}.{pos}.{int(sense):02d}"
 
 
 def find_wordnet(root: str | os.PathLike[str] | None = None) -> Path:

@@ -31,6 +31,7 @@ from typing import Any
 
 import streamlit as st
 
+from embedkit.cache import cache_subdir, env_mib
 from embedkit.config import EmbedderConfig
 from embedkit.corpus.search import SpaceChoice
 from embedkit.errors import EmbedkitError
@@ -82,20 +83,12 @@ def corpus_root() -> Path:
 
 def app_root() -> Path:
     """Where indexes built in the app are kept, one folder per name (see the module docstring)."""
-    from embedkit.cache import cache_dir
-
-    root = cache_dir() / "app_corpora"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+    return cache_subdir("app_corpora")
 
 
 def corpus_quota_bytes() -> int:
     """``$EMBEDKIT_CORPUS_QUOTA_MB`` MiB (default 1024): the most disk the indexes built in the app may use."""
-    try:
-        mb = float(os.environ.get(QUOTA_ENV, DEFAULT_QUOTA_MB))
-    except ValueError:
-        mb = DEFAULT_QUOTA_MB
-    return int(mb * 2**20) if 0 <= mb < 1e9 else DEFAULT_QUOTA_MB * 2**20
+    return env_mib(QUOTA_ENV, DEFAULT_QUOTA_MB)
 
 
 def _complete(folder: Path) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from embedkit.spotlight import SenseNote
+from embedkit.wordnet import SenseNote
 
 
 @dataclass(frozen=True)

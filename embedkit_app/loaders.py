@@ -14,8 +14,8 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import streamlit as st
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 UPLOADED = "uploaded vectors"  # how vectors stored by content are named (the session knows the file's own name)
+_T = TypeVar("_T")
 FRAME_ENTRIES = 32  # alpha-frame families kept in memory (each ~21 x points x 2 floats)
 
 #: contextual models in memory now (weak references: an evicted model leaves the set)
@@ -267,31 +268,43 @@ def umap_ready() -> bool:
 
 
 @st.cache_resource(show_spinner=False)
-def _frame_store() -> tuple[threading.Lock, OrderedDict[tuple[str, str, str], AlphaFrames]]:
-    return threading.Lock(), OrderedDict()
+def _stores() -> dict[str, tuple[threading.Lock, OrderedDict[Hashable, Any]]]:
+    return {}
 
 
-def alpha_frames(
+def kept(kind: str, key: Hashable, make: Callable[[], _T], *, limit: int) -> _T:
+    """``make()``'s value, computed once per ``(kind, key)`` and shared by all sessions (the ``limit`` most recently
+    used kept). Not an ``st.cache_data`` function, for work whose progress bar lives outside: a cache hit in another
+    session would replay the bar's updates into a block that session does not have. Two sessions asking at once may
+    both compute; the first result is kept."""
+    stores = _stores()
+    lock, store = stores.setdefault(kind, (threading.Lock(), OrderedDict()))
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return cast("_T", store[key])
+    value = make()
+    with lock:
+        value = store.setdefault(key, value)
+        store.move_to_end(key)
+        while len(store) > limit:
+            store.popitem(last=False)
+    return value
+
+
+def shared_alpha_frames(
     vectors: WordVectors, rows: np.ndarray, key: str, mode: str, method: str, progress: Progress | None = None
 ) -> AlphaFrames:
     """The maps of ``rows`` at every alpha, laid out together: once per text, rows, mode and method (``key`` names
-    the vectors and rows), shared by all sessions. Not an ``st.cache_data`` function: its progress bar lives outside.
-    """
+    the vectors and rows), shared by all sessions (see :func:`kept`)."""
     from embedkit.alpha_frames import alpha_frames as lay_out
 
-    lock, store = _frame_store()
-    name = (key, mode, method)
-    with lock:
-        if name in store:
-            store.move_to_end(name)
-            return store[name]
-    frames = lay_out(vectors, rows, mode, method, 2, progress=progress)
-    frames.coords.flags.writeable = False
-    with lock:
-        store[name] = frames
-        while len(store) > FRAME_ENTRIES:
-            store.popitem(last=False)
-    return frames
+    def make() -> AlphaFrames:
+        frames = lay_out(vectors, rows, mode, method, 2, progress=progress)
+        frames.coords.flags.writeable = False
+        return frames
+
+    return kept("alpha_frames", (key, mode, method), make, limit=FRAME_ENTRIES)
 
 
 @st.cache_resource(show_spinner=False)

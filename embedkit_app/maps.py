@@ -169,7 +169,7 @@ def map_view(
         )
 
     frame_key = f"{key}:{word}:{wordnet}:{rest}:{hash(lay.tobytes())}"
-    frames = loaders.alpha_frames(source, lay, frame_key, mode, method, progress)
+    frames = loaders.shared_alpha_frames(source, lay, frame_key, mode, method, progress)
     bar.empty()
     points, styles = _spot_points(emb, spot, lay, labels) if spot is not None else _word_points(emb, lay, labels)
     return MapView(source, lay, points, styles, frames, spot, mode)

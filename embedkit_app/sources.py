@@ -18,6 +18,7 @@ import re
 import threading
 from pathlib import Path
 
+from embedkit.cache import cache_subdir, env_mib
 from embedkit.errors import ModelLoadError, VectorsFileError
 from embedkit.options import is_hub_id
 from embedkit.static_io import ReadLimits
@@ -104,20 +105,12 @@ def _hub_snapshot(model_id: str) -> str:
 
 def uploads_dir() -> Path:
     """Where uploaded and trained vectors are kept (under the cache folder, within the upload quota)."""
-    from embedkit.cache import cache_dir
-
-    path = cache_dir() / "app_vectors"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return cache_subdir("app_vectors")
 
 
 def upload_quota_bytes() -> int:
     """``$EMBEDKIT_UPLOAD_QUOTA_MB`` MiB (default 1024): the most uploaded and trained vectors kept on disk."""
-    try:
-        mb = float(os.environ.get(UPLOAD_QUOTA_ENV, DEFAULT_UPLOAD_QUOTA_MB))
-    except ValueError:
-        mb = DEFAULT_UPLOAD_QUOTA_MB
-    return int(mb * 2**20) if 0 <= mb < 1e9 else DEFAULT_UPLOAD_QUOTA_MB * 2**20
+    return env_mib(UPLOAD_QUOTA_ENV, DEFAULT_UPLOAD_QUOTA_MB)
 
 
 def vectors_file(ref: str) -> Path:

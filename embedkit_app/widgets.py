@@ -145,7 +145,7 @@ def encoder_why(cfg: EmbedderConfig) -> str:
     return ""
 
 
-def neighbour_table(frame: Any, *, key: str) -> None:
+def show_neighbours(frame: Any, *, key: str) -> None:
     """A neighbour table with the cosine drawn as a bar."""
     st.dataframe(
         frame,

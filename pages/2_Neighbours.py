@@ -70,7 +70,7 @@ for among, heading in (("input", "Among your words"), ("vocab", "From the vocabu
             frame = tables.shown_neighbours(table, space, among)
             if among == "input":
                 shown[space] = frame
-            widgets.neighbour_table(frame, key=f"{'words' if among == 'input' else 'vocab'}_{space}")
+            widgets.show_neighbours(frame, key=f"{'words' if among == 'input' else 'vocab'}_{space}")
 
 st.subheader("How the fused list overlaps the others as alpha moves")
 alphas, vs_bert, vs_static = loaders.jaccard_curves(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from embedkit.neighbours import neighbour_table
@@ -17,14 +19,20 @@ emb, rows, view, mode = page.emb, page.rows, page.view, page.mode
 maps.fit_to_screen({"map_presenter": MAP_HEIGHT, "word_presenter": MAP_HEIGHT}, big_text=("presenter_side",))
 
 
-@st.fragment
-def word_stage(wp: word_maps.WordMapPage) -> None:
-    """The spotlighted word's own map, big, and its numbers beside it; alpha and the space switcher rerun only this."""
+def layout() -> tuple[Any, Any, str, float]:
+    """The map's column and the side column with the space switcher and alpha: ``(left, right, space name, alpha)``."""
     left, column = st.columns([5, 2], gap="medium")
     right = column.container(key="presenter_side")
     with right:
         name = controls.choice("Map", list(SPACES), "Fused", state.SPACE)
         alpha = controls.alpha_slider()
+    return left, right, name, alpha
+
+
+@st.fragment
+def word_stage(wp: word_maps.WordMapPage) -> None:
+    """The spotlighted word's own map, big, and its numbers beside it; alpha and the space switcher rerun only this."""
+    left, right, name, alpha = layout()
     space = SPACES[name]
     with left:
         fig = word_maps.word_map_figure(wp, space, alpha, big=True)
@@ -40,11 +48,7 @@ def word_stage(wp: word_maps.WordMapPage) -> None:
 @st.fragment
 def stage(mv: maps.MapView) -> None:
     """The map and what sits beside it; alpha, the space switcher and clicks rerun only this part."""
-    left, column = st.columns([5, 2], gap="medium")
-    right = column.container(key="presenter_side")
-    with right:
-        name = controls.choice("Map", list(SPACES), "Fused", state.SPACE)
-        alpha = controls.alpha_slider()
+    left, right, name, alpha = layout()
     space = SPACES[name]
     selected = selection.default_selection(emb, rows)
     with left:
@@ -64,7 +68,7 @@ def stage(mv: maps.MapView) -> None:
             if len(table):
                 st.caption(f"Its nearest words in the {name} space:")
                 frame = tables.shown_neighbours(table, space)[["word", "cosine"]]
-                widgets.neighbour_table(frame, key="presenter_neighbours")
+                widgets.show_neighbours(frame, key="presenter_neighbours")
 
 
 if page.word is not None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -72,30 +70,16 @@ def get_resources(cfg: EmbedderConfig) -> Any:
     return Resources(embedder, EvalSettings(embedder=cfg))
 
 
-@st.cache_resource(show_spinner=False)
-def _report_store() -> tuple[threading.Lock, OrderedDict[tuple[str, EmbedderConfig, int], Any]]:
-    return threading.Lock(), OrderedDict()
-
-
 def run_task(task: str, cfg: EmbedderConfig, n_boot: int, progress: Any = None) -> Any:
     """One task's typed report, kept per model settings, task and bootstrap size (the most recent 32, shared by all
-    sessions). Not an ``st.cache_data`` function: its progress bar lives outside, and a cache hit in another session
-    would replay the bar's updates into a block that session does not have."""
+    sessions; :func:`embedkit_app.loaders.kept`)."""
     from embedkit.evaluation.runners import run
 
-    lock, store = _report_store()
-    key = (task, cfg, n_boot)
-    with lock:
-        if key in store:
-            store.move_to_end(key)
-            return store[key]
-    res = get_resources(cfg)
-    report = run(replace(res.settings, n_boot=n_boot), [task], resources=res, progress=progress)[0]
-    with lock:
-        store[key] = report
-        while len(store) > 32:
-            store.popitem(last=False)
-    return report
+    def make() -> Any:
+        res = get_resources(cfg)
+        return run(replace(res.settings, n_boot=n_boot), [task], resources=res, progress=progress)[0]
+
+    return loaders.kept("evaluation", (task, cfg, n_boot), make, limit=32)
 
 
 def curve_figure(cs: Any) -> go.Figure:

@@ -4,7 +4,7 @@ sentence the app shows for its default encoder options."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from embedkit.evaluation.multiplicity import Comparison
 from embedkit.evaluation.report import (
@@ -93,10 +93,8 @@ class SensesReport:
     seconds: float = 0.0
     family: Family | None = field(default=None, repr=False)
 
-    @property
-    def title(self) -> str:
-        """What the task is."""
-        return "WordNet senses"
+    #: what the task is
+    title: ClassVar[str] = "WordNet senses"
 
     def near_ties(self) -> int:
         """Other options that scored within :data:`NEAR` of the chosen one on the selection lemmas."""

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SECTION_END", "SECTION_START", "WORDS", "WordMapReport", "replace_section", "run_wordmap_report"]
 
+#: the fused space's alpha (the app's default)
+ALPHA = 0.5
+
 WORDS = (
     "bank",
     "interest",
@@ -190,7 +193,6 @@ def run_wordmap_report(
     *,
     sample: int = 200,
     seed: int = 0,
-    alpha: float = 0.5,
     n_boot: int = 1000,
     progress: Progress | None = None,
 ) -> WordMapReport:
@@ -202,7 +204,7 @@ def run_wordmap_report(
     rows = []
     for k, word in enumerate(words):
         wm = build_word_map(word, embedder, sample=sample, seed=seed)
-        seps = {s: wm.view(s, "weighted", alpha).separation for s in SPACES}
+        seps = {s: wm.view(s, "weighted", ALPHA).separation for s in SPACES}
         b = seps["bert"]
         rows.append(
             WordRow(
@@ -234,7 +236,7 @@ def run_wordmap_report(
         "model": embedder.encoder.describe(),
         "static": f"{embedder.static.name} ({embedder.static.dim}-d)",
         "sample": f"{sample} reference sentences, seed {seed}",
-        "fused": f"weighted sum, alpha {alpha}",
+        "fused": f"weighted sum, alpha {ALPHA}",
     }
     return WordMapReport(tuple(rows), ari, accuracy, chance, diff, settings, time.perf_counter() - start)
 

@@ -36,7 +36,33 @@ __all__ = ["METHODS", "PcaLayout", "UmapLayout", "make_layout"]
 METHODS = ("pca", "umap")
 
 
-class PcaLayout:
+class _Layout:
+    """What both layouts share: the BERT and static maps as they are, a fused map from :meth:`_fused`."""
+
+    bert: np.ndarray
+    static: np.ndarray
+
+    def coords(
+        self, space: str, mode: FusionMode | str = "weighted", alpha: float = 0.5, temperature: float = 0.1
+    ) -> np.ndarray:
+        """``(n, 2)`` coordinates of one space (fused: at ``alpha`` in ``mode``).
+
+        Raises:
+            ValueError: an unknown space or mode, or an alpha outside [0, 1].
+        """
+        if check_space(space) == "bert":
+            return self.bert.astype(np.float32)
+        if space == "static":
+            return self.static.astype(np.float32)
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+        return self._fused(coerce(FusionMode, mode), alpha, temperature)
+
+    def _fused(self, mode: FusionMode, alpha: float, temperature: float) -> np.ndarray:
+        raise NotImplementedError
+
+
+class PcaLayout(_Layout):
     """One PCA basis for every space, mode and alpha (see the module docstring).
 
     Attributes:
@@ -86,18 +112,9 @@ class PcaLayout:
         self._e_hat = e_hat @ self.static_basis
         self._e_hat[~has] = 0.0
 
-    def coords(
-        self, space: str, mode: FusionMode | str = "weighted", alpha: float = 0.5, temperature: float = 0.1
-    ) -> np.ndarray:
-        """``(n, 2)`` coordinates of one space (fused: at ``alpha`` in ``mode``)."""
-        if check_space(space) == "bert":
-            return self.bert.astype(np.float32)
-        if space == "static":
-            return self.static.astype(np.float32)
-        mode = coerce(FusionMode, mode)
+    def _fused(self, mode: FusionMode, alpha: float, temperature: float) -> np.ndarray:
+        """The fused map: the fixed linear map of the fused vectors (see the module docstring)."""
         if mode is FusionMode.CONCAT:
-            if not 0.0 <= alpha <= 1.0:
-                raise ValueError(f"alpha must be in [0, 1], got {alpha}")
             out = np.sqrt(alpha) * self._hat + np.sqrt(1.0 - alpha) * self._e_hat - self.offset
             return out.astype(np.float32)
         wa, wb = fusion_weights(mode, alpha, self.occ.oov, self.occ.att, temperature)
@@ -110,7 +127,7 @@ class PcaLayout:
         return self.basis, self.offset
 
 
-class UmapLayout:
+class UmapLayout(_Layout):
     """UMAP of the BERT space; fused frames chained from alpha 1 down (see the module docstring).
 
     Args:
@@ -132,20 +149,11 @@ class UmapLayout:
         self._frames: dict[tuple[str, float], dict[int, np.ndarray]] = {}
         self._lock = threading.Lock()
 
-    def coords(
-        self, space: str, mode: FusionMode | str = "weighted", alpha: float = 0.5, temperature: float = 0.1
-    ) -> np.ndarray:
-        """``(n, 2)`` coordinates of one space (fused: the chain's frame nearest ``alpha``)."""
+    def _fused(self, mode: FusionMode, alpha: float, temperature: float) -> np.ndarray:
+        """The chain's frame nearest ``alpha`` (laid out down from alpha 1 on first use)."""
         from embedkit.alpha_frames import EPOCHS_PER_FRAME
         from embedkit.projection import project
 
-        if check_space(space) == "bert":
-            return self.bert.astype(np.float32)
-        if space == "static":
-            return self.static.astype(np.float32)
-        mode = coerce(FusionMode, mode)
-        if not 0.0 <= alpha <= 1.0:
-            raise ValueError(f"alpha must be in [0, 1], got {alpha}")
         g = int(np.argmin(np.abs(self.alphas - alpha)))
         with self._lock:
             frames = self._frames.setdefault((mode.value, float(temperature)), {})

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from embedkit.embedded_text import EmbeddedText
     from embedkit.embedder import Embedder
     from embedkit.reference import ReferenceCorpus
-    from embedkit.spotlight import SenseNote
+    from embedkit.wordnet import SenseNote
 
 __all__ = [
     "embedder_key",

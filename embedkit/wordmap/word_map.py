@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from embedkit.corpus.index import CorpusIndex
     from embedkit.embedder import Embedder
     from embedkit.reference import ReferenceCorpus
-    from embedkit.spotlight import SenseNote
+    from embedkit.wordnet import SenseNote
 
 __all__ = ["DEFAULT_SAMPLE", "MAX_SAMPLE", "WordCluster", "WordMap", "WordMapView", "build_word_map", "check_sample"]
 
@@ -251,11 +251,11 @@ class WordMap:
         self._views: OrderedDict[tuple[str, str, float, float], WordMapView] = OrderedDict()
         self._lock = threading.RLock()
 
-    def __len__(self) -> int:
-        return len(self.occurrences)
-
     def __repr__(self) -> str:
         return f"WordMap({self.word!r}, {self.n_text} from the text + {len(self) - self.n_text} others, {self.method})"
+
+    def __len__(self) -> int:
+        return len(self.occurrences)
 
     # -- what the map holds ------------------------------------------------------------------------------
     @property

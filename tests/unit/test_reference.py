@@ -89,8 +89,7 @@ def test_lookup_is_whole_words_and_case_insensitive(ref) -> None:
 
 @needs_wordnet
 def test_sense_tags_are_wordnets_sense_labelled_examples(ref) -> None:
-    from embedkit.spotlight import sense_key
-    from embedkit.wordnet import iter_sense_examples
+    from embedkit.wordnet import iter_sense_examples, sense_key
 
     corpus = set(ref.sentences)
     truth = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from embedkit.spotlight import SenseNote, build_spotlight, default_word, sense_key, spotlight_words
-from embedkit.wordnet import load_sense_examples
+from embedkit.spotlight import build_spotlight, default_word, spotlight_words
+from embedkit.wordnet import SenseNote, load_sense_examples, sense_key
 from embedkit.wordvectors import WordVectors
 
 RIVER = SenseNote("bank.n.01", "sloping land (especially the slope beside a body of water)")
