@@ -42,8 +42,35 @@ class ContextualChoice:
     pooling: str
     postprocess: str
     dtype: str
+    runtime: str
     align: str
     align_k: int
+
+
+RUNTIME_LABELS = {
+    "torch": "PyTorch",
+    "onnx": "ONNX Runtime (about 2x faster here; equal within 1e-5)",
+    "onnx_int8": "ONNX Runtime, int8 weights (faster, not equal)",
+}
+
+
+def runtime_picker(cfg: EmbedderConfig, dtype: str) -> str:
+    """What runs the forward pass: the ONNX choices only when ONNX Runtime is installed, and for float32 only (the
+    export is float32, on the CPU)."""
+    from embedkit.onnx_runtime import installed
+
+    offered = list(state.RUNTIME_CHOICES) if installed() and dtype == "float32" else ["torch"]
+    choice = st.selectbox(
+        "Runtime",
+        offered,
+        index=offered.index(cfg.runtime) if cfg.runtime in offered else 0,
+        format_func=lambda v: RUNTIME_LABELS.get(v, v),
+        key=state.M_RUNTIME,
+        help="The first use of ONNX Runtime exports the model once (seconds to a minute) and keeps it on disk. "
+        "int8 moves the vectors (cosine to float32 about 0.97 on average); see bench/README.md."
+        + ("" if installed() else " ONNX Runtime is not installed here: pip install onnxruntime onnx."),
+    )
+    return str(choice)
 
 
 def contextual_form(cfg: EmbedderConfig) -> ContextualChoice:
@@ -114,6 +141,7 @@ def contextual_form(cfg: EmbedderConfig) -> ContextualChoice:
         key=state.M_DTYPE,
         help="bfloat16 halves the memory; results move slightly.",
     )
+    runtime = runtime_picker(cfg, str(dtype))
     align = st.radio(
         "Static → BERT map", list(ALIGNS), index=list(ALIGNS).index(cfg.align), key=state.ALIGN, format_func=ALIGNS.get
     )
@@ -132,6 +160,7 @@ def contextual_form(cfg: EmbedderConfig) -> ContextualChoice:
         pooling=str(pooling),
         postprocess=str(postprocess),
         dtype=str(dtype),
+        runtime=runtime,
         align=str(align),
         align_k=int(align_k),
     )

@@ -55,9 +55,13 @@ _REF = re.compile(r"^(upload|trained):([0-9a-f]{24})$")
 
 
 def local_models() -> dict[str, Path]:
-    """Model folders the operator allow-listed: ``$EMBEDKIT_MODEL_DIRS`` (paths separated by ``os.pathsep``),
-    each a model folder (with ``config.json``) or a folder of model folders; by folder name."""
-    out: dict[str, Path] = {}
+    """Model folders this server offers, by name: the extra models installed and verified on it (e.g.
+    all-mpnet-base-v2 from ``scripts/install_mpnet.py``), then the folders the operator allow-listed in
+    ``$EMBEDKIT_MODEL_DIRS`` (paths separated by ``os.pathsep``), each a model folder (with ``config.json``) or a folder
+    of model folders."""
+    from embedkit.defaults import installed_extra_models
+
+    out: dict[str, Path] = {name: folder.resolve() for name, folder in installed_extra_models().items()}
     for root in filter(None, os.environ.get(MODEL_DIRS_ENV, "").split(os.pathsep)):
         base = Path(root).expanduser()
         folders = [base] if (base / "config.json").is_file() else sorted(c.parent for c in base.glob("*/config.json"))

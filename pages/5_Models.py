@@ -53,28 +53,29 @@ st.subheader("Choose")
 c1, c2 = st.columns(2, gap="large")
 with c1:
     st.markdown("#### Contextual model")
-    ctx = model_forms.contextual_form(cfg)
+    contextual = model_forms.contextual_form(cfg)
 with c2:
     st.markdown("#### Static vectors")
     vectors, upload_ok = model_forms.static_form(cfg)
 
 st.divider()
 new = cfg.replace(
-    model=(ctx.model or None) if ctx.source != "bundled" else None,
-    layers=ctx.layers,
-    pooling=ctx.pooling,
-    postprocess=ctx.postprocess,
-    dtype=ctx.dtype,
+    model=(contextual.model or None) if contextual.source != "bundled" else None,
+    layers=contextual.layers,
+    pooling=contextual.pooling,
+    postprocess=contextual.postprocess,
+    dtype=contextual.dtype,
+    runtime=contextual.runtime,
     vectors=vectors,
-    align=ctx.align,
-    align_k=ctx.align_k,
+    align=contextual.align,
+    align_k=contextual.align_k,
 )
 changed = new != cfg
 blocked = (
     "Upload a vectors file that can be used (or choose other static vectors) first."
     if not upload_ok
     else "Enter a Hugging Face model id first."
-    if ctx.source == "hf" and not (ctx.model and ctx.model_ok)
+    if contextual.source == "hf" and not (contextual.model and contextual.model_ok)
     else None
 )
 if blocked:
