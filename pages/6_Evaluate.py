@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import replace
 from typing import Any
@@ -10,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from embedkit.config import EmbedderConfig
+from embedkit.evaluation.multiplicity import holm_family
 from embedkit_app import controls, loaders, state, widgets
 
 TASK_LABELS = {
@@ -158,6 +160,14 @@ for i, task in enumerate(run_spec[0]):
     except (ValueError, OSError, KeyError) as exc:
         widgets.show_error(exc, f"Could not run {task}")
 bar.empty()
+if reports:
+    # Holm over every comparison this page shows: copies, since the reports are shared by all sessions
+    reports = {task: copy.copy(report) for task, report in reports.items()}
+    family = holm_family(reports.values(), name="this page")
+    st.caption(
+        f"Verdicts are corrected for multiple comparisons (Holm, over the {len(family.comparisons)} comparisons "
+        "of the tasks shown): a gain is called significant only when it survives the correction."
+    )
 
 for task, report in reports.items():
     st.subheader(report.title)
