@@ -353,9 +353,11 @@ def sense_caption(spot: Spotlight, why: str = "") -> None:
         st.caption(f"Encoder options: {why}")
 
 
-def sense_numbers(spot: Spotlight, mode: str, alpha: float, spaces: tuple[str, ...] = SPACES) -> None:
-    """The table of sense numbers of some spaces (one column each)."""
-    st.table(tables.sense_table(spot, mode, alpha, spaces))
+def sense_numbers(
+    spot: Spotlight, mode: str, alpha: float, spaces: tuple[str, ...] = SPACES, *, brief: bool = False
+) -> None:
+    """The table of sense numbers of some spaces (one column each; ``brief``: see :func:`tables.sense_table`)."""
+    st.table(tables.sense_table(spot, mode, alpha, spaces, brief=brief))
 
 
 def neighbour_list(frame: pd.DataFrame) -> None:

@@ -69,15 +69,18 @@ def _fmt(x: float) -> str:
     return "–" if np.isnan(x) else f"{x:.2f}"
 
 
-def sense_table(spot: Spotlight, mode: str, alpha: float, spaces: Sequence[str] = SPACES) -> pd.DataFrame:
+def sense_table(
+    spot: Spotlight, mode: str, alpha: float, spaces: Sequence[str] = SPACES, *, brief: bool = False
+) -> pd.DataFrame:
     """How well each space separates the spotlighted word's senses: one column per space, numbers as text.
 
     With senses known for at least two points: the mean cosine of same-sense and of cross-sense pairs, and the
     nearest-neighbour sense accuracy beside its chance level (the tie baseline, what identical vectors score), with
     how many occurrences it rests on (an occurrence alone in its sense has no neighbour that could be right: it is
-    left out, and the row says so). Otherwise only the mean cosine between the word's occurrences.
+    left out, and the row says so). Otherwise only the mean cosine between the word's occurrences. ``brief``: the
+    fused column is headed *fused* alone, for a narrow column right under the alpha slider (Presenter).
     """
-    names = {"bert": "BERT", "static": "static", "fused": f"fused α={alpha:.2f}"}
+    names = {"bert": "BERT", "static": "static", "fused": "fused" if brief else f"fused α={alpha:.2f}"}
     if not spot.has_senses:
         mean = spot.mean_cosine(mode, alpha, only=spaces)
         return pd.DataFrame({names[s]: [_fmt(mean[s])] for s in spaces}, index=["cosine, all pairs"])

@@ -57,7 +57,7 @@ def stage(mv: maps.MapView) -> None:
     with right:
         if mv.spot is not None:
             maps.sense_heading(mv.spot, brief=True)
-            maps.sense_numbers(mv.spot, mode, alpha)
+            maps.sense_numbers(mv.spot, mode, alpha, brief=True)  # alpha: the slider above
             if note := maps.lone_note(mv.spot):
                 st.caption(note)
         if space == "fused":

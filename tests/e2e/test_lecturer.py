@@ -5,12 +5,10 @@ alpha, and screenshot the presenter's view at 1280x720 and 1920x1080 (artifacts/
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import FAST, RUN_TIMEOUT_MS, SHOTS, assert_clean, wait_idle
-from tests.e2e.conftest import open_page as open_any_page
+from tests.e2e.conftest import FAST, RUN_TIMEOUT_MS, SHOTS, assert_clean, open_page, tab, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -42,29 +40,15 @@ def sense_numbers(pg) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     return out
 
 
-def open_page(pg, server: str, path: str, query: str = FAST) -> None:  # type: ignore[no-untyped-def]
-    """Open a page with its maps drawn."""
-    open_any_page(pg, server, path, query, plots=1)
-
-
 def open_with_umap(pg, server: str, path: str, query: str = FAST) -> None:
     """Open a page once UMAP has compiled (the maps use PCA until then)."""
     deadline = time.time() + WARM_UP_S
     while True:
-        open_page(pg, server, path, query)
+        open_page(pg, server, path, query, plots=1)
         if pg.get_by_text("UMAP is still warming up").count() == 0:
             return
         assert time.time() < deadline, f"UMAP warm-up took more than {WARM_UP_S} s"
         time.sleep(5)
-
-
-@pytest.fixture(scope="module")
-def page(browser, server) -> Iterator[object]:
-    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
-    pg = ctx.new_page()
-    pg.set_default_timeout(RUN_TIMEOUT_MS)
-    yield pg
-    ctx.close()
 
 
 def press_alpha(pg, key: str, times: int, title: str) -> dict:
@@ -104,7 +88,7 @@ def test_spotlight_bank_shows_the_sense_numbers_per_space(page, server) -> None:
 
 
 def test_identical_static_words_share_coordinates(page, server) -> None:
-    open_page(page, server, "Explore", f"{FAST}&spot=every+word")
+    open_page(page, server, "Explore", f"{FAST}&spot=every+word", plots=1)
     maps = page.evaluate(READ_MAPS)
     static, bert = maps["static"]["points"], maps["bert"]["points"]
     assert len({tuple(static[str(i)]) for i in BANKS}) == 1
@@ -114,7 +98,7 @@ def test_identical_static_words_share_coordinates(page, server) -> None:
 
 
 def test_fused_coordinates_at_alpha_one_and_zero_are_the_bert_and_static_ones(page, server) -> None:
-    open_page(page, server, "Explore", f"{FAST}&alpha=0.5&{ALL_WORDS}")
+    open_page(page, server, "Explore", f"{FAST}&alpha=0.5&{ALL_WORDS}", plots=1)
     maps = press_alpha(page, "ArrowRight", 10, "α=1.00")
     assert maps["fused"]["alpha"] == 1.0
     assert maps["fused"]["points"] == maps["bert"]["points"]
@@ -127,7 +111,7 @@ def test_fused_coordinates_at_alpha_one_and_zero_are_the_bert_and_static_ones(pa
 
 
 def test_play_alpha_runs_through_the_frames(page, server) -> None:
-    open_page(page, server, "Explore", f"{FAST}&alpha=0.3&{ALL_WORDS}")
+    open_page(page, server, "Explore", f"{FAST}&alpha=0.3&{ALL_WORDS}", plots=1)
     fused = page.locator(".js-plotly-plot").filter(has=page.locator(".updatemenu-button"))
     assert fused.count() == 1  # only the fused map plays alpha
     # plotly reports every frame it shows (polling the title can miss one on a busy machine)
@@ -150,7 +134,7 @@ def test_play_alpha_runs_through_the_frames(page, server) -> None:
 
 
 def test_a_slow_update_shows_a_running_cue(page, server) -> None:
-    open_page(page, server, "Explore", f"{FAST}&{ALL_WORDS}")
+    open_page(page, server, "Explore", f"{FAST}&{ALL_WORDS}", plots=1)
     # a new fusion mode: the maps are laid out again (a few seconds of UMAP); the sidebar starts closed on Explore
     sidebar = page.locator('[data-testid="stSidebar"]')
     if not sidebar.get_by_text("attention", exact=True).is_visible():
@@ -174,15 +158,13 @@ def test_a_slow_update_shows_a_running_cue(page, server) -> None:
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
 def test_presenter_view_fits_the_screen(browser, server, size) -> None:
-    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    pg = ctx.new_page()
-    pg.set_default_timeout(RUN_TIMEOUT_MS)
+    pg = tab(browser, size[0], size[1])
     open_with_umap(pg, server, "Presenter", f"{FAST}&space=BERT&{ALL_WORDS}")
     assert_clean(pg)
     box = pg.locator(".js-plotly-plot").first.bounding_box()
     table = pg.locator('[data-testid="stTable"]').first.bounding_box()
+    pg.screenshot(path=str(SHOTS / f"presenter_{size[0]}x{size[1]}.png"))
     assert box["width"] >= 0.55 * size[0], box
     assert box["y"] + box["height"] <= size[1], f"the map does not fit the screen: {box}"
     assert table["y"] + table["height"] <= size[1], f"the numbers are below the fold: {table}"
-    pg.screenshot(path=str(SHOTS / f"presenter_{size[0]}x{size[1]}.png"))
-    ctx.close()
+    pg.context.close()
