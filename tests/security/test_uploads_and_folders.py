@@ -79,7 +79,7 @@ def test_an_allow_listed_folder_is_offered_by_name_and_links_name_it_so(
     make_app: MakeApp, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("EMBEDKIT_MODEL_DIRS", str(tiny_model_dir.parent))
-    at = make_app("home", model=f"local:{tiny_model_dir.name}")
+    at = make_app("home", model=f"local:{tiny_model_dir.name}", layers="last")  # 2 layers: last4 would not fit
     no_exception(at)
     assert {m.label: m.value for m in at.metric}["BERT dimension"] == "32"  # the tiny model, loaded by name
     assert str(tiny_model_dir) not in "\n".join(texts(at, "markdown") + texts(at, "caption"))

@@ -119,9 +119,10 @@ def test_every_grid_option_equals_the_embedder_with_that_option(tiny_model_dir, 
 
 @pytest.mark.slow
 def test_the_cli_flag_reaches_the_embedder() -> None:
-    from embedkit.cli import _embedder, build_parser
+    from embedkit.cli import build_parser
+    from embedkit.cli_args import embedder_from
 
     args = build_parser().parse_args(["embed", "--text", "the bank", "--postprocess", "sentence_mean"])
-    embedder = _embedder(args)
+    embedder = embedder_from(args)
     assert embedder.postprocess is Postprocess.SENTENCE_MEAN
     assert embedder.encoder.describe().endswith("sentence mean removed")
