@@ -48,7 +48,8 @@ def test_the_app_default_is_the_choice_the_page_reports() -> None:
     key = f"{choice['layers']}/{choice['pooling']}/{choice['postprocess']}"
     page = _page()
     assert f"(`{key}`): the app's default" in page
-    assert (data["settings"]["layers"], data["settings"]["pooling"], data["settings"]["postprocess"]) == (
+    used = data["settings"]["embedder"]  # the EmbedderConfig the run used
+    assert (used["layers"], used["pooling"], used["postprocess"]) == (
         choice["layers"],
         choice["pooling"],
         choice["postprocess"],
