@@ -9,7 +9,7 @@ import pytest
 
 from embedkit_app import state
 from tests.app.conftest import MakeApp, no_exception
-from tests.unit.test_cli import run_cli
+from tests.cli_runner import run_cli
 
 pytestmark = pytest.mark.slow
 

@@ -11,25 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import run_cli, user_error
+
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = ("--text", "The bank raised its rates.")
-
-
-def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CUDA_VISIBLE_DEVICES": ""}
-    return subprocess.run(
-        [sys.executable, "-m", "embedkit", *args], capture_output=True, input=stdin, env=env, cwd=ROOT, timeout=600
-    )
-
-
-def user_error(res: subprocess.CompletedProcess[bytes]) -> str:
-    """The one error line of a run that must have failed as a user mistake (exit 2, no traceback)."""
-    err = res.stderr.decode()
-    assert res.returncode == 2, err
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if "error:" in line]
-    assert len(lines) == 1, err
-    return lines[0]
 
 
 @pytest.mark.parametrize(
@@ -164,22 +149,6 @@ def test_a_killed_first_run_leaves_nothing_under_the_final_name(tmp_path: Path) 
 
 
 # -- issue 19: every count, seed, temperature, alpha and output path is checked before anything loads --------------
-def _in_process(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    """Run ``main(argv)`` in this process; the one error line of a user mistake (exit 2, no traceback)."""
-    from embedkit.cli import main
-
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse's own refusals
-        code = int(exc.code or 0)
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if "error:" in line]
-    assert len(lines) == 1, err
-    return lines[0]
-
-
 @pytest.fixture
 def nothing_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if a model, vectors or an index is loaded: the refusal must come first."""
@@ -227,7 +196,7 @@ CASES = [
 def test_each_bad_argument_exits_2_before_anything_loads(
     argv: list[str], says: str, nothing_loads: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert says in _in_process(argv, capsys)
+    assert says in user_error(run_cli(*argv))
 
 
 def test_align_k_beyond_the_vocabulary_is_refused_before_the_fit(
@@ -243,7 +212,7 @@ def test_align_k_beyond_the_vocabulary_is_refused_before_the_fit(
     words = ["the", "river", "bank", "sat", "on", "i", "rates", "raised", "its", "interest", "money", "water"]
     vectors.write_text(f"{len(words)} 4\n" + "".join(f"{w} 0.1 0.2 0.3 0.{i + 1}\n" for i, w in enumerate(words)))
     argv = ["embed", *TEXT, "--model", str(tiny_model_dir), "--vectors", str(vectors), "--align-k", "100"]
-    line = _in_process(argv, capsys)
+    line = user_error(run_cli(*argv))
     assert "--align-k 100 is more words than the static vectors hold (12)" in line
 
 
@@ -256,5 +225,5 @@ def test_a_special_file_as_output_is_refused_never_replaced(
 
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
-    assert "not a regular file" in _in_process(["embed", *TEXT, "-o", str(pipe)], capsys)
+    assert "not a regular file" in user_error(run_cli("embed", *TEXT, "-o", str(pipe)))
     assert stat.S_ISFIFO(pipe.stat().st_mode)

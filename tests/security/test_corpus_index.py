@@ -18,31 +18,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embedkit.cli import main
+from tests.cli_runner import error_line, run_cli
 from tests.security.corpus_hostile import DAMAGED, FORGED, HOSTILE, make_hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 QUERY = ("--word", "bank", "-k", "3")
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """``main(argv)`` in this process: (exit status, stdout, stderr); argparse's exits included."""
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line_error(code: int, err: str) -> str:
-    assert code == 2, err
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip() and "%|" not in line]  # progress bars aside
-    errors = [line for line in lines if "error:" in line]
-    assert len(errors) == 1, err
-    return errors[0]
 
 
 @pytest.fixture(scope="module")
@@ -82,18 +63,16 @@ def hostile(good_index: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     return make_hostile(good_index, tmp_path_factory.mktemp("hostile"))
 
 
-def test_the_untampered_index_answers(good_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["query", str(good_index), *QUERY], capsys)
+def test_the_untampered_index_answers(good_index: Path) -> None:
+    code, out, err = run_cli("query", str(good_index), *QUERY)
     assert code == 0, err
     assert "[bank]" in out
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))
-def test_a_tampered_index_is_refused_with_one_line(
-    case: str, hostile: dict[str, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = run(["query", str(hostile[case]), *QUERY], capsys)
-    line = one_line_error(code, err)
+def test_a_tampered_index_is_refused_with_one_line(case: str, hostile: dict[str, Path]) -> None:
+    code, out, err = run_cli("query", str(hostile[case]), *QUERY)
+    line = error_line(code, err)
     assert HOSTILE[case][1] in line, line
     assert out == ""  # no result, right or wrong
 
@@ -103,12 +82,10 @@ def test_every_class_of_the_issue_is_covered() -> None:
 
 
 @pytest.mark.parametrize("case", ["vectors.npy NaN", "ann.faiss garbled (index_read.cpp)", "manifest has no counts"])
-def test_the_same_faults_are_one_line_for_senses_and_kwic(
-    case: str, hostile: dict[str, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_same_faults_are_one_line_for_senses_and_kwic(case: str, hostile: dict[str, Path]) -> None:
     for argv in (["senses", str(hostile[case]), "bank"], ["query", str(hostile[case]), "--word", "bank", "--kwic"]):
-        code, _, err = run(argv, capsys)
-        assert HOSTILE[case][1] in one_line_error(code, err)
+        code, _, err = run_cli(*argv)
+        assert HOSTILE[case][1] in error_line(code, err)
 
 
 def test_a_change_after_a_verified_open_is_caught(good_index: Path, tmp_path: Path) -> None:
@@ -136,14 +113,12 @@ def test_a_change_after_a_verified_open_is_caught(good_index: Path, tmp_path: Pa
         check_index(folder, manifest, sha, full=True)
 
 
-def test_index_verify_checks_every_file(
-    good_index: Path, hostile: dict[str, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = run(["index", "--verify", str(good_index)], capsys)
+def test_index_verify_checks_every_file(good_index: Path, hostile: dict[str, Path]) -> None:
+    code, out, err = run_cli("index", "--verify", str(good_index))
     assert code == 0, err
     assert "verified" in out and "checksums" in out
-    code, _, err = run(["index", "--verify", str(hostile["scalars.npy NaN"])], capsys)
-    assert "checksum does not match" in one_line_error(code, err)
+    code, _, err = run_cli("index", "--verify", str(hostile["scalars.npy NaN"]))
+    assert "checksum does not match" in error_line(code, err)
 
 
 CAP = 3 * 2**30  # the issue's `prlimit --as=3221225472`
@@ -189,7 +164,7 @@ BAD_INPUTS = {
 
 @pytest.mark.parametrize("name", list(BAD_INPUTS))
 def test_a_bad_input_is_refused_before_the_folder_is_made(
-    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import embedkit.corpus.build as build
 
@@ -199,8 +174,8 @@ def test_a_bad_input_is_refused_before_the_folder_is_made(
     source.write_bytes(data)
     out = tmp_path / "index"
     column = ["--column", "text"] if name.endswith((".parquet", ".jsonl")) else []
-    code, _, err = run(["index", str(source), "-o", str(out), *column], capsys)
-    assert says in one_line_error(code, err)
+    code, _, err = run_cli("index", str(source), "-o", str(out), *column)
+    assert says in error_line(code, err)
     assert not out.exists()
 
 
@@ -218,59 +193,54 @@ def test_bom_is_dropped_and_crlf_lines_are_records(tmp_path: Path) -> None:
     assert count_records([f]) == 3
 
 
-def test_a_failed_index_then_a_rerun_on_the_same_folder_succeeds(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def corpus_and_folder(tmp_path: Path, text: str) -> tuple[Path, Path]:
+    """A corpus file ``bank.txt`` holding ``text`` and the index folder to build (not made yet), under ``tmp_path``."""
     source = tmp_path / "bank.txt"
-    source.write_text("The bank lends money.\nWe sat on the river bank.\n", encoding="utf-8")
-    out = tmp_path / "index"
-    code, _, err = run(["index", str(source), "-o", str(out), "--model", str(tmp_path / "no-such-model")], capsys)
-    one_line_error(code, err)  # fails after the folder was made: the model cannot load
+    source.write_text(text, encoding="utf-8")
+    return source, tmp_path / "index"
+
+
+def test_a_failed_index_then_a_rerun_on_the_same_folder_succeeds(tmp_path: Path) -> None:
+    source, out = corpus_and_folder(tmp_path, "The bank lends money.\nWe sat on the river bank.\n")
+    code, _, err = run_cli("index", str(source), "-o", str(out), "--model", str(tmp_path / "no-such-model"))
+    error_line(code, err)  # fails after the folder was made: the model cannot load
     assert not out.exists(), "the folder this run made is left behind"
-    code, _, err = run(["index", str(source), "-o", str(out), "--align-k", "500"], capsys)
+    code, _, err = run_cli("index", str(source), "-o", str(out), "--align-k", "500")
     assert code == 0, err
-    code, out_text, err = run(["query", str(out), *QUERY], capsys)
+    code, out_text, err = run_cli("query", str(out), *QUERY)
     assert code == 0 and "[bank]" in out_text, err
 
 
-def test_a_disk_error_after_shards_keeps_them_for_resume(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_disk_error_after_shards_keeps_them_for_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
     import embedkit.corpus.build as build
 
-    source = tmp_path / "bank.txt"
-    source.write_text("The bank lends money.\nWe sat on the river bank.\n", encoding="utf-8")
-    out = tmp_path / "index"
+    source, out = corpus_and_folder(tmp_path, "The bank lends money.\nWe sat on the river bank.\n")
     real = build.consolidate
 
     def full_disk(*args: object, **kwargs: object) -> dict[str, int]:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(build, "consolidate", full_disk)
-    code, _, err = run(["index", str(source), "-o", str(out), "--align-k", "500"], capsys)
-    line = one_line_error(code, err)
+    code, _, err = run_cli("index", str(source), "-o", str(out), "--align-k", "500")
+    line = error_line(code, err)
     assert "No space left on device" in line and "--resume" in line
     assert err.rstrip().splitlines()[-1].startswith("embedkit: error:")  # on its own line, not the bar's
     monkeypatch.setattr(build, "consolidate", real)
-    code, _, err = run(["index", str(source), "-o", str(out), "--align-k", "500", "--resume"], capsys)
+    code, _, err = run_cli("index", str(source), "-o", str(out), "--align-k", "500", "--resume")
     assert code == 0, err
 
 
-def test_one_run_per_folder_and_a_stale_lock_is_taken_over(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_one_run_per_folder_and_a_stale_lock_is_taken_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import embedkit.corpus.build as build
     from embedkit.corpus.lock import LOCK_FILE, FolderLock
 
-    source = tmp_path / "bank.txt"
-    source.write_text("The bank lends money.\n", encoding="utf-8")
-    out = tmp_path / "index"
+    source, out = corpus_and_folder(tmp_path, "The bank lends money.\n")
     out.mkdir()
     with FolderLock(out):  # another run holds the folder
-        code, _, err = run(["index", str(source), "-o", str(out)], capsys)
-        assert f"being written by another run (process {os.getpid()}" in one_line_error(code, err)
+        code, _, err = run_cli("index", str(source), "-o", str(out))
+        assert f"being written by another run (process {os.getpid()}" in error_line(code, err)
     # a lock file left by a killed run (its pid long gone, no flock held) does not block
     (out / LOCK_FILE).write_text('{"pid": 999999, "host": "gone", "started": "yesterday"}')
     seen: list[str] = []
@@ -280,5 +250,5 @@ def test_one_run_per_folder_and_a_stale_lock_is_taken_over(
         raise KeyboardInterrupt  # far enough: the lock was taken
 
     monkeypatch.setattr(build, "make_embedder", stop_at_model)
-    assert main(["index", str(source), "-o", str(out)]) == 130  # interrupted, after the lock was taken
+    assert run_cli("index", str(source), "-o", str(out)).returncode == 130  # interrupted, after the lock was taken
     assert seen == ["model"]

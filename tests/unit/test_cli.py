@@ -1,27 +1,15 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import run_cli
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "embedkit", *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        env=env,
-        cwd=ROOT,
-        timeout=600,
-    )
 
 
 def test_help_imports_nothing_heavy() -> None:
