@@ -53,6 +53,15 @@ def texts(at: AppTest, kind: str) -> list[str]:
     return [str(e.value) for e in getattr(at, kind)]
 
 
+def upload_vectors(make_app: MakeApp, name: str, data: bytes) -> list[str]:
+    """Upload a vectors file named ``name`` on the Models page; the errors it shows (the page must not raise)."""
+    at = make_app("models")
+    at.radio(key="s_source").set_value("upload").run()
+    at.file_uploader(key="s_upload").upload(name, data).run()
+    no_exception(at)
+    return texts(at, "error")
+
+
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 

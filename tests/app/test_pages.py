@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.app.conftest import PAGES, MakeApp, chart_title, no_exception, texts
+from tests.app.conftest import PAGES, MakeApp, chart_title, no_exception, texts, upload_vectors
 
 pytestmark = pytest.mark.slow
 
@@ -177,11 +177,7 @@ def test_fusion_lab_learned_dme_weights_are_a_distribution_per_word(make_app: Ma
 
 
 def test_models_corrupt_vectors_file_gives_a_plain_error(make_app: MakeApp) -> None:
-    at = make_app("models")
-    at.radio(key="s_source").set_value("upload").run()
-    at.file_uploader(key="s_upload").upload("broken.vec", b"3 50\nthe 0.1 0.2\nnot numbers at all\n").run()
-    no_exception(at)
-    errors = texts(at, "error")
+    errors = upload_vectors(make_app, "broken.vec", b"3 50\nthe 0.1 0.2\nnot numbers at all\n")
     assert any("Cannot use this vectors file" in e and "broken.vec" in e for e in errors), errors
 
 

@@ -168,6 +168,22 @@ def _artifacts() -> Path:
 # --- helpers for every browser test ----------------------------------------------------------------
 
 
+def tab(browser: Any, width: int = 1440, height: int = 1000) -> Any:
+    """A new browser tab of its own context (cookies, storage) at ``width`` x ``height``; close it with
+    ``pg.context.close()``."""
+    pg = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    pg.set_default_timeout(RUN_TIMEOUT_MS)
+    return pg
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, server: str) -> Iterator[Any]:
+    """One 1440x1000 tab shared by a test module."""
+    pg = tab(browser)
+    yield pg
+    pg.context.close()
+
+
 def server_rss_mib(url: str) -> float:
     """Resident memory of the streamlit process serving ``url``, in MiB."""
     status = Path(f"/proc/{SERVERS[url].pid}/status").read_text()

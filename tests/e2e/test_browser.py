@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from tests.e2e.conftest import (
     FAST,
     ROOT,
-    RUN_TIMEOUT_MS,
     SHOTS,
     assert_clean,
     open_page,
     plot_x,
     shot,
+    tab,
     wait_for_change,
     wait_for_plots,
     wait_for_text,
@@ -33,15 +32,6 @@ PAGES = {
 }
 if (ROOT / "pages" / "6_Evaluate.py").exists():
     PAGES["evaluate"] = "Evaluate"
-
-
-@pytest.fixture(scope="module")
-def page(browser, server) -> Iterator[object]:
-    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
-    pg = ctx.new_page()
-    pg.set_default_timeout(RUN_TIMEOUT_MS)
-    yield pg
-    ctx.close()
 
 
 def fused_x(pg) -> list[float]:
@@ -131,15 +121,13 @@ def test_clicking_a_point_selects_it_in_all_three_maps(page, server) -> None:
 
 @pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
 def test_explore_is_readable_at_common_sizes(browser, server, size) -> None:
-    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    pg = ctx.new_page()
-    pg.set_default_timeout(RUN_TIMEOUT_MS)
+    pg = tab(browser, size[0], size[1])
     open_page(pg, server, "Explore", plots=3)
     assert_clean(pg)
     widths = pg.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => p.clientWidth)")
     assert len(widths) == 3 and min(widths) >= 250, widths
     pg.screenshot(path=str(SHOTS / f"explore_{size[0]}x{size[1]}.png"))
-    ctx.close()
+    pg.context.close()
 
 
 @pytest.mark.parametrize("name", [n for n in PAGES if n not in ("home", "explore")])

@@ -34,15 +34,6 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def page(browser, server) -> Iterator[object]:
-    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
-    pg = ctx.new_page()
-    pg.set_default_timeout(RUN_TIMEOUT_MS)
-    yield pg
-    ctx.close()
-
-
 def n_selected(pg) -> int:
     return pg.evaluate(
         "() => { const p = document.querySelector('.js-plotly-plot');"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import FAST, RUN_TIMEOUT_MS, SHOTS, assert_clean, open_page, wait_for_plots
+from tests.e2e.conftest import FAST, RUN_TIMEOUT_MS, SHOTS, assert_clean, open_page, tab, wait_for_plots
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -30,9 +30,7 @@ READ = """() => Object.fromEntries(Array.from(document.querySelectorAll('.js-plo
 
 
 def open_word_map(browser: Any, server: str, path: str, size: tuple[int, int], query: str = "") -> Any:
-    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    pg = ctx.new_page()
-    pg.set_default_timeout(RUN_TIMEOUT_MS)
+    pg = tab(browser, size[0], size[1])
     open_page(pg, server, path, f"{FAST}{query}", plots=1)  # the first build encodes WordNet's sentences
     assert_clean(pg)
     return pg

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from tests.app.conftest import PAGES, MakeApp, no_exception, texts
+from tests.app.conftest import PAGES, MakeApp, no_exception, texts, upload_vectors
 
 pytestmark = pytest.mark.slow
 
@@ -105,11 +105,7 @@ def test_link_text_is_shown_as_text_not_markdown(make_app: MakeApp) -> None:
 
 
 def test_upload_names_are_shown_as_text(make_app: MakeApp) -> None:
-    at = make_app("models")
-    at.radio(key="s_source").set_value("upload").run()
-    at.file_uploader(key="s_upload").upload("[x](http:evil.example).vec", b"3 50\nthe 0.1\n").run()
-    no_exception(at)
-    errors = texts(at, "error")
+    errors = upload_vectors(make_app, "[x](http:evil.example).vec", b"3 50\nthe 0.1\n")
     assert errors and all("](http" not in e for e in errors), errors
 
 

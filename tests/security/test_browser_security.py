@@ -20,6 +20,7 @@ from tests.e2e.conftest import (
     plot_words,
     server_rss_mib,
     shot,
+    tab,
     wait_for_plots,
     wait_for_text,
     wait_idle,
@@ -33,14 +34,12 @@ INJECTION = f"[Log in here](http://{EVIL}/login) ![t](http://{EVIL}/track.png)"
 
 @pytest.fixture(scope="module")
 def page(browser, server) -> Iterator[object]:
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = ctx.new_page()
-    pg.set_default_timeout(RUN_TIMEOUT_MS)
+    pg = tab(browser, 1280, 900)
     requests: list[str] = []
     pg.on("request", lambda r: requests.append(r.url))
     pg.requests = requests  # type: ignore[attr-defined]
     yield pg
-    ctx.close()
+    pg.context.close()
 
 
 def no_evil_elements(pg) -> None:

@@ -14,6 +14,21 @@ from embedkit.config import EmbedderConfig
 DATA = Path(shipped.__file__).resolve().parent / "data"
 
 
+def encoded_sentences(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """From now on, every sentence the encoder encodes is appended (as its words) to the list returned."""
+    from embedkit.contextual import ContextualEncoder
+
+    seen: list[list[str]] = []
+    real = ContextualEncoder._encode_chunk
+
+    def spy(self, sentences):  # type: ignore[no-untyped-def]
+        seen.extend(list(s) for s in sentences)
+        return real(self, sentences)
+
+    monkeypatch.setattr(ContextualEncoder, "_encode_chunk", spy)
+    return seen
+
+
 def test_the_shipped_files_are_small() -> None:
     files = sorted(DATA.glob("shipped_*"))
     assert len(files) >= 3
@@ -93,18 +108,10 @@ def test_file_hashes_are_remembered_until_the_file_changes(tmp_path: Path, monke
 def test_the_default_embedder_uses_the_shipped_fits_and_encodes_nothing(monkeypatch, tmp_path) -> None:
     """A fresh machine (an empty cache folder): the map, the post-processing and the vocabulary come from the shipped
     fits, and the only text the encoder ever sees is the user's."""
-    from embedkit.contextual import ContextualEncoder
     from embedkit.embedder import Embedder
 
     monkeypatch.setenv("EMBEDKIT_CACHE_DIR", str(tmp_path))
-    seen: list[list[str]] = []
-    real = ContextualEncoder._encode_chunk
-
-    def spy(self, sentences):  # type: ignore[no-untyped-def]
-        seen.extend(list(s) for s in sentences)
-        return real(self, sentences)
-
-    monkeypatch.setattr(ContextualEncoder, "_encode_chunk", spy)
+    seen = encoded_sentences(monkeypatch)
     fits = shipped.load_shipped()
     embedder = Embedder.from_config(EmbedderConfig())
     static_map = embedder.fit_map()
@@ -120,7 +127,6 @@ def test_the_default_embedder_uses_the_shipped_fits_and_encodes_nothing(monkeypa
 def test_a_post_processed_configuration_is_served_its_reference_fit_too(monkeypatch, tmp_path) -> None:
     """Fits shipped for a configuration with post-processing (abtt) serve its reference fit as well: nothing but the
     user's sentence is encoded (a small map keeps building these fits short)."""
-    from embedkit.contextual import ContextualEncoder
     from embedkit.embedder import Embedder
 
     config = EmbedderConfig(postprocess="abtt", align_k=300)
@@ -133,14 +139,7 @@ def test_a_post_processed_configuration_is_served_its_reference_fit_too(monkeypa
     from embedkit import cache
 
     monkeypatch.setattr(cache, "_SHIPPED", {})  # nothing served before this test
-    seen: list[list[str]] = []
-    real = ContextualEncoder._encode_chunk
-
-    def spy(self, sentences):  # type: ignore[no-untyped-def]
-        seen.extend(list(s) for s in sentences)
-        return real(self, sentences)
-
-    monkeypatch.setattr(ContextualEncoder, "_encode_chunk", spy)
+    seen = encoded_sentences(monkeypatch)
     embedder = Embedder.from_config(config)
     assert np.array_equal(embedder.fit_map().W_, fits.map_W)
     embedder.embed(["The bank."])
@@ -170,22 +169,14 @@ def test_a_kept_out_word_fits_the_map_anew(monkeypatch, tmp_path) -> None:
 
 @pytest.mark.slow
 def test_another_option_fits_anew(monkeypatch, tmp_path) -> None:
-    from embedkit.contextual import ContextualEncoder
     from embedkit.embedder import Embedder
 
     monkeypatch.setenv("EMBEDKIT_CACHE_DIR", str(tmp_path))
-    alone: list[str] = []
-    real = ContextualEncoder._encode_chunk
-
-    def spy(self, sentences):  # type: ignore[no-untyped-def]
-        alone.extend(s[0] for s in sentences if len(s) == 1)
-        return real(self, sentences)
-
-    monkeypatch.setattr(ContextualEncoder, "_encode_chunk", spy)
+    seen = encoded_sentences(monkeypatch)
     embedder = Embedder.from_config(EmbedderConfig(align_k=300))
     static_map = embedder.fit_map()
     assert static_map.n_fit_ == 300
-    assert len(alone) == 300  # the map's words, encoded here
+    assert len([s for s in seen if len(s) == 1]) == 300  # the map's words, encoded here
     assert list(tmp_path.glob("*_W.npy"))  # and the map cached on disk as before
 
 
