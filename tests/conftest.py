@@ -3,6 +3,7 @@ tiny vector files. No test touches the network (HF_HUB_OFFLINE=1)."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -15,6 +16,9 @@ import pytest
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
+
+#: quality figures measured without embedkit; ``python scripts/update_baselines.py`` rewrites them
+BASELINES = json.loads((TESTS / "baselines.json").read_text(encoding="utf-8"))
 
 BANK_SENTENCES = ["I sat on the river bank.", "The bank raised its interest rates."]
 

@@ -3,8 +3,8 @@
 The leak tests (alpha, baselines and intervals taken from the right data) are in test_evaluation_leaks.py, which
 scripts/mutation_check.py runs against deliberately broken copies of the code.
 
-Reference values (measured independently with all-MiniLM-L6-v2 and GloVe 6B 50d, single words):
-GloVe SimLex-999 0.265, WordSim-353 0.503; MiniLM last layer, mean over wordpieces 0.501 / 0.750.
+Reference values: tests/baselines.json, measured without embedkit (all-MiniLM-L6-v2 and GloVe 6B 50d, single words)
+by ``python scripts/update_baselines.py``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from embedkit.evaluation.selection import choose_alpha
 from embedkit.evaluation.settings import parse_alphas
 from embedkit.evaluation.similarity import evaluate_pairs, spearman, spearman_ci, spearman_diff_ci
 from embedkit.wordvectors import WordVectors
+from tests.conftest import BASELINES
 
 # -- data sets -------------------------------------------------------------------------------------------
 
@@ -232,12 +233,13 @@ def pair_table(eval_embedder) -> WordVectors:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "glove_ref", "minilm_ref"), [("simlex", 0.265, 0.501), ("wordsim", 0.503, 0.750)])
-def test_reference_spearman(pair_table: WordVectors, name: str, glove_ref: float, minilm_ref: float) -> None:
+@pytest.mark.parametrize("name", ["simlex", "wordsim"])
+def test_reference_spearman(pair_table: WordVectors, name: str) -> None:
+    ref = BASELINES["spearman"][name]
     r = evaluate_pairs(ds.load_word_pairs(name), pair_table, alphas=[0.0, 1.0], n_boot=100)
     assert r.oov_ratio == 0.0
-    assert r.static.value == pytest.approx(glove_ref, abs=0.01)
-    assert r.bert.value == pytest.approx(minilm_ref, abs=0.01)
+    assert r.static.value == pytest.approx(ref["static"], abs=BASELINES["tolerance"])
+    assert r.bert.value == pytest.approx(ref["bert"], abs=BASELINES["tolerance"])
     # the endpoints of the alpha curve are the single sources
     for mode in ("concat", "weighted"):
         assert r.fused[mode][0].value == pytest.approx(r.static.value, abs=1e-6)
@@ -285,9 +287,9 @@ def test_glove_analogies_match_gensim(glove) -> None:
     words = glove.top_words(30000, alphabetic=False)
     vectors, _ = glove.lookup(words)
     r = evaluate_analogies(ds.load_analogies(), words, {"static": lambda: vectors}, n_boot=100)
-    # gensim's evaluate_word_analogies(restrict_vocab=30000) on the same vectors: 0.4969 on 14877 questions
-    assert r.n_answered == 14877
-    assert r.accuracy["static"].value == pytest.approx(0.4969, abs=0.001)
+    ref = BASELINES["analogy_static_top30000"]  # gensim's evaluate_word_analogies(restrict_vocab=30000), same vectors
+    assert r.n_answered == ref["answered"]
+    assert r.accuracy["static"].value == pytest.approx(ref["accuracy"], abs=0.001)
 
 
 @pytest.mark.slow
@@ -308,7 +310,8 @@ def test_cli_evaluate_json(
     assert main([*argv, "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     task = out["tasks"]["wordsim"]
-    assert task["result"]["bert"]["value"] == pytest.approx(0.750, abs=0.01)
+    ref = BASELINES["spearman"]["wordsim"]["bert"]
+    assert task["result"]["bert"]["value"] == pytest.approx(ref, abs=BASELINES["tolerance"])
     assert set(task["cross"]) == {"concat", "weighted"}
     assert all(c["selected_on"] == "SimLex-999" and c["reported_on"] == "WordSim-353" for c in task["cross"].values())
     assert all(c["reported_on"] == "WordSim-353 (reporting half)" for c in task["split"].values())
