@@ -155,7 +155,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: {', '.join(sorted(graph[name])) or '-'}")
     for line in problems:
         print(line)
-    print(f"{len(graph)} modules checked: " + (f"{len(problems)} problem(s)" if problems else "no cycle, no private import"))
+    print(
+        f"{len(graph)} modules checked: "
+        + (f"{len(problems)} problem(s)" if problems else "no cycle, no private import")
+    )
     return 1 if problems else 0
 
 

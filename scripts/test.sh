@@ -17,6 +17,8 @@ LINTED=(embedkit embedkit_app app.py pages)
 "$PY" -m ruff check "${LINTED[@]}"
 "$PY" -m ruff format --check "${LINTED[@]}"
 "$PY" -m mypy embedkit embedkit_app app.py pages/*.py
+# Issue 20: no import cycle, no module importing another's private name.
+"$PY" scripts/check_imports.py
 "$PY" -m pytest "$@"
 # Issue 10: every known evaluation leak, put into a copy of the code, must make a test fail (~1-3 min).
 [ -n "${SKIP_MUTATION_CHECK:-}" ] || "$PY" scripts/mutation_check.py
