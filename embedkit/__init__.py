@@ -5,10 +5,17 @@ Heavy dependencies (torch, transformers, gensim, umap) load only when used, so t
 
 from __future__ import annotations
 
+import os
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# numba (UMAP's compiler) colours its typing messages with colorama, whose init() and deinit() swap sys.stdout and
+# sys.stderr for the whole process from whatever thread compiles: UMAP's warm-up thread in the app then undoes a
+# redirect made by another thread (seen as command output written to the wrong stream). Plain messages need no swap.
+# Read by numba when it is first imported; set here so it holds before any embedkit module imports numba.
+os.environ.setdefault("NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING", "1")
 
 _EXPORTS = {
     "ContextualEncoder": "embedkit.contextual",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -130,3 +131,13 @@ def test_a_pickle_is_refused_by_the_cli(tmp_path: Path) -> None:
     path.write_bytes(pickle.dumps({"bank": [0.1, 0.2]}))
     res = run_cli("embed", "--text", "bank", "--vectors", str(path))
     assert res.returncode == 2 and "pickle" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_numba_never_swaps_the_process_streams() -> None:
+    """numba's coloured messages call colorama's init()/deinit(), which replace sys.stdout and sys.stderr from the
+    compiling thread (UMAP's warm-up in the app): importing embedkit first turns that off."""
+    code = "import embedkit.projection, numba.core.errors as e; print(hasattr(e, 'ColorShell'))"
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
