@@ -384,8 +384,8 @@ MUTATIONS = [
     Mutation(
         "one-sided bootstrap p-value",
         INT,
-        "return float(min(1.0, 2.0 * min(below, above)))",
-        "return float(min(1.0, below))",
+        "return float(min(1.0, math.erfc(abs(mean) / (sd * math.sqrt(2.0)))))",
+        "return float(min(1.0, 0.5 * math.erfc(abs(mean) / (sd * math.sqrt(2.0)))))",
     ),
     # -- encoders
     Mutation(
