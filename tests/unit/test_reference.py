@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import lzma
+import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,11 @@ from embedkit.reference import (
 from embedkit.text import is_punctuation, segment
 
 WORDNET = Path("/usr/share/wordnet")
-needs_wordnet = pytest.mark.skipif(not (WORDNET / "data.noun").is_file(), reason="WordNet (wordnet-base) not installed")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+#: outside CI a machine without wordnet-base skips these; in CI they run (and fail if scripts/test.sh did not install it)
+needs_wordnet = pytest.mark.skipif(
+    not (WORDNET / "data.noun").is_file() and not IN_CI, reason="WordNet (wordnet-base) not installed"
+)
 WORDS = ("bank", "spring", "plant", "mouse", "interest", "bat")
 
 
