@@ -46,6 +46,20 @@ class ContextualChoice:
     align: str
     align_k: int
 
+    def applied_to(self, cfg: EmbedderConfig, vectors: str | None) -> EmbedderConfig:
+        """``cfg`` with this form's model and options and the static form's ``vectors`` reference."""
+        return cfg.replace(
+            model=(self.model or None) if self.source != "bundled" else None,
+            layers=self.layers,
+            pooling=self.pooling,
+            postprocess=self.postprocess,
+            dtype=self.dtype,
+            runtime=self.runtime,
+            vectors=vectors,
+            align=self.align,
+            align_k=self.align_k,
+        )
+
 
 RUNTIME_LABELS = {
     "torch": "PyTorch",

@@ -59,17 +59,7 @@ with c2:
     vectors, upload_ok = model_forms.static_form(cfg)
 
 st.divider()
-new = cfg.replace(
-    model=(contextual.model or None) if contextual.source != "bundled" else None,
-    layers=contextual.layers,
-    pooling=contextual.pooling,
-    postprocess=contextual.postprocess,
-    dtype=contextual.dtype,
-    runtime=contextual.runtime,
-    vectors=vectors,
-    align=contextual.align,
-    align_k=contextual.align_k,
-)
+new = contextual.applied_to(cfg, vectors)
 changed = new != cfg
 blocked = (
     "Upload a vectors file that can be used (or choose other static vectors) first."
