@@ -104,6 +104,13 @@ def _timed_build(src: Path, out: Path, settings: object, **kw: object) -> tuple[
     return end - t0, end - seen.get("started", t0)
 
 
+def _both_halves(files: list[Path], work: Path, tag: str, settings: object, **kw: object) -> tuple[float, float]:
+    """:func:`_timed_build` of the two halves one after the other, summed: (end to end, first block to end)."""
+    a = _timed_build(files[0], work / f"{tag}-a", settings, **kw)
+    b = _timed_build(files[1], work / f"{tag}-b", settings, **kw)
+    return a[0] + b[0], a[1] + b[1]
+
+
 def stage_throughput(args: argparse.Namespace, corpus: Path) -> None:
     from embedkit.config import EmbedderConfig
     from embedkit.corpus.encode import make_embedder
@@ -143,19 +150,16 @@ def stage_throughput(args: argparse.Namespace, corpus: Path) -> None:
             return time.perf_counter() - t0
 
         p_a = peer(sents[0])
-        l_a = _timed_build(files[0], args.work / f"tp-{dtype}-a", settings)
-        l_b = _timed_build(files[1], args.work / f"tp-{dtype}-b", settings)
+        local_e2e, local = _both_halves(files, args.work, f"tp-{dtype}", settings)
         p_b = peer(sents[1])
-        p, local, local_e2e = p_a + p_b, l_a[1] + l_b[1], l_a[0] + l_b[0]
+        p = p_a + p_b
         print(f"| Embedder.embed (peer, chunks of 2,048 sentences) | {dtype} | {p:.1f} | {n_words / p:,.0f} | 1.00 |")
         print(
             f"| embedkit index --engine local (shards + consolidation) | {dtype} | {local:.1f} | "
             f"{n_words / local:,.0f} | {p / local:.2f} |  {load()}"
         )
         if dtype == "float32" and not args.no_ray:
-            r_a = _timed_build(files[0], args.work / "tp-ray-a", settings, engine="ray")
-            r_b = _timed_build(files[1], args.work / "tp-ray-b", settings, engine="ray")
-            ray_e2e = r_a[0] + r_b[0]
+            ray_e2e = _both_halves(files, args.work, "tp-ray", settings, engine="ray")[0]
             print(
                 f"| embedkit index --engine local, end to end (model load, map, shards, consolidation) | {dtype} | "
                 f"{local_e2e:.1f} | {n_words / local_e2e:,.0f} | - |"
@@ -168,9 +172,7 @@ def stage_throughput(args: argparse.Namespace, corpus: Path) -> None:
 
     if torch.cuda.is_available():  # a GPU row only where one was measured
         settings = IndexSettings(EmbedderConfig(dtype="bfloat16"))
-        g_a = _timed_build(files[0], args.work / "tp-gpu-a", settings, device="cuda")
-        g_b = _timed_build(files[1], args.work / "tp-gpu-b", settings, device="cuda")
-        gpu = g_a[1] + g_b[1]
+        gpu = _both_halves(files, args.work, "tp-gpu", settings, device="cuda")[1]
         print(
             f"| embedkit index --engine local on {torch.cuda.get_device_name(0)} | bfloat16 | {gpu:.1f} | "
             f"{n_words / gpu:,.0f} | - |  {load()}"
